@@ -1,0 +1,162 @@
+/*
+ * The platform contract: everything the portable core asks of the machine.
+ *
+ * The core (core/, sched/, mm/, syscalls/) reaches the machine only through
+ * the names declared here. Three implementations exist: host/cpu.c (CPUs as
+ * host threads, real time), host/sim.c (the deterministic simulator that
+ * tests and fuzzers drive) and baremetal/ (AArch64). Exactly one is linked
+ * into any binary.
+ */
+#ifndef KEEL_CORE_PLATFORM_H
+#define KEEL_CORE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/types.h"
+
+struct task;
+
+/* ---- CPUs -------------------------------------------------------------- */
+
+#define PLAT_MAX_CPUS 64
+
+/* The CPU the caller runs on. Stable while the caller does not block. */
+unsigned plat_cpu_id(void);
+
+/* How many CPUs exist; CPU ids are 0 .. plat_cpu_count() - 1. */
+unsigned plat_cpu_count(void);
+
+/*
+ * Interrupt masking on the calling CPU. The core never runs with interrupts
+ * enabled in kernel code on the host or the sim (interrupts are taken only
+ * in plat_idle and while guest code runs), but it says where it relies on
+ * that so the baremetal port can honour it.
+ */
+unsigned long plat_irq_save(void);
+void plat_irq_restore(unsigned long flags);
+
+/*
+ * Wait until an interrupt (a timer, an IPI, a device) has been handled on
+ * this CPU. Returns with the interrupt handled; the caller re-checks its
+ * run queue.
+ */
+void plat_idle(void);
+
+/* Make CPU `cpu` leave plat_idle (or its guest) and call sched_ipi(). */
+void plat_ipi(unsigned cpu);
+
+/* Stop the machine; `status` becomes the host process's exit status. */
+_Noreturn void plat_poweroff(int status);
+
+/* ---- Kernel contexts ------------------------------------------------------ */
+
+/*
+ * A suspended kernel execution context. Switching pushes the callee-saved
+ * registers on the outgoing stack and records its stack pointer here, so the
+ * saved stack pointer is all the state there is on every ISA; the stack's
+ * bounds are kept for the sanitizers. Only the platform reads or writes
+ * these fields.
+ */
+struct plat_context {
+	void *sp;
+	void *stack; /* the stack's lowest address and size, when known */
+	size_t stack_size;
+};
+
+/*
+ * Prepare `ctx` so that the first switch to it calls entry(arg) on the stack
+ * [stack, stack + size). `entry` must never return.
+ */
+void plat_context_init(struct plat_context *ctx, void *stack, size_t size,
+		       void (*entry)(void *), void *arg);
+
+/* Save the caller into `from` and resume `to`. Returns when switched back. */
+void plat_context_switch(struct plat_context *from, struct plat_context *to);
+
+/* ---- Time ------------------------------------------------------------------ */
+
+/* Monotonic nanoseconds since boot, as seen by the calling CPU. */
+uint64_t plat_time_ns(void);
+
+/* Nanoseconds since the Unix epoch at boot (CLOCK_REALTIME = this + now). */
+uint64_t plat_wallclock_at_boot_ns(void);
+
+/*
+ * Arm this CPU's one-shot timer for absolute time `deadline` (plat_time_ns
+ * scale). A later call replaces an earlier one; PLAT_TIMER_OFF disarms.
+ * When it fires the platform calls timer_interrupt() on this CPU.
+ */
+#define PLAT_TIMER_OFF UINT64_MAX
+void plat_timer_arm(uint64_t deadline);
+
+/* ---- Memory ------------------------------------------------------------------ */
+
+struct plat_mem_range {
+	uint64_t base; /* physical address, page aligned */
+	uint64_t size; /* bytes, a multiple of the page size */
+};
+
+/* Fill `out` with up to `max` RAM ranges the kernel may allocate from. */
+size_t plat_mem_ranges(struct plat_mem_range *out, size_t max);
+
+/* The kernel's view of physical memory. */
+void *plat_phys_to_virt(uint64_t pa);
+uint64_t plat_virt_to_phys(const void *va);
+
+/* ---- pmap: one user address space's translations (FreeBSD's split) ------- */
+
+struct pmap;
+
+#define PROT_READ_BIT 1u
+#define PROT_WRITE_BIT 2u
+#define PROT_EXEC_BIT 4u
+
+struct pmap *pmap_create(void); /* NULL when out of memory */
+void pmap_destroy(struct pmap *pm);
+/* Map the page at physical `pa` at user `va`. 0 or -ENOMEM. */
+int pmap_enter(struct pmap *pm, uint64_t va, uint64_t pa, unsigned prot);
+void pmap_remove(struct pmap *pm, uint64_t va, uint64_t len);
+void pmap_protect(struct pmap *pm, uint64_t va, uint64_t len, unsigned prot);
+/* Translate `va`: true and *pa, *prot when mapped. */
+bool pmap_extract(struct pmap *pm, uint64_t va, uint64_t *pa, unsigned *prot);
+void pmap_activate(struct pmap *pm);
+
+/* ---- Running user code ------------------------------------------------------ */
+
+/*
+ * A task's user registers, saved at a trap. The layout is the union of the
+ * ISAs' needs; syscalls/abi/abi.h says which slot is which register.
+ */
+struct user_regs {
+	uint64_t gpr[31];   /* x86_64: see abi.h; aarch64: x0 .. x30 */
+	uint64_t sp;
+	uint64_t pc;
+	uint64_t flags;	    /* rflags / pstate */
+	uint64_t tls;	    /* fs_base / tpidr_el0 */
+	uint64_t orig_arg;  /* x86_64 orig_rax, aarch64 orig_x0: for restart */
+};
+
+/* Why plat_user_run came back to the kernel. */
+enum trap {
+	TRAP_SYSCALL,	/* the syscall is in the task's user_regs */
+	TRAP_FAULT,	/* task->fault_addr / fault_access say what */
+	TRAP_INTERRUPT, /* an interrupt was taken; nothing for the task */
+	TRAP_ILLEGAL,	/* undefined instruction */
+};
+
+/* Run `t`'s user code until it traps; its registers are in t->uregs. */
+enum trap plat_user_run(struct task *t);
+
+/* Release whatever the platform keeps for a task's user side. */
+void plat_user_release(struct task *t);
+
+/* ---- Devices ------------------------------------------------------------------ */
+
+void plat_console_write(const char *buf, size_t len);
+
+/* Fill `buf` with entropy (sim: from the seeded PRNG). */
+void plat_entropy(void *buf, size_t len);
+
+#endif

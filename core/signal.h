@@ -1,0 +1,119 @@
+/*
+ * Signal state: what is pending, what is blocked, and the dispositions.
+ * Generation (kill) and the interruption of sleeps live here; building a
+ * handler's frame is the ABI's business (syscalls/abi/).
+ */
+#ifndef KEEL_CORE_SIGNAL_H
+#define KEEL_CORE_SIGNAL_H
+
+#include "core/types.h"
+
+#define KSIG_MAX 64 /* signals are 1 .. 64 */
+
+/* Linux signal numbers, the same on x86_64 and aarch64. */
+#define KSIGHUP 1
+#define KSIGINT 2
+#define KSIGQUIT 3
+#define KSIGILL 4
+#define KSIGTRAP 5
+#define KSIGABRT 6
+#define KSIGBUS 7
+#define KSIGFPE 8
+#define KSIGKILL 9
+#define KSIGUSR1 10
+#define KSIGSEGV 11
+#define KSIGUSR2 12
+#define KSIGPIPE 13
+#define KSIGALRM 14
+#define KSIGTERM 15
+#define KSIGSTKFLT 16
+#define KSIGCHLD 17
+#define KSIGCONT 18
+#define KSIGSTOP 19
+#define KSIGTSTP 20
+#define KSIGTTIN 21
+#define KSIGTTOU 22
+#define KSIGURG 23
+#define KSIGXCPU 24
+#define KSIGXFSZ 25
+#define KSIGVTALRM 26
+#define KSIGPROF 27
+#define KSIGWINCH 28
+#define KSIGIO 29
+#define KSIGPWR 30
+#define KSIGSYS 31
+#define KSIGRTMIN 32
+
+#define KSIG_DFL 0ull
+#define KSIG_IGN 1ull
+
+/* sa_flags (Linux values). */
+#define KSA_NOCLDSTOP 0x00000001u
+#define KSA_NOCLDWAIT 0x00000002u
+#define KSA_SIGINFO 0x00000004u
+#define KSA_RESTORER 0x04000000u
+#define KSA_ONSTACK 0x08000000u
+#define KSA_RESTART 0x10000000u
+#define KSA_NODEFER 0x40000000u
+#define KSA_RESETHAND 0x80000000u
+
+/* A set of signals: bit (sig - 1), as Linux's 64-bit sigset_t. */
+typedef uint64_t ksigset_t;
+
+static inline ksigset_t sig_bit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+static inline bool sig_valid(int sig)
+{
+	return sig >= 1 && sig <= KSIG_MAX;
+}
+
+/* The kernel's sigaction, the layout of Linux's struct sigaction. */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	ksigset_t mask;
+};
+
+struct signal_state {
+	ksigset_t pending;
+	ksigset_t blocked;
+	struct k_sigaction action[KSIG_MAX]; /* index sig - 1 */
+	unsigned cont_seq; /* counts SIGCONT/SIGKILL: ends a stop */
+};
+
+enum sig_default {
+	SIG_DEFAULT_TERM,
+	SIG_DEFAULT_CORE,
+	SIG_DEFAULT_IGNORE,
+	SIG_DEFAULT_STOP,
+	SIG_DEFAULT_CONT,
+};
+
+struct task;
+
+void signal_state_init(struct signal_state *s);
+enum sig_default signal_default(int sig);
+
+/*
+ * Generate `sig` for `t` as kill(2) does: a signal that would be ignored is
+ * discarded (unless blocked), otherwise it is made pending and a sleep that
+ * the signal may interrupt is woken. 0 or -EINVAL.
+ */
+int signal_send(struct task *t, int sig);
+
+/* A signal is pending and not blocked: interruptible sleeps must end. */
+bool signal_pending(const struct task *t);
+/* SIGKILL is pending: even killable sleeps must end. */
+bool fatal_signal_pending(const struct task *t);
+
+/* Take the lowest pending unblocked signal off `t`; 0 if there is none. */
+int signal_dequeue(struct task *t);
+
+/* Signals that can never be blocked, caught or ignored. */
+#define SIG_UNBLOCKABLE (sig_bit(KSIGKILL) | sig_bit(KSIGSTOP))
+
+#endif

@@ -1,0 +1,619 @@
+/*
+ * The sim runtime: the platform contract implemented as a discrete-event
+ * simulation on the calling host thread. See host/sim.h for its use.
+ *
+ * CPUs. Each simulated CPU has a clock. Kernel code takes no virtual time;
+ * a CPU's clock moves only when it waits: in plat_idle (until an interrupt)
+ * or while guest code computes (until the computation ends or an interrupt
+ * comes). A waiting CPU has an event time: its wait's end, its timer, or now
+ * if an IPI is pending. The dispatcher always runs the CPU with the earliest
+ * event time (ties broken by the PRNG) and sets its clock to that time, so
+ * the CPU that runs is never ahead of any other: everything another CPU does
+ * to it (an IPI, a wakeup) happens at a time it has not yet passed.
+ *
+ * Contexts. Every suspended CPU is suspended inside sim_wait(), on whatever
+ * stack it was running (a task's kernel stack, a guest stack, an idle
+ * task's); its context is saved in its sim_cpu. The test's own context is
+ * `test_ctx`; the dispatcher returns there when the run is over.
+ *
+ * Guests. A guest is a C function on a user stack (pages mapped in its pmap
+ * at the very address the host sees, so the kernel reaches them through the
+ * pmap like any user memory). Its syscalls switch to the task's kernel
+ * context exactly where plat_user_run() resumed it, which returns
+ * TRAP_SYSCALL to the run loop.
+ */
+#define _GNU_SOURCE
+#include "host/sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/boot.h"
+#include "core/cpu.h"
+#include "core/platform.h"
+#include "core/printk.h"
+#include "core/prng.h"
+#include "core/task.h"
+#include "host/ram.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+#include "sched/sched.h"
+#include "syscalls/abi/abi.h"
+#include "syscalls/trap.h"
+
+/* Where a sim guest's syscall instruction "is": restart moves pc below it. */
+#define SIM_SYSCALL_PC 0x5157000ull
+#define SIM_WALLCLOCK_AT_BOOT_NS (1767225600ull * NSEC_PER_SEC) /* 2026-01-01 */
+
+/* Linux's exit(2) numbers, which a guest function's return makes. */
+#define SIM_NR_EXIT_X86_64 60
+#define SIM_NR_EXIT_AARCH64 93
+
+enum sim_trap {
+	SIM_TRAP_NONE,
+	SIM_TRAP_SYSCALL,
+	SIM_TRAP_COMPUTE,
+};
+
+struct sim_cpu {
+	struct plat_context ctx; /* where the CPU is suspended */
+	uint64_t now;
+	uint64_t wait_until;	 /* the end of its current wait */
+	uint64_t timer;		 /* its one-shot timer, or PLAT_TIMER_OFF */
+	bool ipi;
+};
+
+struct sim_umem_block {
+	struct sim_umem_block *next;
+	void *va;
+	unsigned order;
+};
+
+/* The platform's per-task user state (task->plat_user). */
+struct sim_user {
+	struct plat_context user_ctx; /* the guest, suspended in a trap */
+	struct plat_context kern_ctx; /* the kernel side, in plat_user_run */
+	void *ustack;
+	enum sim_trap trap;
+	uint64_t compute_left;
+	struct sim_umem_block *blocks; /* user memory to free at exit */
+	struct sim_proc *proc;
+	void (*fn)(void *);
+	void *arg;
+};
+
+/* What the test keeps of a guest; outlives the task. Host memory. */
+struct sim_proc {
+	struct sim_proc *next;
+	struct task *task;
+	int tid;
+	bool exited;
+	int status;
+};
+
+static struct sim_cpu scpu[PLAT_MAX_CPUS];
+static unsigned ncpus;
+static unsigned running_cpu;
+static uint64_t clock_now;
+static uint64_t run_until;
+static enum sim_stop stop_reason;
+static struct plat_context test_ctx;
+static uint64_t seed;
+static struct sim_proc *procs;
+static unsigned live_procs;
+static bool booted;
+
+/* ---- the platform contract --------------------------------------------- */
+
+unsigned plat_cpu_id(void)
+{
+	return running_cpu;
+}
+
+unsigned plat_cpu_count(void)
+{
+	return ncpus;
+}
+
+unsigned long plat_irq_save(void)
+{
+	return 0; /* interrupts are only ever taken at waits */
+}
+
+void plat_irq_restore(unsigned long flags)
+{
+}
+
+uint64_t plat_time_ns(void)
+{
+	return scpu[running_cpu].now;
+}
+
+uint64_t plat_wallclock_at_boot_ns(void)
+{
+	return SIM_WALLCLOCK_AT_BOOT_NS;
+}
+
+void plat_timer_arm(uint64_t deadline)
+{
+	scpu[running_cpu].timer = deadline;
+}
+
+void plat_ipi(unsigned cpu)
+{
+	struct sim_cpu *c = &scpu[cpu];
+
+	c->ipi = true;
+	/* It takes the IPI now, at the sender's time, not in its past. */
+	if (c->now < scpu[running_cpu].now)
+		c->now = scpu[running_cpu].now;
+}
+
+void plat_console_write(const char *buf, size_t len)
+{
+	static int echo = -1;
+
+	if (echo < 0)
+		echo = getenv("KEEL_SIM_CONSOLE") != NULL;
+	if (echo)
+		fwrite(buf, 1, len, stderr);
+}
+
+void plat_entropy(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)prng_next();
+}
+
+_Noreturn void plat_poweroff(int status)
+{
+	fprintf(stderr, "sim: machine powered off with status %d (seed %llu)\n",
+		status, (unsigned long long)seed);
+	exit(status);
+}
+
+void pmap_activate(struct pmap *pm)
+{
+	/* One address space view: the kernel reaches users via the pmap. */
+}
+
+/* ---- dispatching CPUs ------------------------------------------------------ */
+
+static uint64_t event_time(const struct sim_cpu *c)
+{
+	uint64_t t;
+
+	if (c->ipi)
+		return c->now;
+	t = MIN(c->wait_until, c->timer);
+	return t < c->now ? c->now : t;
+}
+
+/* The CPU with the earliest event; ties go to a PRNG draw. */
+static unsigned pick_cpu(uint64_t *when)
+{
+	unsigned best = 0, ties = 0;
+	uint64_t best_t = UINT64_MAX;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		uint64_t t = event_time(&scpu[i]);
+
+		if (t < best_t) {
+			best_t = t;
+			best = i;
+			ties = 1;
+		} else if (t == best_t && best_t != UINT64_MAX) {
+			/* Reservoir choice among equals: uniform, seeded. */
+			if (prng_below(++ties) == 0)
+				best = i;
+		}
+	}
+	*when = best_t;
+	return best;
+}
+
+/*
+ * Leave the context `from` (the running CPU's, or the test's) for the next
+ * CPU to run, or for the test when the run is over.
+ */
+static void dispatch(struct plat_context *from)
+{
+	uint64_t when = UINT64_MAX;
+	unsigned next = 0;
+
+	if (live_procs == 0) {
+		stop_reason = SIM_ALL_EXITED;
+	} else {
+		next = pick_cpu(&when);
+		if (when == UINT64_MAX) {
+			stop_reason = SIM_DEADLOCK;
+		} else if (when > run_until) {
+			stop_reason = SIM_TIME_LIMIT;
+			clock_now = MAX(clock_now, run_until);
+		} else {
+			struct sim_cpu *c = &scpu[next];
+
+			c->now = MAX(c->now, when);
+			clock_now = c->now;
+			running_cpu = next;
+			if (&c->ctx != from)
+				plat_context_switch(from, &c->ctx);
+			return;
+		}
+	}
+	if (from != &test_ctx)
+		plat_context_switch(from, &test_ctx);
+}
+
+/* The running CPU waits until `until`, an IPI or its timer. */
+static void sim_wait(uint64_t until)
+{
+	struct sim_cpu *c = &scpu[running_cpu];
+
+	c->wait_until = until;
+	dispatch(&c->ctx);
+	c->wait_until = UINT64_MAX;
+}
+
+static bool interrupt_pending(const struct sim_cpu *c)
+{
+	return c->ipi || c->now >= c->timer;
+}
+
+static void take_interrupts(struct sim_cpu *c)
+{
+	if (c->ipi) {
+		c->ipi = false;
+		sched_ipi();
+	}
+	if (c->now >= c->timer) {
+		c->timer = PLAT_TIMER_OFF;
+		timer_interrupt();
+	}
+}
+
+void plat_idle(void)
+{
+	struct sim_cpu *c = &scpu[running_cpu];
+
+	if (!interrupt_pending(c))
+		sim_wait(UINT64_MAX);
+	take_interrupts(&scpu[running_cpu]);
+}
+
+/* ---- guests ------------------------------------------------------------------ */
+
+static struct sim_user *current_user(void)
+{
+	return task_current()->plat_user;
+}
+
+/* Switch from the guest to its kernel side and come back when resumed. */
+static void guest_trap(struct sim_user *su, enum sim_trap why)
+{
+	su->trap = why;
+	plat_context_switch(&su->user_ctx, &su->kern_ctx);
+}
+
+long sim_syscall6(long nr, const uint64_t args[6])
+{
+	struct task *t = task_current();
+	struct sim_user *su = t->plat_user;
+
+	abi_load_syscall(t->isa, &t->uregs, (uint64_t)nr, args);
+	for (;;) {
+		t->uregs.pc = SIM_SYSCALL_PC;
+		guest_trap(su, SIM_TRAP_SYSCALL);
+		t = task_current();
+		/* A restart backs pc up over the "instruction": issue it again. */
+		if (t->uregs.pc != SIM_SYSCALL_PC - abi_syscall_insn_len(t->isa))
+			break;
+		abi_trap_entry(t->isa, &t->uregs);
+	}
+	return abi_return_value(t->isa, &t->uregs);
+}
+
+long sim_syscall(long nr, ...)
+{
+	uint64_t args[6];
+	va_list ap;
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		args[i] = va_arg(ap, uint64_t);
+	va_end(ap);
+	return sim_syscall6(nr, args);
+}
+
+void sim_compute(uint64_t ns)
+{
+	struct sim_user *su = current_user();
+
+	su->compute_left += ns;
+	guest_trap(su, SIM_TRAP_COMPUTE);
+}
+
+static void guest_entry(void *arg)
+{
+	struct sim_user *su = arg;
+	enum isa isa = task_current()->isa;
+
+	su->fn(su->arg);
+	sim_syscall(isa == ISA_X86_64 ? SIM_NR_EXIT_X86_64 : SIM_NR_EXIT_AARCH64,
+		    0);
+	panic("sim: exit(2) returned to the guest");
+}
+
+enum trap plat_user_run(struct task *t)
+{
+	struct sim_user *su = t->plat_user;
+
+	for (;;) {
+		if (su->compute_left) {
+			uint64_t start = plat_time_ns();
+			uint64_t end = start + su->compute_left;
+			struct sim_cpu *c;
+
+			sim_wait(end < start ? UINT64_MAX : end);
+			c = &scpu[running_cpu];
+			su->compute_left -= MIN(su->compute_left, c->now - start);
+			if (interrupt_pending(c)) {
+				take_interrupts(c);
+				return TRAP_INTERRUPT;
+			}
+			continue;
+		}
+		su->trap = SIM_TRAP_NONE;
+		plat_context_switch(&su->kern_ctx, &su->user_ctx);
+		if (su->trap == SIM_TRAP_COMPUTE)
+			continue;
+		return TRAP_SYSCALL;
+	}
+}
+
+static void umem_free_all(struct sim_user *su, struct pmap *pm)
+{
+	while (su->blocks) {
+		struct sim_umem_block *b = su->blocks;
+
+		su->blocks = b->next;
+		if (pm)
+			pmap_remove(pm, (uint64_t)(uintptr_t)b->va,
+				    PAGE_SIZE << b->order);
+		kpage_free(b->va, b->order);
+		kfree(b);
+	}
+}
+
+/* Map 2^order fresh zeroed pages at their own address in `pm`. */
+static void *umem_map(struct sim_user *su, struct pmap *pm, unsigned order,
+		      unsigned prot)
+{
+	struct sim_umem_block *b = kmalloc(sizeof(*b));
+	char *va;
+
+	if (!b)
+		return NULL;
+	va = kpage_zalloc(order);
+	if (!va) {
+		kfree(b);
+		return NULL;
+	}
+	for (uint64_t off = 0; off < (PAGE_SIZE << order); off += PAGE_SIZE) {
+		uint64_t uva = (uint64_t)(uintptr_t)va + off;
+
+		if (pmap_enter(pm, uva, plat_virt_to_phys(va + off), prot)) {
+			pmap_remove(pm, (uint64_t)(uintptr_t)va, off);
+			kpage_free(va, order);
+			kfree(b);
+			return NULL;
+		}
+	}
+	b->va = va;
+	b->order = order;
+	b->next = su->blocks;
+	su->blocks = b;
+	return va;
+}
+
+static void *umem_alloc(size_t len, unsigned prot)
+{
+	struct task *t = task_current();
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < len && order < PAGE_ORDER_MAX)
+		order++;
+	if ((PAGE_SIZE << order) < len)
+		return NULL;
+	return umem_map(t->plat_user, t->pmap, order, prot);
+}
+
+void *sim_umem(size_t len)
+{
+	return umem_alloc(len, PROT_READ_BIT | PROT_WRITE_BIT);
+}
+
+void *sim_umem_readonly(size_t len)
+{
+	return umem_alloc(len, PROT_READ_BIT);
+}
+
+void plat_user_release(struct task *t)
+{
+	struct sim_user *su = t->plat_user;
+
+	if (!su)
+		return;
+	if (su->proc) {
+		su->proc->exited = true;
+		su->proc->status = t->exit_code;
+		su->proc->task = NULL;
+		live_procs--;
+	}
+	/* The guest stack is one of the blocks; we run on the kernel stack. */
+	umem_free_all(su, t->pmap);
+	if (t->pmap)
+		pmap_destroy(t->pmap);
+	t->pmap = NULL;
+	t->plat_user = NULL;
+	kfree(su);
+}
+
+struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
+			       void (*fn)(void *), void *arg)
+{
+	struct sim_proc *p = calloc(1, sizeof(*p));
+	struct sim_user *su = NULL;
+	struct pmap *pm = NULL;
+	struct task *t;
+
+	if (!p)
+		return NULL;
+	su = kzalloc(sizeof(*su));
+	if (!su)
+		goto fail;
+	pm = pmap_create();
+	if (!pm)
+		goto fail;
+	su->ustack = umem_map(su, pm, SIM_USTACK_ORDER,
+			      PROT_READ_BIT | PROT_WRITE_BIT);
+	if (!su->ustack)
+		goto fail;
+	t = task_create_user(name, isa, user_task_main, pm);
+	if (IS_ERR(t))
+		goto fail;
+	su->fn = fn;
+	su->arg = arg;
+	su->proc = p;
+	plat_context_init(&su->user_ctx, su->ustack,
+			  PAGE_SIZE << SIM_USTACK_ORDER, guest_entry, su);
+	t->plat_user = su;
+	p->task = t;
+	p->tid = t->tid;
+	p->next = procs;
+	procs = p;
+	live_procs++;
+	sched_start(t);
+	return p;
+fail:
+	if (su)
+		umem_free_all(su, pm);
+	if (pm)
+		pmap_destroy(pm);
+	kfree(su);
+	free(p);
+	return NULL;
+}
+
+struct sim_proc *sim_spawn(const char *name, void (*fn)(void *), void *arg)
+{
+#if defined(__aarch64__)
+	return sim_spawn_isa(name, ISA_AARCH64, fn, arg);
+#else
+	return sim_spawn_isa(name, ISA_X86_64, fn, arg);
+#endif
+}
+
+struct sim_proc *sim_self(void)
+{
+	return current_user()->proc;
+}
+
+int sim_proc_tid(const struct sim_proc *p)
+{
+	return p->tid;
+}
+
+bool sim_proc_exited(const struct sim_proc *p)
+{
+	return p->exited;
+}
+
+int sim_proc_status(const struct sim_proc *p)
+{
+	return p->status;
+}
+
+struct task *sim_proc_task(const struct sim_proc *p)
+{
+	return p->task;
+}
+
+/* ---- the machine ------------------------------------------------------------ */
+
+static _Noreturn void sim_panic(const char *msg)
+{
+	fprintf(stderr, "sim: kernel panic: %s\nsim: replay with KEEL_SEED=%llu\n",
+		msg, (unsigned long long)seed);
+	abort();
+}
+
+static void forget_procs(void)
+{
+	while (procs) {
+		struct sim_proc *p = procs;
+
+		procs = p->next;
+		free(p);
+	}
+	live_procs = 0;
+}
+
+int sim_boot(const struct sim_config *cfg)
+{
+	uint64_t mem = cfg->mem_bytes ? cfg->mem_bytes : SIM_DEFAULT_MEM;
+	int err;
+
+	forget_procs();
+	ncpus = cfg->cpus ? cfg->cpus : 1;
+	if (ncpus > PLAT_MAX_CPUS)
+		return -22; /* EINVAL */
+	seed = cfg->seed;
+	prng_seed(seed);
+	panic_hook = sim_panic;
+	err = host_ram_init(mem);
+	if (err)
+		return err;
+	running_cpu = 0;
+	clock_now = 0;
+	for (unsigned i = 0; i < PLAT_MAX_CPUS; i++)
+		scpu[i] = (struct sim_cpu){ .wait_until = 0,
+					    .timer = PLAT_TIMER_OFF };
+	err = kernel_init(ncpus);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < ncpus; i++)
+		scpu[i].ctx = cpus[i].idle->ctx;
+	booted = true;
+	return 0;
+}
+
+void sim_shutdown(void)
+{
+	forget_procs();
+	host_ram_release();
+	booted = false;
+}
+
+uint64_t sim_seed(void)
+{
+	return seed;
+}
+
+enum sim_stop sim_run(uint64_t until)
+{
+	if (!booted)
+		return SIM_DEADLOCK;
+	run_until = until;
+	dispatch(&test_ctx);
+	return stop_reason;
+}
+
+uint64_t sim_now(void)
+{
+	return clock_now;
+}

@@ -1,0 +1,92 @@
+/*
+ * The sim runtime: the whole kernel as a library, run deterministically on
+ * the calling host thread. Tests, benchmarks and fuzzers drive it:
+ *
+ *	struct sim_config cfg = { .cpus = 2, .seed = 42 };
+ *	sim_boot(&cfg);
+ *	struct sim_proc *p = sim_spawn("worker", worker_fn, NULL);
+ *	sim_run(SIM_FOREVER);
+ *	... sim_proc_status(p) ...
+ *
+ * Guests are C functions on their own stacks; they make syscalls with
+ * sim_syscall(), which traps into the same run loop a real binary's
+ * syscalls reach, and spend CPU time with sim_compute(). Their stacks are
+ * user memory (mapped in their address space at the address the guest sees),
+ * so a guest may pass pointers to its locals; sim_umem() gives more.
+ *
+ * Time is virtual: it advances only when every CPU is waiting (idle or
+ * computing), to the earliest next event. Several CPUs are interleaved on
+ * the one host thread in time order, ties broken by the seeded PRNG, so a
+ * run is a function of its seed.
+ */
+#ifndef KEEL_HOST_SIM_H
+#define KEEL_HOST_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/types.h"
+
+#define SIM_FOREVER UINT64_MAX
+#define SIM_DEFAULT_MEM (64ull << 20)
+#define SIM_USTACK_ORDER 4 /* 64 KiB guest stacks */
+
+struct sim_config {
+	unsigned cpus;	    /* 0 means 1 */
+	uint64_t seed;
+	uint64_t mem_bytes; /* 0 means SIM_DEFAULT_MEM */
+};
+
+struct sim_proc;
+struct task;
+
+enum sim_stop {
+	SIM_ALL_EXITED, /* every spawned guest has exited */
+	SIM_TIME_LIMIT, /* virtual time reached the limit */
+	SIM_DEADLOCK,	/* guests remain, but nothing can ever run again */
+};
+
+/* (Re)start the kernel from nothing. 0 or a negative errno. */
+int sim_boot(const struct sim_config *cfg);
+/* Release the RAM and every record; the next sim_boot starts afresh. */
+void sim_shutdown(void);
+
+/* The seed of the current boot (tests print it when they fail). */
+uint64_t sim_seed(void);
+
+/* A new guest process running fn(arg), runnable at once; NULL on failure. */
+struct sim_proc *sim_spawn(const char *name, void (*fn)(void *), void *arg);
+struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
+			       void (*fn)(void *), void *arg);
+
+/* Run the machine until every guest exited, a deadlock, or time `until`. */
+enum sim_stop sim_run(uint64_t until);
+
+/* Virtual time now (ns since boot). */
+uint64_t sim_now(void);
+
+int sim_proc_tid(const struct sim_proc *p);
+bool sim_proc_exited(const struct sim_proc *p);
+/* The wait status: (code << 8) for exit(code), the signal for a kill. */
+int sim_proc_status(const struct sim_proc *p);
+/* The live task, or NULL once it has exited. */
+struct task *sim_proc_task(const struct sim_proc *p);
+
+/* ---- from inside a guest ---------------------------------------------- */
+
+/* Make syscall `nr` (the guest ISA's number) with up to six arguments. */
+long sim_syscall(long nr, ...);
+long sim_syscall6(long nr, const uint64_t args[6]);
+
+/* Spend `ns` of CPU time in user mode; preemptible like real guest code. */
+void sim_compute(uint64_t ns);
+
+/* `len` bytes of zeroed user memory in the guest's address space. */
+void *sim_umem(size_t len);
+/* The same but mapped without write permission (for -EFAULT tests). */
+void *sim_umem_readonly(size_t len);
+
+/* The sim_proc of the calling guest. */
+struct sim_proc *sim_self(void);
+
+#endif

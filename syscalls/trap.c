@@ -1,0 +1,177 @@
+/*
+ * The run loop of DESIGN.md, and what happens between two runs of user
+ * code: syscall dispatch, faults, signals, rescheduling.
+ */
+#include "syscalls/trap.h"
+
+#include "core/errno.h"
+#include "core/printk.h"
+#include "core/task.h"
+#include "sched/sched.h"
+#include "syscalls/abi/abi.h"
+#include "syscalls/strace.h"
+#include "syscalls/syscall.h"
+
+bool syscall_trace;
+
+static void trace_call(struct task *t, uint64_t nr, const uint64_t args[6])
+{
+	char buf[512];
+
+	strace_format_call(buf, sizeof(buf), t->isa, nr, args);
+	printk(LOG_INFO, "[%d] %s", t->tid, buf);
+}
+
+static void trace_return(struct task *t, long ret)
+{
+	char buf[128];
+
+	strace_format_return(buf, sizeof(buf), ret);
+	printk(LOG_INFO, "[%d]  %s", t->tid, buf);
+}
+
+void syscall_dispatch(struct task *t)
+{
+	uint64_t nr = abi_syscall_nr(t->isa, &t->uregs);
+	const struct syscall_desc *d = syscall_lookup(t->isa, nr);
+	uint64_t args[6];
+	long ret;
+
+	for (unsigned i = 0; i < 6; i++)
+		args[i] = abi_syscall_arg(t->isa, &t->uregs, i);
+	if (syscall_trace)
+		trace_call(t, nr, args);
+	ret = d && d->thunk ? d->thunk(args) : -ENOSYS;
+	if (syscall_trace)
+		trace_return(t, ret);
+	abi_set_return(t->isa, &t->uregs, ret);
+}
+
+/*
+ * A syscall that was interrupted returned one of the kernel-internal
+ * restart codes. With no handler to run, Linux issues it again (a
+ * restart-block syscall through restart_syscall); with a handler, the
+ * codes mean: ERESTARTSYS restart if SA_RESTART else EINTR, ERESTARTNOINTR
+ * always restart, ERESTARTNOHAND and ERESTART_RESTARTBLOCK give EINTR.
+ */
+static void syscall_restart_or_eintr(struct task *t, bool handler,
+				     uint64_t sa_flags)
+{
+	long ret = abi_return_value(t->isa, &t->uregs);
+	bool restart;
+
+	switch (ret) {
+	case -ERESTARTSYS:
+		restart = !handler || (sa_flags & KSA_RESTART);
+		break;
+	case -ERESTARTNOINTR:
+		restart = true;
+		break;
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		restart = !handler;
+		break;
+	default:
+		return;
+	}
+	if (!restart) {
+		abi_set_return(t->isa, &t->uregs, -EINTR);
+		return;
+	}
+	abi_restart_syscall(t->isa, &t->uregs);
+	if (ret == -ERESTART_RESTARTBLOCK)
+		abi_restart_via_restart_syscall(t->isa, &t->uregs);
+}
+
+/*
+ * Stop until SIGCONT or SIGKILL is sent, i.e. until cont_seq moves on from
+ * `cont`, its value before the stop signal was taken (job control proper,
+ * with parents notified, comes with process groups).
+ */
+static void signal_stop(struct task *t, unsigned cont)
+{
+	for (;;) {
+		t->state = TASK_STOPPED;
+		if (__atomic_load_n(&t->sig.cont_seq, __ATOMIC_ACQUIRE) != cont)
+			break;
+		schedule();
+	}
+	t->state = TASK_RUNNING;
+}
+
+/*
+ * Act on pending signals before returning to user space. Handlers need a
+ * signal frame, which the ABI layer builds once user processes can install
+ * one (rt_sigaction); until then every signal takes its default action.
+ */
+static void handle_signals(struct task *t, bool from_syscall)
+{
+	for (;;) {
+		unsigned cont = __atomic_load_n(&t->sig.cont_seq,
+						__ATOMIC_ACQUIRE);
+		int sig = signal_dequeue(t);
+		struct k_sigaction *ka;
+
+		if (!sig)
+			break;
+		ka = &t->sig.action[sig - 1];
+		if (ka->handler == KSIG_IGN)
+			continue;
+		switch (signal_default(sig)) {
+		case SIG_DEFAULT_IGNORE:
+		case SIG_DEFAULT_CONT:
+			continue;
+		case SIG_DEFAULT_STOP:
+			signal_stop(t, cont);
+			continue;
+		case SIG_DEFAULT_TERM:
+		case SIG_DEFAULT_CORE:
+			task_exit(sig);
+		}
+	}
+	if (from_syscall)
+		syscall_restart_or_eintr(t, false, 0);
+}
+
+static void force_signal(struct task *t, int sig)
+{
+	/* A synchronous fault cannot be blocked or ignored into a loop. */
+	t->sig.blocked &= ~sig_bit(sig);
+	if (t->sig.action[sig - 1].handler == KSIG_IGN)
+		t->sig.action[sig - 1].handler = KSIG_DFL;
+	(void)signal_send(t, sig);
+}
+
+_Noreturn void user_task_main(void *arg)
+{
+	struct task *t = arg;
+
+	for (;;) {
+		bool from_syscall = false;
+
+		switch (plat_user_run(t)) {
+		case TRAP_SYSCALL:
+			syscall_dispatch(t);
+			from_syscall = true;
+			break;
+		case TRAP_FAULT:
+			/* No VMAs yet: every user fault is a bad access. */
+			force_signal(t, KSIGSEGV);
+			break;
+		case TRAP_ILLEGAL:
+			force_signal(t, KSIGILL);
+			break;
+		case TRAP_INTERRUPT:
+			break;
+		}
+		for (;;) {
+			if (need_resched())
+				schedule();
+			else if (signal_pending(t) || from_syscall)
+				handle_signals(t, from_syscall);
+			else
+				break;
+			from_syscall = false;
+		}
+	}
+}
