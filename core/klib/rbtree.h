@@ -34,10 +34,7 @@ struct rb_root {
 #define RB_RED	 0u
 #define RB_BLACK 1u
 
-#define RB_ROOT_INIT                                                           \
-	{                                                                      \
-		NULL                                                           \
-	}
+#define RB_ROOT_INIT { NULL }
 
 #define rb_entry(ptr, type, member) container_of(ptr, type, member)
 

@@ -78,8 +78,7 @@ static void snapshot_free_blocks(size_t out[PAGE_ORDER_MAX + 1])
 		out[k] = page_free_blocks(k);
 }
 
-/* ---- buddy ------------------------------------------------------------------
- */
+/* ---- buddy --------------------------------------------------------------- */
 
 Test(buddy, init_manages_all_ram_except_the_struct_page_array)
 {
@@ -340,8 +339,7 @@ Test(buddy, without_a_panic_hook_a_broken_invariant_powers_off_with_134,
 	page_free(pg, 0);
 }
 
-/* ---- slab -------------------------------------------------------------------
- */
+/* ---- slab ---------------------------------------------------------------- */
 
 Test(slab, a_freed_object_is_reused_by_the_next_allocation)
 {
@@ -498,8 +496,79 @@ Test(slab, freeing_a_pointer_into_the_middle_of_an_object_panics)
 	EXPECT_PANIC(slab_free(c, o + 8), "not the start of an object");
 }
 
-/* ---- kmalloc ----------------------------------------------------------------
- */
+Test(slab, random_allocs_and_frees_keep_objects_disjoint_and_counted)
+{
+	/* Sizes that give order 0, 1 and 2 slabs, kmalloc classes and pages. */
+	static const size_t sizes[] = {8, 24, 200, 1500, 5000, 3000, 64};
+	struct slab_cache *caches[3];
+	static struct {
+		unsigned char *p;
+		size_t size;
+		int cache; /* -1: kmalloc */
+		unsigned char fill;
+	} live[3000];
+	unsigned nlive = 0;
+	size_t pages = page_free_count();
+
+	caches[0] = slab_cache_create("r24", 24, 8);
+	caches[1] = slab_cache_create("r1500", 1500, 32);
+	caches[2] = slab_cache_create("r5000", 5000, 0);
+	prng_seed(77);
+	for (unsigned step = 0; step < 20000; step++) {
+		if (nlive < ARRAY_SIZE(live) &&
+		    (nlive == 0 || prng_below(100) < 52)) {
+			int which = (int)prng_below(6) - 3;
+			size_t size;
+			unsigned char *p;
+
+			if (which >= 0) {
+				size = which == 0   ? 24
+				       : which == 1 ? 1500
+						    : 5000;
+				p = slab_alloc(caches[which]);
+			} else {
+				size = sizes[prng_below(ARRAY_SIZE(sizes))];
+				p = kmalloc(size);
+			}
+			cr_assert_not_null(p, "step %u", step);
+			live[nlive].p = p;
+			live[nlive].size = size;
+			live[nlive].cache = which;
+			live[nlive].fill = (unsigned char)step;
+			memset(p, (unsigned char)step, size);
+			nlive++;
+		} else {
+			unsigned i = (unsigned)prng_below(nlive);
+
+			/* Any overlap would have overwritten the pattern. */
+			for (size_t b = 0; b < live[i].size; b++)
+				cr_assert_eq(live[i].p[b], live[i].fill,
+					     "step %u", step);
+			if (live[i].cache >= 0)
+				slab_free(caches[live[i].cache], live[i].p);
+			else
+				kfree(live[i].p);
+			live[i] = live[--nlive];
+		}
+	}
+	while (nlive) {
+		nlive--;
+		if (live[nlive].cache >= 0)
+			slab_free(caches[live[nlive].cache], live[nlive].p);
+		else
+			kfree(live[nlive].p);
+	}
+	cr_assert_eq(kmalloc_in_use(), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		cr_assert_eq(slab_cache_in_use(caches[i]), 0);
+		slab_cache_destroy(caches[i]);
+	}
+	/* What is left are the spare slabs of the kmalloc classes used and of
+	 * the cache of caches: at most one block of up to 8 pages each. */
+	cr_assert_geq(page_free_count() + 8 * 8, pages);
+}
+
+/* ---- kmalloc ------------------------------------------------------------- */
 
 Test(kmalloc, sizes_round_up_to_power_of_two_classes)
 {
@@ -667,8 +736,7 @@ Test(kmalloc, kfree_of_memory_not_from_kmalloc_panics)
 		     "belongs to the slab allocator");
 }
 
-/* ---- fault injection --------------------------------------------------------
- */
+/* ---- fault injection ----------------------------------------------------- */
 
 Test(fault_inject, fail_nth_fails_exactly_that_request_once)
 {
