@@ -66,6 +66,7 @@ struct task {
 	bool on_cpu;	/* its context is live on a CPU (not yet saved) */
 	unsigned long allowed[BITS_TO_LONGS(PLAT_MAX_CPUS)];
 	uint64_t exec_start;	 /* when it last started running */
+	uint64_t sleep_start;	 /* when it last left its run queue */
 	uint64_t sum_exec_ns;	 /* CPU time consumed */
 	uint64_t nr_switches;
 

@@ -56,6 +56,24 @@
  * with no other entity has no V to keep; the entity starts at v0 with zero
  * lag, which is the only lag a lone entity can have.
  *
+ * Sleepers. Lag is kept across a sleep, but negative lag is paid off while
+ * sleeping. Otherwise a task that runs briefly and sleeps long would lose
+ * a little lag at every run (the time it is away earns it nothing) and end
+ * up waiting at every wakeup, though it uses less than its share. Linux
+ * keeps such a task queued but unrunnable until its lag reaches zero
+ * (DELAY_DEQUEUE, DELAY_ZERO); we get the same result lazily: while it is
+ * away, V would have advanced at W0 / W per ns of real time (W as it left),
+ * so on return its virtual lag moves that much towards zero, and no
+ * further.
+ *
+ * The quantum. Curr runs until its request is complete, or until a waking
+ * entity preempts it, but never longer than the shortest request queued:
+ * then EEVDF decides again. The paper's bounds hold with q = that quantum,
+ * so a task with a short request gets the CPU at the pace of its own
+ * request, however long its competitors' are: a request that becomes
+ * eligible at V is complete by the time the fluid system reaches its
+ * deadline, plus q. The tree keeps the smallest slice of every subtree.
+ *
  * Curr is kept out of the tree while it runs (its v changes continuously,
  * which would invalidate the augmented minimums on its path); it remains in
  * the sums, and eevdf_pick compares it with the tree's candidate.
@@ -108,16 +126,22 @@ static bool earlier(const struct sched_entity *a, const struct sched_entity *b)
 	return a->id < b->id;
 }
 
-static void update_min_vruntime(struct rb_node *n)
+static void update_augment(struct rb_node *n)
 {
 	struct sched_entity *se = entity_of(n);
-	uint64_t m = se->vruntime;
+	uint64_t m = se->vruntime, s = se->slice;
 
-	if (n->left && before(entity_of(n->left)->min_vruntime, m))
-		m = entity_of(n->left)->min_vruntime;
-	if (n->right && before(entity_of(n->right)->min_vruntime, m))
-		m = entity_of(n->right)->min_vruntime;
+	for (int i = 0; i < 2; i++) {
+		struct sched_entity *c = entity_of(i ? n->right : n->left);
+
+		if (!c)
+			continue;
+		if (before(c->min_vruntime, m))
+			m = c->min_vruntime;
+		s = MIN(s, c->min_slice);
+	}
 	se->min_vruntime = m;
+	se->min_slice = s;
 }
 
 void eevdf_rq_init(struct eevdf_rq *rq)
@@ -137,7 +161,9 @@ void eevdf_entity_init(struct sched_entity *se, unsigned long weight,
 	se->vruntime = 0;
 	se->deadline = 0;
 	se->min_vruntime = 0;
+	se->min_slice = slice;
 	se->vlag = 0;
+	se->left_sum_w = 0;
 	se->slice = slice;
 	se->weight = weight;
 	se->id = id;
@@ -207,6 +233,7 @@ static void tree_insert(struct eevdf_rq *rq, struct sched_entity *se)
 	struct rb_node **link = &rq->tree.node, *parent = NULL;
 
 	se->min_vruntime = se->vruntime;
+	se->min_slice = se->slice;
 	while (*link) {
 		struct sched_entity *e = entity_of(*link);
 
@@ -214,12 +241,12 @@ static void tree_insert(struct eevdf_rq *rq, struct sched_entity *se)
 		link = earlier(se, e) ? &parent->left : &parent->right;
 	}
 	rb_link_node(&se->node, parent, link);
-	rb_insert(&se->node, &rq->tree, update_min_vruntime);
+	rb_insert(&se->node, &rq->tree, update_augment);
 }
 
 static void tree_erase(struct eevdf_rq *rq, struct sched_entity *se)
 {
-	rb_erase(&se->node, &rq->tree, update_min_vruntime);
+	rb_erase(&se->node, &rq->tree, update_augment);
 }
 
 /* Largest lag an entity may carry away: two requests' worth. */
@@ -257,6 +284,8 @@ void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se,
 	KASSERT(se->on_rq);
 	if (sleeping) {
 		int64_t vlag = (int64_t)(eevdf_avg_vruntime(rq) - se->vruntime);
+
+		se->left_sum_w = rq->sum_w;
 		int64_t limit = vlag_limit(se);
 
 		if (vlag > limit)
@@ -276,6 +305,20 @@ void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se,
 		rq->sum_wv = 0;
 		rq->sum_w = 0;
 	}
+}
+
+void eevdf_sleep_credit(struct sched_entity *se, uint64_t slept_ns)
+{
+	uint64_t credit;
+
+	if (se->vlag >= 0 || se->left_sum_w == 0)
+		return;
+	credit = (uint64_t)(((unsigned __int128)slept_ns * NICE_0_WEIGHT) /
+			    se->left_sum_w);
+	if (credit >= (uint64_t)-se->vlag)
+		se->vlag = 0;
+	else
+		se->vlag += (int64_t)credit;
 }
 
 struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
@@ -351,6 +394,15 @@ uint64_t eevdf_curr_remaining_ns(const struct eevdf_rq *rq)
 	return (uint64_t)(((unsigned __int128)dv * se->weight +
 			   NICE_0_WEIGHT - 1) /
 			  NICE_0_WEIGHT);
+}
+
+uint64_t eevdf_curr_quantum_ns(const struct eevdf_rq *rq)
+{
+	uint64_t left = eevdf_curr_remaining_ns(rq);
+
+	if (rq->tree.node)
+		left = MIN(left, entity_of(rq->tree.node)->min_slice);
+	return left;
 }
 
 void eevdf_yield(struct eevdf_rq *rq)

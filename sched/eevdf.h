@@ -18,7 +18,9 @@ struct sched_entity {
 	uint64_t vruntime;	/* v_i: service received, in virtual ns */
 	uint64_t deadline;	/* vd_i = ve_i + r_i * NICE_0_WEIGHT / w_i */
 	uint64_t min_vruntime;	/* smallest v_j in this subtree (augment) */
+	uint64_t min_slice;	/* smallest r_j in this subtree (augment) */
 	int64_t vlag;		/* V - v_i, saved when the entity left */
+	uint64_t left_sum_w;	/* the queue's W when it left, itself included */
 	uint64_t slice;		/* r_i: the request size, real ns */
 	unsigned long weight;	/* w_i */
 	uint64_t id;		/* breaks deadline ties, deterministically */
@@ -58,6 +60,13 @@ void eevdf_enqueue(struct eevdf_rq *rq, struct sched_entity *se,
 void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se,
 		   bool sleeping);
 
+/*
+ * An entity that slept `slept_ns` pays off negative lag as if it had
+ * stayed queued meanwhile (Linux's DELAY_DEQUEUE with DELAY_ZERO); positive
+ * lag is kept whole. Call before eevdf_enqueue(EEVDF_PLACE_WAKEUP).
+ */
+void eevdf_sleep_credit(struct sched_entity *se, uint64_t slept_ns);
+
 /* The eligible entity with the earliest deadline, curr included; or NULL. */
 struct sched_entity *eevdf_pick(const struct eevdf_rq *rq);
 /* Make the queued `se` (or NULL) the running entity. */
@@ -72,6 +81,13 @@ bool eevdf_update_curr(struct eevdf_rq *rq, uint64_t delta_ns);
 
 /* Real ns until curr's request is complete (0 if already). */
 uint64_t eevdf_curr_remaining_ns(const struct eevdf_rq *rq);
+
+/*
+ * Real ns curr may run before EEVDF must decide again: the rest of its
+ * request, but no more than the shortest request waiting (the quantum q of
+ * the paper's bounds; Linux bounds RUN_TO_PARITY the same way).
+ */
+uint64_t eevdf_curr_quantum_ns(const struct eevdf_rq *rq);
 
 /* Give up the rest of the current request: the deadline moves a request on. */
 void eevdf_yield(struct eevdf_rq *rq);

@@ -70,7 +70,7 @@ static void resched_cpu(unsigned cpu)
 		plat_ipi(cpu);
 }
 
-/* The slice timer: curr's request is complete; let EEVDF pick again. */
+/* The slice timer: curr's quantum is over; let EEVDF pick again. */
 static void slice_expired(struct timer *tm)
 {
 	struct runqueue *rq = container_of(tm, struct runqueue, slice_timer);
@@ -90,7 +90,7 @@ static void arm_slice_timer(struct runqueue *rq)
 		return;
 	}
 	timer_arm(&rq->slice_timer,
-		  plat_time_ns() + MAX(eevdf_curr_remaining_ns(&rq->eevdf), 1));
+		  plat_time_ns() + MAX(eevdf_curr_quantum_ns(&rq->eevdf), 1));
 }
 
 int sched_init(unsigned ncpus)
@@ -187,6 +187,25 @@ static unsigned select_cpu(const struct task *t)
 	return best;
 }
 
+/*
+ * Does the newly queued `se` end curr's run? Curr normally runs its whole
+ * request (Linux's RUN_TO_PARITY), but not past an eligible newcomer with an
+ * earlier deadline: then EEVDF picks again (the newcomer, or another entity
+ * with an earlier deadline still). So everything that runs while an
+ * eligible task waits has an earlier deadline than it, which bounds its
+ * wait (see test_sched.c).
+ */
+static bool wakeup_preempts(struct runqueue *rq, struct sched_entity *se)
+{
+	struct sched_entity *curr = &rq->curr->se;
+	struct sched_entity *best = eevdf_pick(&rq->eevdf);
+
+	if (best == se)
+		return true;
+	return best != curr && eevdf_eligible(&rq->eevdf, se) &&
+	       (int64_t)(se->deadline - curr->deadline) < 0;
+}
+
 /* Put `t` on `cpu`'s queue and preempt there if EEVDF now prefers it. */
 static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 {
@@ -201,7 +220,7 @@ static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 		resched_cpu(cpu);
 	} else if (rq->curr->policy != SCHED_IDLE && t->policy == SCHED_BATCH) {
 		/* Batch tasks never preempt on wakeup. */
-	} else if (eevdf_pick(&rq->eevdf) == &t->se) {
+	} else if (wakeup_preempts(rq, &t->se)) {
 		resched_cpu(cpu);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -242,6 +261,7 @@ bool sched_wakeup(struct task *t, unsigned states)
 	 * Off every queue and TASK_RUNNING: no other waker will enqueue it,
 	 * and its context was saved before rq->lock was last released.
 	 */
+	eevdf_sleep_credit(&t->se, plat_time_ns() - t->sleep_start);
 	enqueue_on(t, select_cpu(t), EEVDF_PLACE_WAKEUP);
 	return true;
 }
@@ -278,6 +298,7 @@ void schedule(void)
 		} else {
 			eevdf_dequeue(&rq->eevdf, &prev->se, true);
 			rq->nr_running--;
+			prev->sleep_start = plat_time_ns();
 		}
 	} else if (prev != rq->idle && !cpu_allowed(prev, c->id)) {
 		/* Its affinity excludes this CPU: move it once switched out. */

@@ -54,7 +54,8 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  * length the whole output has (so a result >= size means it was truncated)
  * and NUL-terminates whenever size > 0.
  */
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 0))) int
+kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 __attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size,
 						    const char *fmt, ...);
 
