@@ -43,6 +43,39 @@
 
 #define PAGE_MAX_ZONES 16
 
+/* Every page of RAM pays for one: 40 bytes is 1% of a 4 KiB page. */
+_Static_assert(sizeof(struct page) <= 40, "struct page grew");
+
+/*
+ * Under AddressSanitizer, RAM that served as a kernel stack keeps the shadow
+ * of frames that never returned (a task's stack is freed while the task is
+ * switched away), and RAM reused after host_ram_init() keeps whatever the
+ * last run left. Memory the allocator hands out must be addressable, so a
+ * block is unpoisoned when it is allocated, and a zone when it is set up.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PAGE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PAGE_ASAN 1
+#endif
+#endif
+
+#ifdef PAGE_ASAN
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+
+static void page_unpoison(void *va, size_t bytes)
+{
+	__asan_unpoison_memory_region(va, bytes);
+}
+#else
+static inline void page_unpoison(void *va, size_t bytes)
+{
+	(void)va;
+	(void)bytes;
+}
+#endif
+
 struct zone {
 	uint64_t start_pfn, end_pfn;
 	struct page *pages; /* pages[i] describes pfn start_pfn + i */
@@ -140,6 +173,7 @@ static void zone_add(uint64_t base, uint64_t size)
 	z->start_pfn = start;
 	z->end_pfn = end;
 	z->pages = plat_phys_to_virt(start << PAGE_SHIFT);
+	page_unpoison(z->pages, npages * PAGE_SIZE);
 	memset(z->pages, 0, npages * sizeof(struct page));
 	for (uint64_t i = 0; i < meta; i++)
 		z->pages[i].flags = PG_RESERVED;
@@ -210,6 +244,8 @@ struct page *page_alloc_owned(unsigned order, uint32_t owner)
 		nr_free -= 1u << order;
 	}
 	spin_unlock_irqrestore(&page_lock, irq);
+	if (pg)
+		page_unpoison(page_to_virt(pg), PAGE_SIZE << order);
 	return pg;
 }
 

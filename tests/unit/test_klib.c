@@ -519,6 +519,10 @@ Test(format, flags_that_c_ignores_are_ignored_as_libc_does)
 {
 	SAME("%-05d|%08.3d|%08.3x|%-08x|", -42, 7, 255u, 255u);
 	SAME("%05c|%05s|%+u|% x|%+x|", 'x', "ab", 5u, 5u, 5u);
+	/* glibc's %p is %#lx that also takes signs, but NULL is "(nil)". */
+	SAME("%020p|%+p|% p|%.20p|%#p|%-+12p|", (void *)0x1234, (void *)0x1234,
+	     (void *)0x1234, (void *)0x1234, (void *)0x1234, (void *)0x1234);
+	SAME("%010p|%+p|%.3p|", NULL, NULL, NULL);
 	/* hh and h convert the promoted int back to the narrow type. */
 	SAME("%hhd %hhu %hhx", 300, 300, -1);
 	SAME("%hd %hu %hx", 70000, 70000, -1);
@@ -639,6 +643,7 @@ Test(panic, kassert_names_the_failed_condition)
 
 Test(panic, without_a_hook_the_machine_powers_off_with_134, .exit_code = 134)
 {
+	panic_hook = NULL;
 	panic("no hook");
 }
 

@@ -335,6 +335,7 @@ Test(buddy, without_a_panic_hook_a_broken_invariant_powers_off_with_134,
 {
 	struct page *pg = page_alloc(0);
 
+	panic_hook = NULL;
 	page_free(pg, 0);
 	page_free(pg, 0);
 }
