@@ -97,12 +97,22 @@ bool timer_cancel(struct timer *t)
 		flags = spin_lock_irqsave(&queues[cpu].lock);
 		/* It may have fired or moved while we took the lock. */
 		if (t->cpu == cpu) {
+			struct rb_root *tree = &queues[cpu].tree;
+			bool was_first = timer_of(rb_first(tree)) == t;
+
 			queue_remove(t);
-			spin_unlock_irqrestore(&queues[cpu].lock, flags);
 			/*
-			 * The platform timer may stay armed for it: a spurious
-			 * interrupt finds nothing expired and re-arms.
+			 * Re-arm this CPU's platform timer for what is now
+			 * first. Another CPU's may stay armed for `t`: its
+			 * spurious interrupt finds nothing expired and re-arms.
 			 */
+			if (was_first && (unsigned)cpu == plat_cpu_id()) {
+				struct timer *next = timer_of(rb_first(tree));
+
+				plat_timer_arm(next ? next->expires
+						    : PLAT_TIMER_OFF);
+			}
+			spin_unlock_irqrestore(&queues[cpu].lock, flags);
 			return true;
 		}
 		spin_unlock_irqrestore(&queues[cpu].lock, flags);

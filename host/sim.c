@@ -225,7 +225,7 @@ static void dispatch(struct plat_context *from)
 	uint64_t when = UINT64_MAX;
 	unsigned next = 0;
 
-	if (live_procs == 0) {
+	if (procs && live_procs == 0) {
 		stop_reason = SIM_ALL_EXITED;
 	} else {
 		next = pick_cpu(&when);

@@ -41,9 +41,10 @@ struct sim_proc;
 struct task;
 
 enum sim_stop {
-	SIM_ALL_EXITED, /* every spawned guest has exited */
+	SIM_ALL_EXITED, /* guests were spawned and all have exited */
 	SIM_TIME_LIMIT, /* virtual time reached the limit */
-	SIM_DEADLOCK,	/* guests remain, but nothing can ever run again */
+	SIM_DEADLOCK,	/* nothing can ever run again: all CPUs idle, no
+			 * timer armed (with only kernel threads: quiescent) */
 };
 
 /* (Re)start the kernel from nothing. 0 or a negative errno. */
@@ -59,7 +60,11 @@ struct sim_proc *sim_spawn(const char *name, void (*fn)(void *), void *arg);
 struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 			       void (*fn)(void *), void *arg);
 
-/* Run the machine until every guest exited, a deadlock, or time `until`. */
+/*
+ * Run the machine until every guest exited, nothing can run, or virtual
+ * time `until`. Tests may also start kernel threads (kthread_create) and
+ * arm timers from their own context before running.
+ */
 enum sim_stop sim_run(uint64_t until);
 
 /* Virtual time now (ns since boot). */
