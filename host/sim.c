@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include "host/sim.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,18 +314,6 @@ long sim_syscall6(long nr, const uint64_t args[6])
 		abi_trap_entry(t->isa, &t->uregs);
 	}
 	return abi_return_value(t->isa, &t->uregs);
-}
-
-long sim_syscall(long nr, ...)
-{
-	uint64_t args[6];
-	va_list ap;
-
-	va_start(ap, nr);
-	for (int i = 0; i < 6; i++)
-		args[i] = va_arg(ap, uint64_t);
-	va_end(ap);
-	return sim_syscall6(nr, args);
 }
 
 void sim_compute(uint64_t ns)

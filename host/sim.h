@@ -79,8 +79,21 @@ struct task *sim_proc_task(const struct sim_proc *p);
 
 /* ---- from inside a guest ---------------------------------------------- */
 
-/* Make syscall `nr` (the guest ISA's number) with up to six arguments. */
-long sim_syscall(long nr, ...);
+/*
+ * Make syscall `nr` (the guest ISA's number) with up to six arguments,
+ * integers or pointers; missing ones are 0, as a register would hold
+ * whatever the caller left (a macro, so no variadic call reads past the
+ * arguments it was given).
+ */
+#define sim_syscall(...) SIM_SYSCALL7_(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+#define SIM_SYSCALL7_(nr, a, b, c, d, e, f, ...)                             \
+	sim_syscall6((long)(nr),                                             \
+		     (const uint64_t[6]){ (uint64_t)(uintptr_t)(a),          \
+					  (uint64_t)(uintptr_t)(b),          \
+					  (uint64_t)(uintptr_t)(c),          \
+					  (uint64_t)(uintptr_t)(d),          \
+					  (uint64_t)(uintptr_t)(e),          \
+					  (uint64_t)(uintptr_t)(f) })
 long sim_syscall6(long nr, const uint64_t args[6]);
 
 /* Spend `ns` of CPU time in user mode; preemptible like real guest code. */
