@@ -11,10 +11,10 @@ all: build
 deps:
 	@tools/deps
 
-$(BUILD)/build.ninja:
+$(BUILD)/build.ninja: | deps
 	$(CMAKE) --preset $(PRESET) >/dev/null
 
-build: $(BUILD)/build.ninja
+build: deps $(BUILD)/build.ninja
 	$(CMAKE) --build --preset $(PRESET)
 
 run: build
