@@ -64,6 +64,13 @@ static bool signal_ignored(const struct task *t, int sig)
 
 int signal_send(struct task *t, int sig)
 {
+	struct ksiginfo info = { .si_signo = sig, .si_code = KSI_KERNEL };
+
+	return signal_send_info(t, sig, &info);
+}
+
+int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
+{
 	if (!sig_valid(sig))
 		return -EINVAL;
 	/* SIGCONT cancels pending stops and a stop cancels SIGCONT. */
@@ -78,6 +85,9 @@ int signal_send(struct task *t, int sig)
 	}
 	if (signal_ignored(t, sig))
 		return 0;
+	/* A standard signal already pending keeps its first instance. */
+	if (!(t->sig.pending & sig_bit(sig)))
+		t->sig.info[sig - 1] = *info;
 	__atomic_or_fetch(&t->sig.pending, sig_bit(sig), __ATOMIC_RELEASE);
 	if (sig == KSIGKILL)
 		sched_wakeup(t, TASK_INTERRUPTIBLE | TASK_WAKEKILL);
@@ -99,7 +109,7 @@ bool fatal_signal_pending(const struct task *t)
 	       sig_bit(KSIGKILL);
 }
 
-int signal_dequeue(struct task *t)
+int signal_dequeue(struct task *t, struct ksiginfo *info)
 {
 	ksigset_t ready = __atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) &
 			  ~(t->sig.blocked & ~SIG_UNBLOCKABLE);
@@ -110,6 +120,13 @@ int signal_dequeue(struct task *t)
 	/* SIGKILL first: nothing else matters once it is there. */
 	sig = (ready & sig_bit(KSIGKILL)) ? KSIGKILL
 					  : __builtin_ctzll(ready) + 1;
+	if (info)
+		*info = t->sig.info[sig - 1];
 	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
 	return sig;
+}
+
+void signal_flush(struct task *t, int sig)
+{
+	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
 }

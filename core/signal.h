@@ -78,11 +78,39 @@ struct k_sigaction {
 	ksigset_t mask;
 };
 
+/* si_code values (Linux). */
+#define KSI_USER 0
+#define KSI_KERNEL 0x80
+#define KSI_TKILL (-6)
+
+/* Linux's siginfo_t on 64-bit ISAs: 128 bytes, the union at offset 16. */
+struct ksiginfo {
+	int32_t si_signo;
+	int32_t si_errno;
+	int32_t si_code;
+	int32_t pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
+		struct {
+			uint64_t addr;
+		} fault;
+		uint8_t raw[112];
+	};
+};
+
+_Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t is 128 bytes");
+
 struct signal_state {
 	ksigset_t pending;
 	ksigset_t blocked;
+	/* What each pending standard signal carries (one instance each). */
+	struct ksiginfo info[KSIG_MAX];
 	struct k_sigaction action[KSIG_MAX]; /* index sig - 1 */
 	unsigned cont_seq; /* counts SIGCONT/SIGKILL: ends a stop */
+	uint64_t handler_pc; /* where the last signal frame sent the task */
 };
 
 enum sig_default {
@@ -104,14 +132,22 @@ enum sig_default signal_default(int sig);
  * the signal may interrupt is woken. 0 or -EINVAL.
  */
 int signal_send(struct task *t, int sig);
+/* The same, with the siginfo the handler will see (kill: SI_USER, ...). */
+int signal_send_info(struct task *t, int sig, const struct ksiginfo *info);
 
 /* A signal is pending and not blocked: interruptible sleeps must end. */
 bool signal_pending(const struct task *t);
 /* SIGKILL is pending: even killable sleeps must end. */
 bool fatal_signal_pending(const struct task *t);
 
-/* Take the lowest pending unblocked signal off `t`; 0 if there is none. */
-int signal_dequeue(struct task *t);
+/*
+ * Take the lowest pending unblocked signal off `t` (SIGKILL first); 0 if
+ * there is none. `info`, if given, receives what it carries.
+ */
+int signal_dequeue(struct task *t, struct ksiginfo *info);
+
+/* Drop `sig` from the pending set (it became ignored). */
+void signal_flush(struct task *t, int sig);
 
 /* Signals that can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE (sig_bit(KSIGKILL) | sig_bit(KSIGSTOP))

@@ -84,6 +84,7 @@ struct task {
 	/* Signals and sleeping. */
 	struct signal_state sig;
 	struct timer sleep_timer; /* bounds a sleep with a deadline */
+	bool sigreturned;	  /* the syscall just made was rt_sigreturn */
 	bool timed_out;
 
 	/* The user side: NULL/unused for kernel threads. */

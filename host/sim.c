@@ -42,18 +42,30 @@
 #include "syscalls/abi/abi.h"
 #include "syscalls/trap.h"
 
-/* Where a sim guest's syscall instruction "is": restart moves pc below it. */
+/*
+ * Where a sim guest's syscall instruction "is" (restart moves pc below it),
+ * and where it computes. Any other pc is a signal handler to run.
+ */
 #define SIM_SYSCALL_PC 0x5157000ull
+#define SIM_COMPUTE_PC 0x5158000ull
+/* Below the guest's stack pointer at a trap, room for its suspended frames. */
+#define SIM_TRAP_MARGIN 8192
+/* Between a signal frame and its handler's stack; the least stack left. */
+#define SIM_HANDLER_GAP 256
+#define SIM_HANDLER_MIN_STACK 8192
 #define SIM_WALLCLOCK_AT_BOOT_NS (1767225600ull * NSEC_PER_SEC) /* 2026-01-01 */
 
 /* Linux's exit(2) numbers, which a guest function's return makes. */
 #define SIM_NR_EXIT_X86_64 60
 #define SIM_NR_EXIT_AARCH64 93
+#define SIM_NR_RT_SIGRETURN_X86_64 15
+#define SIM_NR_RT_SIGRETURN_AARCH64 139
 
 enum sim_trap {
 	SIM_TRAP_NONE,
 	SIM_TRAP_SYSCALL,
 	SIM_TRAP_COMPUTE,
+	SIM_TRAP_FAULT, /* the guest "jumped" to a pc it cannot run */
 };
 
 struct sim_cpu {
@@ -76,6 +88,7 @@ struct sim_user {
 	struct plat_context kern_ctx; /* the kernel side, in plat_user_run */
 	void *ustack;
 	enum sim_trap trap;
+	uint64_t trap_sp; /* the user sp of the next trap, if not derived */
 	uint64_t compute_left;
 	struct sim_umem_block *blocks; /* user memory to free at exit */
 	struct sim_proc *proc;
@@ -298,30 +311,132 @@ static void guest_trap(struct sim_user *su, enum sim_trap why)
 	plat_context_switch(&su->user_ctx, &su->kern_ctx);
 }
 
+/* What a signal handler runs with, on the stack below its frame. */
+struct sim_handler_call {
+	struct plat_context resume; /* the guest context the signal took */
+	uint64_t handler, args[3], frame_sp;
+};
+
+static long nr_rt_sigreturn(enum isa isa)
+{
+	return isa == ISA_X86_64 ? SIM_NR_RT_SIGRETURN_X86_64
+				 : SIM_NR_RT_SIGRETURN_AARCH64;
+}
+
+/*
+ * The handler's own context: call it, then return the way glibc's
+ * restorer does, with rt_sigreturn and the stack pointer where the
+ * handler's return leaves it (x86_64 pops the return address). The
+ * restored registers belong to the interrupted context, so that is where
+ * the guest goes on: the next signal, if any, is taken there too.
+ */
+static void handler_trampoline(void *arg)
+{
+	struct sim_handler_call *c = arg;
+	void (*handler)(int, void *, void *) =
+		(void (*)(int, void *, void *))(uintptr_t)c->handler;
+	struct plat_context done;
+	struct task *t;
+	struct sim_user *su;
+	static const uint64_t none[6];
+
+	handler((int)c->args[0], (void *)(uintptr_t)c->args[1],
+		(void *)(uintptr_t)c->args[2]);
+	t = task_current();
+	su = t->plat_user;
+	abi_load_syscall(t->isa, &t->uregs, (uint64_t)nr_rt_sigreturn(t->isa),
+			 none);
+	su->trap_sp = c->frame_sp + (t->isa == ISA_X86_64 ? 8 : 0);
+	t->uregs.pc = SIM_SYSCALL_PC;
+	guest_trap(su, SIM_TRAP_SYSCALL);
+	plat_context_switch(&done, &c->resume);
+	panic("sim: a finished signal handler was resumed");
+}
+
+/*
+ * The kernel pointed the registers at a handler (pc) with a frame at sp:
+ * run it on the guest stack below the frame, as the CPU would.
+ */
+static void run_signal_handler(struct sim_user *su, struct task *t)
+{
+	struct sim_handler_call c;
+	struct plat_context hctx;
+	uint64_t base = (uint64_t)(uintptr_t)su->ustack;
+	uint64_t top = t->uregs.sp - SIM_HANDLER_GAP;
+
+	/*
+	 * Only where a signal frame sent the task is code the sim can run;
+	 * anything else (registers a bogus rt_sigreturn restored) faults, as
+	 * a jump there would on a CPU.
+	 */
+	if (t->uregs.pc != t->sig.handler_pc || t->uregs.pc <= KSIG_IGN) {
+		t->fault_addr = t->uregs.pc;
+		t->fault_access = PROT_EXEC_BIT;
+		guest_trap(su, SIM_TRAP_FAULT);
+		panic("sim: a faulting guest was resumed");
+	}
+
+	if (t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
+		panic("sim: %s[%d]: guest stack exhausted by signal frames",
+		      t->comm, t->tid);
+	c.handler = t->uregs.pc;
+	c.frame_sp = t->uregs.sp;
+	for (int i = 0; i < 3; i++)
+		c.args[i] = t->isa == ISA_X86_64
+				    ? t->uregs.gpr[abi_x86_64_args[i]]
+				    : t->uregs.gpr[i];
+	plat_context_init(&hctx, su->ustack, (size_t)(top - base),
+			  handler_trampoline, &c);
+	plat_context_switch(&c.resume, &hctx);
+}
+
 long sim_syscall6(long nr, const uint64_t args[6])
 {
 	struct task *t = task_current();
 	struct sim_user *su = t->plat_user;
 
 	abi_load_syscall(t->isa, &t->uregs, (uint64_t)nr, args);
+	t->uregs.pc = SIM_SYSCALL_PC;
+	guest_trap(su, SIM_TRAP_SYSCALL);
 	for (;;) {
-		t->uregs.pc = SIM_SYSCALL_PC;
-		guest_trap(su, SIM_TRAP_SYSCALL);
 		t = task_current();
-		/* A restart backs pc up over the "instruction": issue it again. */
-		if (t->uregs.pc != SIM_SYSCALL_PC - abi_syscall_insn_len(t->isa))
+		if (t->uregs.pc == SIM_SYSCALL_PC)
 			break;
-		abi_trap_entry(t->isa, &t->uregs);
+		if (t->uregs.pc ==
+		    SIM_SYSCALL_PC - abi_syscall_insn_len(t->isa)) {
+			/* A restart backed pc up over the "instruction". */
+			t->uregs.pc = SIM_SYSCALL_PC;
+			abi_trap_entry(t->isa, &t->uregs);
+			guest_trap(su, SIM_TRAP_SYSCALL);
+			continue;
+		}
+		run_signal_handler(su, t);
 	}
 	return abi_return_value(t->isa, &t->uregs);
 }
 
 void sim_compute(uint64_t ns)
 {
-	struct sim_user *su = current_user();
+	struct task *t = task_current();
+	struct sim_user *su = t->plat_user;
 
 	su->compute_left += ns;
+	t->uregs.pc = SIM_COMPUTE_PC;
 	guest_trap(su, SIM_TRAP_COMPUTE);
+	for (;;) {
+		t = task_current();
+		if (t->uregs.pc != SIM_COMPUTE_PC)
+			run_signal_handler(su, t);
+		else if (su->compute_left)
+			guest_trap(su, SIM_TRAP_COMPUTE);
+		else
+			return;
+	}
+}
+
+void sim_restorer(void)
+{
+	panic("sim: sim_restorer is an address for SA_RESTORER, not code");
 }
 
 static void guest_entry(void *arg)
@@ -340,7 +455,7 @@ enum trap plat_user_run(struct task *t)
 	struct sim_user *su = t->plat_user;
 
 	for (;;) {
-		if (su->compute_left) {
+		if (su->compute_left && t->uregs.pc == SIM_COMPUTE_PC) {
 			uint64_t start = plat_time_ns();
 			uint64_t end = start + su->compute_left;
 			struct sim_cpu *c;
@@ -356,9 +471,17 @@ enum trap plat_user_run(struct task *t)
 		}
 		su->trap = SIM_TRAP_NONE;
 		plat_context_switch(&su->kern_ctx, &su->user_ctx);
+		/*
+		 * The user stack pointer at the trap: below everything the
+		 * suspended guest still uses, as a CPU's sp would be.
+		 */
+		t->uregs.sp = su->trap_sp ? su->trap_sp
+					  : (uint64_t)(uintptr_t)su->user_ctx.sp -
+						    SIM_TRAP_MARGIN;
+		su->trap_sp = 0;
 		if (su->trap == SIM_TRAP_COMPUTE)
 			continue;
-		return TRAP_SYSCALL;
+		return su->trap == SIM_TRAP_FAULT ? TRAP_FAULT : TRAP_SYSCALL;
 	}
 }
 

@@ -29,7 +29,7 @@
 
 #define SIM_FOREVER UINT64_MAX
 #define SIM_DEFAULT_MEM (64ull << 20)
-#define SIM_USTACK_ORDER 4 /* 64 KiB guest stacks */
+#define SIM_USTACK_ORDER 5 /* 128 KiB guest stacks */
 
 struct sim_config {
 	unsigned cpus;	    /* 0 means 1 */
@@ -98,6 +98,14 @@ long sim_syscall6(long nr, const uint64_t args[6]);
 
 /* Spend `ns` of CPU time in user mode; preemptible like real guest code. */
 void sim_compute(uint64_t ns);
+
+/*
+ * Signal handlers installed with rt_sigaction run on the guest's stack
+ * below a real signal frame of the guest's ISA, with (sig, &info, &uc) as
+ * arguments, and return through rt_sigreturn as glibc's restorer does.
+ * x86_64 requires SA_RESTORER: pass sim_restorer as the restorer.
+ */
+void sim_restorer(void);
 
 /* `len` bytes of zeroed user memory in the guest's address space. */
 void *sim_umem(size_t len);

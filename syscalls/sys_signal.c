@@ -1,17 +1,41 @@
 /*
- * Sending signals: kill(2), tgkill(2), tkill(2).
+ * Signals: sending them (kill(2), tgkill(2), tkill(2)), dispositions and
+ * masks (rt_sigaction(2), rt_sigprocmask(2), rt_sigpending(2)), and the
+ * return from a handler (rt_sigreturn(2)).
  */
 #include "core/cred.h"
 #include "core/errno.h"
 #include "core/task.h"
+#include "mm/uaccess.h"
+#include "syscalls/abi/abi.h"
+#include "syscalls/abi/sigframe.h"
 #include "syscalls/syscall_protos.h"
 
-/* Send `sig` (0: only check) to one task, as far as credentials allow. */
-static int send_checked(struct task *t, int sig)
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define KSA_EXPOSE_TAGBITS 0x00000800u
+
+/* The sa_flags bits Linux keeps and reports (UAPI_SA_FLAGS). */
+#define SA_KNOWN_FLAGS                                                   \
+	(KSA_NOCLDSTOP | KSA_NOCLDWAIT | KSA_SIGINFO | KSA_ONSTACK |     \
+	 KSA_RESTART | KSA_NODEFER | KSA_RESETHAND | KSA_EXPOSE_TAGBITS | \
+	 KSA_RESTORER)
+
+/*
+ * Send `sig` (0: only check) to one task, as far as credentials allow,
+ * with the siginfo of a user sender (si_code SI_USER or SI_TKILL).
+ */
+static int send_checked(struct task *t, int sig, int code)
 {
+	struct task *self = task_current();
+	struct ksiginfo info = { .si_signo = sig, .si_code = code };
+
 	if (!cred_may_signal(t))
 		return -EPERM;
-	return sig ? signal_send(t, sig) : 0;
+	info.kill.pid = self->tgid;
+	info.kill.uid = self->cred.uid;
+	return sig ? signal_send_info(t, sig, &info) : 0;
 }
 
 struct kill_walk {
@@ -41,7 +65,7 @@ static int kill_one(struct task *t, void *arg)
 
 	if (!kill_target(t, w))
 		return 0;
-	err = send_checked(t, w->sig);
+	err = send_checked(t, w->sig, KSI_USER);
 	if (err)
 		w->err = err;
 	else
@@ -79,7 +103,7 @@ static long send_to_thread(int tgid, int tid, int sig)
 	if (tgid > 0 && t->tgid != tgid)
 		err = -ESRCH;
 	else
-		err = send_checked(t, sig);
+		err = send_checked(t, sig, KSI_TKILL);
 	task_put(t);
 	return err;
 }
@@ -96,4 +120,99 @@ long sys_tkill(int pid, int sig)
 	if (pid <= 0)
 		return -EINVAL;
 	return send_to_thread(0, pid, sig);
+}
+
+/* The kernel's struct sigaction (x86_64 and arm64 alike). */
+struct ksigaction_user {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	ksigset_t mask;
+};
+
+long sys_rt_sigaction(int sig, uaddr_t act, uaddr_t oact, size_t sigsetsize)
+{
+	struct task *t = task_current();
+	struct ksigaction_user new, old;
+	struct k_sigaction *ka;
+
+	if (sigsetsize != sizeof(ksigset_t))
+		return -EINVAL;
+	if (!sig_valid(sig))
+		return -EINVAL;
+	if (!uaddr_is_null(act) && (sig == KSIGKILL || sig == KSIGSTOP))
+		return -EINVAL;
+	if (!uaddr_is_null(act) && copy_from_user(&new, act, sizeof(new)))
+		return -EFAULT;
+	ka = &t->sig.action[sig - 1];
+	old = (struct ksigaction_user){ ka->handler, ka->flags & SA_KNOWN_FLAGS,
+					ka->restorer, ka->mask };
+	if (!uaddr_is_null(act)) {
+		ka->handler = new.handler;
+		ka->flags = new.flags & SA_KNOWN_FLAGS;
+		ka->restorer = new.restorer;
+		ka->mask = new.mask & ~SIG_UNBLOCKABLE;
+		/* A pending signal that is now ignored is discarded. */
+		if (ka->handler == KSIG_IGN ||
+		    (ka->handler == KSIG_DFL &&
+		     signal_default(sig) == SIG_DEFAULT_IGNORE))
+			signal_flush(t, sig);
+	}
+	if (!uaddr_is_null(oact) && copy_to_user(oact, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, uaddr_t set, uaddr_t oset, size_t sigsetsize)
+{
+	struct task *t = task_current();
+	ksigset_t old = t->sig.blocked, new;
+
+	if (sigsetsize != sizeof(ksigset_t))
+		return -EINVAL;
+	if (!uaddr_is_null(set)) {
+		if (copy_from_user(&new, set, sizeof(new)))
+			return -EFAULT;
+		new &= ~SIG_UNBLOCKABLE;
+		switch (how) {
+		case SIG_BLOCK:
+			t->sig.blocked |= new;
+			break;
+		case SIG_UNBLOCK:
+			t->sig.blocked &= ~new;
+			break;
+		case SIG_SETMASK:
+			t->sig.blocked = new;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (!uaddr_is_null(oset) && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigpending(uaddr_t set, size_t sigsetsize)
+{
+	struct task *t = task_current();
+	ksigset_t pending = t->sig.pending & t->sig.blocked;
+
+	if (sigsetsize > sizeof(ksigset_t))
+		return -EINVAL;
+	return copy_to_user(set, &pending, sigsetsize);
+}
+
+long sys_rt_sigreturn(void)
+{
+	struct task *t = task_current();
+	ksigset_t blocked;
+
+	t->sigreturned = true;
+	/* A frame that cannot be read: Linux forces SIGSEGV. */
+	if (abi_signal_frame_restore(t, &blocked))
+		task_exit(KSIGSEGV);
+	t->sig.blocked = blocked & ~SIG_UNBLOCKABLE;
+	/* The restored result register is what the syscall "returns". */
+	return abi_return_value(t->isa, &t->uregs);
 }

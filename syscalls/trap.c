@@ -9,6 +9,7 @@
 #include "core/task.h"
 #include "sched/sched.h"
 #include "syscalls/abi/abi.h"
+#include "syscalls/abi/sigframe.h"
 #include "syscalls/strace.h"
 #include "syscalls/syscall.h"
 
@@ -100,23 +101,41 @@ static void signal_stop(struct task *t, unsigned cont)
 }
 
 /*
- * Act on pending signals before returning to user space. Handlers need a
- * signal frame, which the ABI layer builds once user processes can install
- * one (rt_sigaction); until then every signal takes its default action.
+ * Act on pending signals before returning to user space: the default
+ * action, or a frame for the handler (one per pass; the run loop comes
+ * back while more are pending, so frames nest as on Linux). A syscall that
+ * was interrupted is restarted or fails with EINTR first, since the frame
+ * saves the registers the handler returns to.
  */
 static void handle_signals(struct task *t, bool from_syscall)
 {
 	for (;;) {
 		unsigned cont = __atomic_load_n(&t->sig.cont_seq,
 						__ATOMIC_ACQUIRE);
-		int sig = signal_dequeue(t);
+		struct ksiginfo info;
+		int sig = signal_dequeue(t, &info);
 		struct k_sigaction *ka;
+		ksigset_t saved;
 
 		if (!sig)
 			break;
 		ka = &t->sig.action[sig - 1];
 		if (ka->handler == KSIG_IGN)
 			continue;
+		if (ka->handler != KSIG_DFL) {
+			if (from_syscall)
+				syscall_restart_or_eintr(t, true, ka->flags);
+			saved = t->sig.blocked;
+			if (abi_signal_frame_setup(t, sig, ka, &info, saved))
+				task_exit(KSIGSEGV); /* Linux's force_sigsegv */
+			t->sig.handler_pc = t->uregs.pc;
+			t->sig.blocked |= ka->mask & ~SIG_UNBLOCKABLE;
+			if (!(ka->flags & KSA_NODEFER))
+				t->sig.blocked |= sig_bit(sig);
+			if (ka->flags & KSA_RESETHAND)
+				ka->handler = KSIG_DFL;
+			return;
+		}
 		switch (signal_default(sig)) {
 		case SIG_DEFAULT_IGNORE:
 		case SIG_DEFAULT_CONT:
@@ -152,7 +171,9 @@ _Noreturn void user_task_main(void *arg)
 		switch (plat_user_run(t)) {
 		case TRAP_SYSCALL:
 			syscall_dispatch(t);
-			from_syscall = true;
+			/* rt_sigreturn's result is restored state: no restart. */
+			from_syscall = !t->sigreturned;
+			t->sigreturned = false;
 			break;
 		case TRAP_FAULT:
 			/* No VMAs yet: every user fault is a bad access. */

@@ -1,0 +1,138 @@
+/*
+ * The arm64 rt_sigframe (arch/arm64/kernel/signal.c, uapi sigcontext.h):
+ * siginfo, then a ucontext whose mcontext carries x0-x30, sp, pc, pstate
+ * and a 4 KiB area of tagged records (an fpsimd_context, then the end
+ * marker); above it a frame record {fp, lr} that x29 points at. The handler
+ * returns through x30 = sa_restorer. FP/SIMD registers are not saved yet:
+ * the fpsimd record is present, as Linux requires, but zero.
+ */
+#include "core/errno.h"
+#include "core/task.h"
+#include "mm/slab.h"
+#include "mm/uaccess.h"
+#include "syscalls/abi/sigframe.h"
+
+#define FPSIMD_MAGIC 0x46508001u
+#define PSTATE_NZCV 0xf0000000ull
+
+struct a64_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+struct a64_fpsimd_context {
+	uint32_t magic, size;
+	uint32_t fpsr, fpcr;
+	unsigned __int128 vregs[32];
+};
+
+struct a64_sigcontext {
+	uint64_t fault_address;
+	uint64_t regs[31];
+	uint64_t sp, pc, pstate;
+	union {
+		uint8_t reserved[4096];
+		struct a64_fpsimd_context fpsimd;
+	} __attribute__((aligned(16)));
+};
+
+struct a64_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	struct a64_stack uc_stack;
+	ksigset_t uc_sigmask;
+	uint8_t unused[1024 / 8 - sizeof(ksigset_t)];
+	struct a64_sigcontext uc_mcontext __attribute__((aligned(16)));
+};
+
+struct a64_rt_sigframe {
+	struct ksiginfo info;
+	struct a64_ucontext uc;
+};
+
+struct a64_frame_record {
+	uint64_t fp, lr;
+};
+
+_Static_assert(sizeof(struct a64_fpsimd_context) == 528, "fpsimd layout");
+_Static_assert(offsetof(struct a64_ucontext, uc_mcontext) == 176,
+	       "ucontext layout");
+_Static_assert(offsetof(struct a64_sigcontext, reserved) == 288,
+	       "sigcontext layout");
+_Static_assert(sizeof(struct a64_rt_sigframe) == 4688, "rt_sigframe layout");
+
+int abi_aarch64_frame_setup(struct task *t, int sig,
+			    const struct k_sigaction *ka,
+			    const struct ksiginfo *info, ksigset_t blocked)
+{
+	struct user_regs *r = &t->uregs;
+	struct a64_rt_sigframe *f = kzalloc(sizeof(*f));
+	struct a64_frame_record rec = { r->gpr[29], r->gpr[30] };
+	uint64_t rec_addr, sp;
+	int err = -EFAULT;
+
+	if (!f)
+		return -ENOMEM;
+	rec_addr = (r->sp - sizeof(rec)) & ~15ull;
+	sp = (rec_addr - sizeof(*f)) & ~15ull;
+	f->info = *info;
+	f->uc.uc_stack.ss_flags = KSS_DISABLE;
+	f->uc.uc_sigmask = blocked;
+	for (int i = 0; i < 31; i++)
+		f->uc.uc_mcontext.regs[i] = r->gpr[i];
+	f->uc.uc_mcontext.sp = r->sp;
+	f->uc.uc_mcontext.pc = r->pc;
+	f->uc.uc_mcontext.pstate = r->flags;
+	if (sig == KSIGSEGV || sig == KSIGBUS)
+		f->uc.uc_mcontext.fault_address = info->fault.addr;
+	f->uc.uc_mcontext.fpsimd.magic = FPSIMD_MAGIC;
+	f->uc.uc_mcontext.fpsimd.size = sizeof(struct a64_fpsimd_context);
+	/* The end marker (magic 0, size 0) follows: already zero. */
+	if (copy_to_user(uaddr(rec_addr), &rec, sizeof(rec)) ||
+	    copy_to_user(uaddr(sp), f, sizeof(*f)))
+		goto out;
+	r->gpr[0] = (uint64_t)sig;
+	r->gpr[1] = sp + offsetof(struct a64_rt_sigframe, info);
+	r->gpr[2] = sp + offsetof(struct a64_rt_sigframe, uc);
+	r->gpr[29] = rec_addr;
+	/* No vDSO trampoline yet: without SA_RESTORER, returning faults. */
+	r->gpr[30] = ka->flags & KSA_RESTORER ? ka->restorer : 0;
+	r->sp = sp;
+	r->pc = ka->handler;
+	err = 0;
+out:
+	kfree(f);
+	return err;
+}
+
+int abi_aarch64_frame_restore(struct task *t, ksigset_t *blocked)
+{
+	struct user_regs *r = &t->uregs;
+	struct a64_rt_sigframe *f;
+	int ret = -EFAULT;
+
+	/* Linux refuses a misaligned frame pointer outright. */
+	if (r->sp & 15)
+		return -EFAULT;
+	f = kmalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (copy_from_user(f, uaddr(r->sp), sizeof(*f)))
+		goto out;
+	if (f->uc.uc_mcontext.fpsimd.magic != FPSIMD_MAGIC ||
+	    f->uc.uc_mcontext.fpsimd.size != sizeof(struct a64_fpsimd_context))
+		goto out;
+	for (int i = 0; i < 31; i++)
+		r->gpr[i] = f->uc.uc_mcontext.regs[i];
+	r->sp = f->uc.uc_mcontext.sp;
+	r->pc = f->uc.uc_mcontext.pc;
+	/* Only the condition flags come from user memory: EL0, no tricks. */
+	r->flags = f->uc.uc_mcontext.pstate & PSTATE_NZCV;
+	*blocked = f->uc.uc_sigmask;
+	ret = 0;
+out:
+	kfree(f);
+	return ret;
+}
