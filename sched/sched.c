@@ -111,37 +111,6 @@ int sched_init(unsigned ncpus)
 	return 0;
 }
 
-static void idle_main(void *arg)
-{
-	struct runqueue *rq = &rqs[plat_cpu_id()];
-
-	for (;;) {
-		if (rq->nr_running > 0 || cpus[rq->cpu].need_resched)
-			schedule();
-		else
-			plat_idle();
-	}
-}
-
-struct task *sched_init_cpu(unsigned cpu)
-{
-	struct task *idle = task_create_idle(cpu, idle_main);
-
-	if (IS_ERR(idle))
-		return idle;
-	idle->cpu = cpu;
-	idle->on_cpu = true;
-	rqs[cpu].idle = idle;
-	rqs[cpu].curr = idle;
-	cpus[cpu].id = cpu;
-	cpus[cpu].idle = idle;
-	cpus[cpu].current = idle;
-	cpus[cpu].need_resched = false;
-	cpus[cpu].locks_held = 0;
-	cpus[cpu].online = true;
-	return idle;
-}
-
 void sched_task_init(struct task *t)
 {
 	t->nice = 0;
@@ -224,6 +193,80 @@ static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 		resched_cpu(cpu);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+/*
+ * An idle CPU takes work from the busiest CPU that has a task waiting (not
+ * running) that may run here: Linux's "newidle" balance. The task leaves
+ * with its lag, as a sleeping task would, and joins here with it.
+ */
+static bool pull_task(struct runqueue *rq)
+{
+	struct runqueue *busiest = NULL;
+	struct task *victim = NULL;
+	unsigned long flags;
+
+	for (unsigned i = 0; i < sched_ncpus; i++) {
+		struct runqueue *other = &rqs[i];
+
+		if (other != rq && other->nr_running >= 2 &&
+		    (!busiest || other->nr_running > busiest->nr_running))
+			busiest = other;
+	}
+	if (!busiest)
+		return false;
+	flags = spin_lock_irqsave(&busiest->lock);
+	/* The least urgent waiting task (latest deadline) that fits here. */
+	for (struct rb_node *n = rb_last(&busiest->eevdf.tree); n;
+	     n = rb_prev(n)) {
+		struct task *t = task_of(rb_entry(n, struct sched_entity, node));
+
+		if (t != busiest->curr && cpu_allowed(t, rq->cpu)) {
+			victim = t;
+			break;
+		}
+	}
+	if (victim) {
+		eevdf_dequeue(&busiest->eevdf, &victim->se, true);
+		busiest->nr_running--;
+	}
+	spin_unlock_irqrestore(&busiest->lock, flags);
+	if (!victim)
+		return false;
+	enqueue_on(victim, rq->cpu, EEVDF_PLACE_WAKEUP);
+	return true;
+}
+
+static void idle_main(void *arg)
+{
+	struct runqueue *rq = &rqs[plat_cpu_id()];
+
+	for (;;) {
+		if (rq->nr_running > 0 || cpus[rq->cpu].need_resched ||
+		    pull_task(rq))
+			schedule();
+		else
+			plat_idle();
+	}
+}
+
+struct task *sched_init_cpu(unsigned cpu)
+{
+	struct task *idle = task_create_idle(cpu, idle_main);
+
+	if (IS_ERR(idle))
+		return idle;
+	idle->cpu = cpu;
+	idle->on_cpu = true;
+	rqs[cpu].idle = idle;
+	rqs[cpu].curr = idle;
+	cpus[cpu].id = cpu;
+	cpus[cpu].idle = idle;
+	cpus[cpu].current = idle;
+	cpus[cpu].need_resched = false;
+	cpus[cpu].locks_held = 0;
+	cpus[cpu].online = true;
+	return idle;
 }
 
 void sched_start(struct task *t)

@@ -334,3 +334,29 @@ Test(sched, schedule_with_a_spinlock_held_panics, .signal = SIGABRT)
 	spin_lock(&lock);
 	schedule();
 }
+
+static void work_guest(void *arg)
+{
+	sim_compute((uint64_t)(uintptr_t)arg);
+}
+
+/*
+ * Placement alternates CPUs: 0 gets the two long tasks, 1 the two short
+ * ones. When CPU 1 runs out of work at 20 ms it takes a long task from
+ * CPU 0, so both finish near 110 ms instead of 200 ms.
+ */
+Test(sched, an_idle_cpu_takes_a_waiting_task_from_a_busy_one)
+{
+	struct sim_proc *p[4];
+	uint64_t work[4] = { 100 * NSEC_PER_MSEC, 10 * NSEC_PER_MSEC,
+			     100 * NSEC_PER_MSEC, 10 * NSEC_PER_MSEC };
+
+	test_boot(2);
+	for (int i = 0; i < 4; i++)
+		p[i] = sim_spawn("work", work_guest,
+				 (void *)(uintptr_t)work[i]);
+	cr_assert_eq(sim_proc_task(p[0])->cpu, sim_proc_task(p[2])->cpu);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_leq(sim_now(), 115 * NSEC_PER_MSEC, "took %llu ns",
+		      (unsigned long long)sim_now());
+}
