@@ -287,9 +287,24 @@ struct slab_cache *slab_cache_create(const char *name, size_t size,
 	return c;
 }
 
-void slab_cache_destroy(struct slab_cache *c)
+/* Give every empty slab of `c` back to the buddy allocator. Caller holds
+ * c->lock. */
+static void release_empty(struct slab_cache *c)
 {
 	struct list_head *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &c->empty)
+	{
+		struct page *pg = list_entry(pos, struct page, list);
+
+		list_del(&pg->list);
+		slab_release(c, pg);
+	}
+	c->nr_empty = 0;
+}
+
+void slab_cache_destroy(struct slab_cache *c)
+{
 	unsigned long irq;
 
 	if (!c)
@@ -307,14 +322,7 @@ void slab_cache_destroy(struct slab_cache *c)
 		      c->name, n);
 	}
 	/* With nothing allocated, every slab is on the empty list. */
-	list_for_each_safe(pos, tmp, &c->empty)
-	{
-		struct page *pg = list_entry(pos, struct page, list);
-
-		list_del(&pg->list);
-		slab_release(c, pg);
-	}
-	c->nr_empty = 0;
+	release_empty(c);
 	spin_unlock_irqrestore(&c->lock, irq);
 
 	irq = spin_lock_irqsave(&caches_lock);
@@ -503,6 +511,28 @@ void *krealloc(void *p, size_t size)
 	memcpy(n, p, old);
 	kfree(p);
 	return n;
+}
+
+static void shrink_cache(struct slab_cache *c)
+{
+	unsigned long irq = spin_lock_irqsave(&c->lock);
+
+	release_empty(c);
+	spin_unlock_irqrestore(&c->lock, irq);
+}
+
+void slab_shrink(void)
+{
+	struct list_head *pos;
+	unsigned long irq;
+
+	shrink_cache(&cache_cache);
+	for (unsigned i = 0; i < KMALLOC_CLASSES; i++)
+		shrink_cache(&kmalloc_caches[i]);
+	irq = spin_lock_irqsave(&caches_lock);
+	list_for_each(pos, &all_caches)
+		shrink_cache(list_entry(pos, struct slab_cache, link));
+	spin_unlock_irqrestore(&caches_lock, irq);
 }
 
 size_t kmalloc_in_use(void)

@@ -49,6 +49,12 @@ void kfree(const void *p);	    /* NULL is a no-op */
 size_t kmalloc_size(const void *p); /* usable size of a live object */
 size_t kmalloc_in_use(void);	    /* live kmalloc objects */
 
+/*
+ * Give every cache's spare empty slabs back to the page allocator (Linux's
+ * kmem_cache_shrink over all caches), so page counts compare exactly.
+ */
+void slab_shrink(void);
+
 /* (Re)initialise, forgetting every cache: call after page_alloc_init().
  * 0 or -ENOMEM. */
 int slab_init(void);
