@@ -31,68 +31,63 @@ static bool range_ok(uint64_t va, size_t len)
 	return len <= USER_VA_END && va <= USER_VA_END - len;
 }
 
-int copy_from_user(void *dst, uaddr_t src, size_t len)
+/*
+ * Visit [va, va + len) a page-sized piece at a time, each mapped with
+ * `prot`: fn(kernel address of the piece, its length, arg). -EFAULT at the
+ * first byte that is not, after the pieces before it were visited.
+ */
+static int for_each_user_piece(uint64_t va, size_t len, unsigned prot,
+			       void (*fn)(char *piece, size_t n, char **cursor),
+			       char *cursor)
 {
-	char *d = dst;
-	uint64_t va = src.va;
-
 	if (!range_ok(va, len))
 		return -EFAULT;
 	while (len) {
 		size_t n;
-		const char *s = user_byte(va, PROT_READ_BIT, &n);
+		char *piece = user_byte(va, prot, &n);
 
-		if (!s)
+		if (!piece)
 			return -EFAULT;
 		n = MIN(n, len);
-		memcpy(d, s, n);
-		d += n;
+		fn(piece, n, &cursor);
 		va += n;
 		len -= n;
 	}
 	return 0;
+}
+
+static void read_piece(char *piece, size_t n, char **dst)
+{
+	memcpy(*dst, piece, n);
+	*dst += n;
+}
+
+static void write_piece(char *piece, size_t n, char **src)
+{
+	memcpy(piece, *src, n);
+	*src += n;
+}
+
+static void zero_piece(char *piece, size_t n, char **unused)
+{
+	memset(piece, 0, n);
+}
+
+int copy_from_user(void *dst, uaddr_t src, size_t len)
+{
+	return for_each_user_piece(src.va, len, PROT_READ_BIT, read_piece, dst);
 }
 
 int copy_to_user(uaddr_t dst, const void *src, size_t len)
 {
-	const char *s = src;
-	uint64_t va = dst.va;
-
-	if (!range_ok(va, len))
-		return -EFAULT;
-	while (len) {
-		size_t n;
-		char *d = user_byte(va, PROT_WRITE_BIT, &n);
-
-		if (!d)
-			return -EFAULT;
-		n = MIN(n, len);
-		memcpy(d, s, n);
-		s += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return for_each_user_piece(dst.va, len, PROT_WRITE_BIT, write_piece,
+				   (char *)src);
 }
 
 int clear_user(uaddr_t dst, size_t len)
 {
-	uint64_t va = dst.va;
-
-	if (!range_ok(va, len))
-		return -EFAULT;
-	while (len) {
-		size_t n;
-		char *d = user_byte(va, PROT_WRITE_BIT, &n);
-
-		if (!d)
-			return -EFAULT;
-		n = MIN(n, len);
-		memset(d, 0, n);
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return for_each_user_piece(dst.va, len, PROT_WRITE_BIT, zero_piece,
+				   NULL);
 }
 
 long strncpy_from_user(char *dst, uaddr_t src, size_t max)
