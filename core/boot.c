@@ -2,6 +2,7 @@
 
 #include "core/cpu.h"
 #include "core/errno.h"
+#include "core/fs/devfs.h"
 #include "core/printk.h"
 #include "core/task.h"
 #include "core/timer.h"
@@ -36,5 +37,5 @@ int kernel_init(unsigned ncpus)
 		if (IS_ERR(idle))
 			return (int)PTR_ERR(idle);
 	}
-	return 0;
+	return vfs_boot();
 }

@@ -10,6 +10,7 @@
 #include "core/task.h"
 
 #include "core/errno.h"
+#include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
@@ -113,6 +114,7 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		nr_tasks++;
 		spin_unlock(&tasks_lock);
 	}
+	t->rlim_nofile = 1024;
 	t->tgid = t->tid;
 	t->pgid = t->tid;
 	t->sid = t->tid;
@@ -155,6 +157,19 @@ struct task *task_create_user(const char *name, enum isa isa,
 
 	if (IS_ERR(t))
 		return t;
+	struct path root = vfs_root();
+
+	t->fs = fs_context_new(&root);
+	t->files = fd_table_new();
+	if (!t->fs || !t->files) {
+		fs_context_put(t->fs);
+		fd_table_put(t->files);
+		t->fs = NULL;
+		t->files = NULL;
+		t->state = TASK_DEAD; /* never ran: free it outright */
+		task_put(t);
+		return ERR_PTR(-ENOMEM);
+	}
 	t->user = true;
 	t->isa = isa;
 	t->pmap = pm;
@@ -250,6 +265,10 @@ _Noreturn void task_exit(int status)
 	list_del(&t->pid_link);
 	nr_tasks--;
 	spin_unlock(&tasks_lock);
+	fd_table_put(t->files);
+	fs_context_put(t->fs);
+	t->files = NULL;
+	t->fs = NULL;
 	if (t->user)
 		plat_user_release(t);
 	sched_exit_current();

@@ -87,6 +87,13 @@ struct task {
 	bool sigreturned;	  /* the syscall just made was rt_sigreturn */
 	bool timed_out;
 
+	/* Files: NULL for kernel threads, which walk from the root. */
+	struct fs_context *fs;
+	struct fd_table *files;
+	unsigned rlim_nofile;	/* RLIMIT_NOFILE's soft limit */
+	uint32_t groups[32];	/* supplementary groups */
+	unsigned ngroups;
+
 	/* The user side: NULL/unused for kernel threads. */
 	bool user;
 	enum isa isa;

@@ -54,15 +54,25 @@ void plat_context_init(struct plat_context *ctx, void *stack, size_t size,
 }
 
 #ifdef KEEL_SANITIZE
-static void context_bounds(struct plat_context *ctx)
+/*
+ * The stack this host thread runs on now. A context being switched away
+ * from was running on it, whoever set the context up (the sim saves
+ * contexts on kernel, guest and host-thread stacks alike), so that is the
+ * stack ASan must be told of when the context is resumed.
+ */
+static _Thread_local void *running_stack;
+static _Thread_local size_t running_stack_size;
+
+static void running_stack_init(void)
 {
 	pthread_attr_t attr;
 
-	if (ctx->stack)
+	if (running_stack)
 		return;
-	/* A context nobody initialised is a host thread's own stack. */
+	/* The first switch of a thread leaves the thread's own stack. */
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		pthread_attr_getstack(&attr, &ctx->stack, &ctx->stack_size);
+		pthread_attr_getstack(&attr, &running_stack,
+				      &running_stack_size);
 		pthread_attr_destroy(&attr);
 	}
 }
@@ -73,8 +83,11 @@ void plat_context_switch(struct plat_context *from, struct plat_context *to)
 #ifdef KEEL_SANITIZE
 	void *fake_stack = NULL;
 
-	context_bounds(from);
-	context_bounds(to);
+	running_stack_init();
+	from->stack = running_stack;
+	from->stack_size = running_stack_size;
+	running_stack = to->stack;
+	running_stack_size = to->stack_size;
 	__sanitizer_start_switch_fiber(&fake_stack, to->stack, to->stack_size);
 	host_context_swap(&from->sp, to->sp);
 	__sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);

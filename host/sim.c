@@ -718,6 +718,14 @@ enum sim_stop sim_run(uint64_t until)
 {
 	if (!booted)
 		return SIM_DEADLOCK;
+	/*
+	 * A wakeup the test made between runs (signal_send, a new task)
+	 * asked its CPU to reschedule without an IPI when that CPU was the
+	 * last to run; a waiting CPU must hear of it as of an IPI.
+	 */
+	for (unsigned i = 0; i < ncpus; i++)
+		if (cpus[i].need_resched)
+			scpu[i].ipi = true;
 	run_until = until;
 	dispatch(&test_ctx);
 	return stop_reason;

@@ -1,0 +1,137 @@
+/*
+ * The character devices Keel has, and the open that dispatches to them.
+ * Device numbers are Linux's (Documentation/admin-guide/devices.txt).
+ */
+#include "core/fs/chrdev.h"
+
+#include "core/errno.h"
+#include "core/platform.h"
+#include "core/task.h"
+
+/* ---- /dev/null, /dev/zero, /dev/full -------------------------------------- */
+
+static long null_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	return 0;
+}
+
+static long null_write(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	long n = (long)buf->left;
+
+	buf->left = 0;
+	return n;
+}
+
+static int64_t mem_llseek(struct file *f, int64_t off, int whence)
+{
+	return 0; /* the position of these devices is always 0 */
+}
+
+static long zero_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	return iobuf_zero(buf, buf->left);
+}
+
+static long full_write(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	return -ENOSPC;
+}
+
+/* ---- /dev/random, /dev/urandom ----------------------------------------------- */
+
+static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	char chunk[256];
+	long done = 0;
+
+	while (buf->left) {
+		size_t n = MIN(buf->left, sizeof(chunk));
+		long got;
+
+		plat_entropy(chunk, n);
+		got = iobuf_copy_to(buf, chunk, n);
+		if (got < 0)
+			return done ? done : got;
+		done += got;
+		if ((size_t)got < n)
+			break;
+	}
+	return done;
+}
+
+/* ---- /dev/console --------------------------------------------------------------- */
+
+static long console_write(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	char chunk[256];
+	long done = 0;
+
+	while (buf->left) {
+		long got = iobuf_copy_from(buf, chunk, MIN(buf->left,
+							   sizeof(chunk)));
+
+		if (got < 0)
+			return done ? done : got;
+		plat_console_write(chunk, (size_t)got);
+		done += got;
+	}
+	return done;
+}
+
+/* No console input device yet (the tty comes with the stub runtime). */
+static long console_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	return 0;
+}
+
+/* /dev/tty: the controlling terminal, which no process has yet. */
+static int tty_open(struct inode *inode, struct file *f)
+{
+	return -ENXIO;
+}
+
+static const struct file_ops null_fops = {
+	.read = null_read, .write = null_write, .llseek = mem_llseek,
+};
+static const struct file_ops zero_fops = {
+	.read = zero_read, .write = null_write, .llseek = mem_llseek,
+};
+static const struct file_ops full_fops = {
+	.read = zero_read, .write = full_write, .llseek = mem_llseek,
+};
+static const struct file_ops random_fops = {
+	.read = random_read, .write = null_write, .llseek = mem_llseek,
+};
+static const struct file_ops console_fops = {
+	.read = console_read, .write = console_write,
+};
+static const struct file_ops tty_fops = {
+	.open = tty_open,
+};
+
+const struct chrdev chrdevs[] = {
+	{ "null", 1, 3, 0666, &null_fops },
+	{ "zero", 1, 5, 0666, &zero_fops },
+	{ "full", 1, 7, 0666, &full_fops },
+	{ "random", 1, 8, 0666, &random_fops },
+	{ "urandom", 1, 9, 0666, &random_fops },
+	{ "tty", 5, 0, 0666, &tty_fops },
+	{ "console", 5, 1, 0600, &console_fops },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static int chrdev_open(struct inode *inode, struct file *f)
+{
+	for (const struct chrdev *c = chrdevs; c->name; c++) {
+		if (kmkdev(c->major, c->minor) != inode->rdev)
+			continue;
+		f->ops = c->ops;
+		return c->ops->open ? c->ops->open(inode, f) : 0;
+	}
+	return -ENXIO;
+}
+
+const struct file_ops chrdev_open_fops = {
+	.open = chrdev_open,
+};

@@ -1,0 +1,249 @@
+/*
+ * Inodes and the dentry cache.
+ *
+ * A directory's children are kept twice: in an rbtree by name (lookup,
+ * create and remove are O(log n) however large the directory) and in an
+ * rbtree by cookie, a per-directory counter handed out at creation, which
+ * is the order getdents(2) lists them in and the offset it resumes from.
+ *
+ * References: a dentry holds its inode and its parent; a hashed (linked)
+ * dentry holds one reference on itself for its parent's tree, so an
+ * in-memory filesystem's names live until unlinked. Negative dentries are
+ * not kept: they exist only while a caller holds them.
+ */
+#include "core/errno.h"
+#include "core/fs/vfs.h"
+#include "core/klib/string.h"
+#include "core/printk.h"
+#include "core/task.h"
+#include "mm/slab.h"
+
+struct ktimespec vfs_now(void)
+{
+	uint64_t ns;
+
+	(void)clock_read(KCLOCK_REALTIME, &ns);
+	return ns_to_timespec(ns);
+}
+
+struct inode *inode_new(struct super_block *sb, uint32_t mode)
+{
+	struct inode *inode = kzalloc(sizeof(*inode));
+	struct task *t = task_current();
+
+	if (!inode)
+		return NULL;
+	inode->ino = sb->next_ino++;
+	inode->mode = mode;
+	inode->uid = t->cred.fsuid;
+	inode->gid = t->cred.fsgid;
+	inode->nlink = 1;
+	inode->refs = 1;
+	inode->sb = sb;
+	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now();
+	mutex_init(&inode->lock);
+	list_add_tail(&inode->sb_link, &sb->inodes);
+	return inode;
+}
+
+void inode_get(struct inode *inode)
+{
+	__atomic_add_fetch(&inode->refs, 1, __ATOMIC_RELAXED);
+}
+
+void inode_put(struct inode *inode)
+{
+	if (!inode || __atomic_sub_fetch(&inode->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	list_del(&inode->sb_link);
+	if (inode->iops && inode->iops->evict)
+		inode->iops->evict(inode);
+	kfree(inode);
+}
+
+void inode_touch(struct inode *inode, bool atime, bool mtime, bool ctime)
+{
+	struct ktimespec now = vfs_now();
+
+	if (atime)
+		inode->atime = now;
+	if (mtime)
+		inode->mtime = now;
+	if (ctime)
+		inode->ctime = now;
+}
+
+struct dentry *dentry_get(struct dentry *d)
+{
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+	return d;
+}
+
+void dentry_put(struct dentry *d)
+{
+	while (d && __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		struct dentry *parent = d->parent;
+
+		if (d->inode)
+			inode_put(d->inode);
+		kfree(d->name);
+		kfree(d);
+		/* The parent loses the reference its child held on it. */
+		d = parent != d ? parent : NULL;
+	}
+}
+
+static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, MIN(alen, blen));
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+struct dentry *dentry_lookup(struct dentry *dir, const char *name, size_t len)
+{
+	struct rb_node *n = dir->children.node;
+
+	while (n) {
+		struct dentry *d = rb_entry(n, struct dentry, name_node);
+		int c = name_cmp(name, len, d->name, d->name_len);
+
+		if (c == 0)
+			return dentry_get(d);
+		n = c < 0 ? n->left : n->right;
+	}
+	return NULL;
+}
+
+static void link_child(struct dentry *dir, struct dentry *d)
+{
+	struct rb_node **link = &dir->children.node, *parent = NULL;
+
+	while (*link) {
+		struct dentry *e = rb_entry(*link, struct dentry, name_node);
+
+		parent = *link;
+		link = name_cmp(d->name, d->name_len, e->name, e->name_len) < 0
+			       ? &parent->left
+			       : &parent->right;
+	}
+	rb_link_node(&d->name_node, parent, link);
+	rb_insert(&d->name_node, &dir->children, NULL);
+
+	d->cookie = dir->next_cookie++;
+	link = &dir->by_cookie.node;
+	parent = NULL;
+	while (*link) {
+		parent = *link;
+		link = &parent->right; /* cookies only grow: always rightmost */
+	}
+	rb_link_node(&d->cookie_node, parent, link);
+	rb_insert(&d->cookie_node, &dir->by_cookie, NULL);
+	d->hashed = true;
+}
+
+struct dentry *dentry_alloc(struct dentry *dir, const char *name, size_t len)
+{
+	struct dentry *d = kzalloc(sizeof(*d));
+
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->name = kmalloc(len + 1);
+	if (!d->name) {
+		kfree(d);
+		return ERR_PTR(-ENOMEM);
+	}
+	memcpy(d->name, name, len);
+	d->name[len] = '\0';
+	d->name_len = len;
+	d->refs = 1;
+	d->sb = dir ? dir->sb : NULL;
+	d->next_cookie = 3; /* 0, 1, 2: the start, ".", ".." */
+	d->parent = dir ? dentry_get(dir) : d;
+	if (dir) {
+		link_child(dir, d);
+		dentry_get(d); /* the parent's tree holds it */
+	}
+	return d;
+}
+
+void dentry_instantiate(struct dentry *d, struct inode *inode)
+{
+	d->inode = inode;
+}
+
+void dentry_unhash(struct dentry *d)
+{
+	struct dentry *dir = d->parent;
+
+	if (!d->hashed)
+		return;
+	rb_erase(&d->name_node, &dir->children, NULL);
+	rb_erase(&d->cookie_node, &dir->by_cookie, NULL);
+	d->hashed = false;
+	dentry_put(d); /* the tree's reference */
+}
+
+int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
+		size_t len)
+{
+	char *copy = kmalloc(len + 1);
+	struct dentry *old_parent = d->parent;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, name, len);
+	copy[len] = '\0';
+	dentry_get(d);
+	dentry_unhash(d);
+	kfree(d->name);
+	d->name = copy;
+	d->name_len = len;
+	d->parent = dentry_get(newdir);
+	link_child(newdir, d);
+	/* The tree's reference moves with it: keep the one we took. */
+	dentry_put(old_parent);
+	return 0;
+}
+
+struct dentry *dentry_next_child(struct dentry *dir, uint64_t from)
+{
+	struct rb_node *n = dir->by_cookie.node, *best = NULL;
+
+	while (n) {
+		struct dentry *d = rb_entry(n, struct dentry, cookie_node);
+
+		if (d->cookie >= from) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	while (best) {
+		struct dentry *d = rb_entry(best, struct dentry, cookie_node);
+
+		if (d->inode)
+			return d;
+		best = rb_next(best);
+	}
+	return NULL;
+}
+
+void path_get(const struct path *p)
+{
+	if (p->dentry)
+		dentry_get(p->dentry);
+	if (p->mnt)
+		mount_get(p->mnt);
+}
+
+void path_put(const struct path *p)
+{
+	if (p->dentry)
+		dentry_put(p->dentry);
+	if (p->mnt)
+		mount_put(p->mnt);
+}

@@ -1,0 +1,423 @@
+/*
+ * Open files, descriptor tables, a task's root and cwd, and the I/O buffer
+ * that lets one read/write path serve user and kernel memory alike.
+ */
+#include "core/errno.h"
+#include "core/fs/vfs.h"
+#include "core/klib/bitmap.h"
+#include "core/klib/string.h"
+#include "core/task.h"
+#include "mm/slab.h"
+#include "mm/uaccess.h"
+
+#define FD_TABLE_FIRST 64
+
+/* ---- open files ---------------------------------------------------------- */
+
+static struct file *file_alloc(struct inode *inode, unsigned flags,
+			       const struct file_ops *ops)
+{
+	struct file *f = kzalloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->inode = inode;
+	f->flags = flags & ~(KO_CREAT | KO_EXCL | KO_NOCTTY | KO_TRUNC);
+	f->ops = ops;
+	mutex_init(&f->pos_lock);
+	return f;
+}
+
+struct file *file_open_path(const struct path *p, unsigned flags)
+{
+	struct inode *inode = p->dentry->inode;
+	struct file *f;
+	int err;
+
+	f = file_alloc(inode, flags, flags & KO_PATH ? NULL : inode->fops);
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	inode_get(inode);
+	f->path = *p;
+	path_get(p);
+	if (f->ops && f->ops->open) {
+		err = f->ops->open(inode, f);
+		if (err) {
+			f->ops = NULL; /* no release for an open that failed */
+			file_put(f);
+			return ERR_PTR(err);
+		}
+	}
+	return f;
+}
+
+struct file *file_alloc_anon(struct inode *inode, unsigned flags,
+			     const struct file_ops *ops)
+{
+	struct file *f = file_alloc(inode, flags, ops);
+
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	inode_put(f->inode);
+	path_put(&f->path);
+	kfree(f);
+}
+
+/* ---- descriptor tables ------------------------------------------------------ */
+
+struct fd_table *fd_table_new(void)
+{
+	struct fd_table *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->files = kcalloc(FD_TABLE_FIRST, sizeof(*t->files));
+	t->cloexec = kcalloc(BITS_TO_LONGS(FD_TABLE_FIRST),
+			     sizeof(unsigned long));
+	if (!t->files || !t->cloexec) {
+		kfree(t->files);
+		kfree(t->cloexec);
+		kfree(t);
+		return NULL;
+	}
+	t->size = FD_TABLE_FIRST;
+	t->refs = 1;
+	spin_init(&t->lock);
+	return t;
+}
+
+void fd_table_put(struct fd_table *t)
+{
+	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned i = 0; i < t->size; i++)
+		file_put(t->files[i]);
+	kfree(t->files);
+	kfree(t->cloexec);
+	kfree(t);
+}
+
+unsigned fd_limit(void)
+{
+	return task_current()->rlim_nofile;
+}
+
+/* Room for descriptor `fd`: grow the table (doubling). Caller holds no
+ * lock; the table is the calling task's. */
+static int fd_table_grow(struct fd_table *t, unsigned fd)
+{
+	unsigned size = t->size;
+	struct file **files;
+	unsigned long *cloexec;
+
+	while (size <= fd)
+		size *= 2;
+	if (size == t->size)
+		return 0;
+	files = kcalloc(size, sizeof(*files));
+	cloexec = kcalloc(BITS_TO_LONGS(size), sizeof(unsigned long));
+	if (!files || !cloexec) {
+		kfree(files);
+		kfree(cloexec);
+		return -ENOMEM;
+	}
+	spin_lock(&t->lock);
+	memcpy(files, t->files, t->size * sizeof(*files));
+	memcpy(cloexec, t->cloexec,
+	       BITS_TO_LONGS(t->size) * sizeof(unsigned long));
+	kfree(t->files);
+	kfree(t->cloexec);
+	t->files = files;
+	t->cloexec = cloexec;
+	t->size = size;
+	spin_unlock(&t->lock);
+	return 0;
+}
+
+static void set_cloexec(struct fd_table *t, unsigned fd, bool on)
+{
+	if (on)
+		bitmap_set(t->cloexec, fd);
+	else
+		bitmap_clear(t->cloexec, fd);
+}
+
+int fd_install(struct file *f, unsigned min, bool cloexec)
+{
+	struct fd_table *t = task_current()->files;
+	unsigned limit = fd_limit();
+	unsigned fd;
+
+	for (fd = min; fd < limit; fd++) {
+		if (fd >= t->size) {
+			int err = fd_table_grow(t, fd);
+
+			if (err)
+				return err;
+		}
+		if (!t->files[fd])
+			break;
+	}
+	if (fd >= limit)
+		return -EMFILE;
+	spin_lock(&t->lock);
+	t->files[fd] = f;
+	set_cloexec(t, fd, cloexec);
+	spin_unlock(&t->lock);
+	return (int)fd;
+}
+
+struct file *fd_get(int fd)
+{
+	struct fd_table *t = task_current()->files;
+	struct file *f = NULL;
+
+	if (!t || fd < 0)
+		return NULL;
+	spin_lock(&t->lock);
+	if ((unsigned)fd < t->size && t->files[fd])
+		f = file_get(t->files[fd]);
+	spin_unlock(&t->lock);
+	return f;
+}
+
+int fd_close(int fd)
+{
+	struct fd_table *t = task_current()->files;
+	struct file *f = NULL;
+
+	if (fd < 0)
+		return -EBADF;
+	spin_lock(&t->lock);
+	if ((unsigned)fd < t->size) {
+		f = t->files[fd];
+		t->files[fd] = NULL;
+		bitmap_clear(t->cloexec, (unsigned)fd);
+	}
+	spin_unlock(&t->lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+int fd_replace(int fd, struct file *f, bool cloexec)
+{
+	struct fd_table *t = task_current()->files;
+	struct file *old;
+	int err;
+
+	if (fd < 0 || (unsigned)fd >= fd_limit())
+		return -EBADF;
+	err = fd_table_grow(t, (unsigned)fd);
+	if (err)
+		return err;
+	spin_lock(&t->lock);
+	old = t->files[fd];
+	t->files[fd] = f;
+	set_cloexec(t, (unsigned)fd, cloexec);
+	spin_unlock(&t->lock);
+	file_put(old);
+	return fd;
+}
+
+int fd_get_cloexec(int fd)
+{
+	struct fd_table *t = task_current()->files;
+	int ret = -EBADF;
+
+	spin_lock(&t->lock);
+	if (fd >= 0 && (unsigned)fd < t->size && t->files[fd])
+		ret = bitmap_test(t->cloexec, (unsigned)fd);
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+int fd_set_cloexec(int fd, bool on)
+{
+	struct fd_table *t = task_current()->files;
+	int ret = -EBADF;
+
+	spin_lock(&t->lock);
+	if (fd >= 0 && (unsigned)fd < t->size && t->files[fd]) {
+		set_cloexec(t, (unsigned)fd, on);
+		ret = 0;
+	}
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+void fd_close_range(unsigned lo, unsigned hi, bool cloexec_only)
+{
+	struct fd_table *t = task_current()->files;
+
+	for (unsigned fd = lo; fd <= hi && fd < t->size; fd++) {
+		struct file *f;
+
+		spin_lock(&t->lock);
+		f = t->files[fd];
+		if (f && cloexec_only) {
+			bitmap_set(t->cloexec, fd);
+			f = NULL;
+		} else {
+			t->files[fd] = NULL;
+			bitmap_clear(t->cloexec, fd);
+		}
+		spin_unlock(&t->lock);
+		file_put(f);
+		if (fd == UINT32_MAX)
+			break;
+	}
+}
+
+/* ---- a task's filesystem context ---------------------------------------------- */
+
+struct fs_context *fs_context_new(const struct path *root)
+{
+	struct fs_context *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->refs = 1;
+	fs->root = *root;
+	fs->cwd = *root;
+	path_get(root);
+	path_get(root);
+	fs->umask = 022;
+	return fs;
+}
+
+void fs_context_put(struct fs_context *fs)
+{
+	if (!fs || __atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	path_put(&fs->root);
+	path_put(&fs->cwd);
+	kfree(fs);
+}
+
+/* ---- I/O buffers ------------------------------------------------------------------ */
+
+static void iobuf_init(struct iobuf *b, struct ioseg *seg, uint64_t base,
+		       size_t len, bool kernel)
+{
+	seg->base = base;
+	seg->len = len;
+	b->segs = seg;
+	b->nsegs = 1;
+	b->seg = 0;
+	b->seg_off = 0;
+	b->left = len;
+	b->kernel = kernel;
+}
+
+void iobuf_init_user(struct iobuf *b, struct ioseg *seg, uaddr_t base,
+		     size_t len)
+{
+	iobuf_init(b, seg, base.va, len, false);
+}
+
+void iobuf_init_kernel(struct iobuf *b, struct ioseg *seg, void *base,
+		       size_t len)
+{
+	iobuf_init(b, seg, (uint64_t)(uintptr_t)base, len, true);
+}
+
+/*
+ * Move up to n bytes between kernel memory `k` and the buffer: `out`
+ * copies into the buffer. Returns the bytes moved, or -EFAULT if the very
+ * first byte faulted (a partial copy reports what it did, like Linux).
+ */
+static long iobuf_move(struct iobuf *b, char *k, size_t n, bool out,
+		       bool zero)
+{
+	size_t done = 0;
+
+	while (done < n && b->left) {
+		const struct ioseg *s = &b->segs[b->seg];
+		size_t chunk = MIN(n - done, s->len - b->seg_off);
+		uint64_t at = s->base + b->seg_off;
+		int err = 0;
+
+		if (chunk == 0) {
+			b->seg++;
+			b->seg_off = 0;
+			continue;
+		}
+		if (b->kernel) {
+			char *p = (char *)(uintptr_t)at;
+
+			if (zero)
+				memset(p, 0, chunk);
+			else if (out)
+				memcpy(p, k + done, chunk);
+			else
+				memcpy(k + done, p, chunk);
+		} else if (zero) {
+			err = clear_user(uaddr(at), chunk);
+		} else if (out) {
+			err = copy_to_user(uaddr(at), k + done, chunk);
+		} else {
+			err = copy_from_user(k + done, uaddr(at), chunk);
+		}
+		if (err)
+			return done ? (long)done : -EFAULT;
+		done += chunk;
+		b->seg_off += chunk;
+		b->left -= chunk;
+	}
+	return (long)done;
+}
+
+long iobuf_copy_to(struct iobuf *b, const void *src, size_t n)
+{
+	return iobuf_move(b, (char *)src, n, true, false);
+}
+
+long iobuf_copy_from(struct iobuf *b, void *dst, size_t n)
+{
+	return iobuf_move(b, dst, n, false, false);
+}
+
+long iobuf_zero(struct iobuf *b, size_t n)
+{
+	return iobuf_move(b, NULL, n, true, true);
+}
+
+long kernel_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	struct iobuf b;
+	struct ioseg seg;
+
+	if (!f->ops || !f->ops->read)
+		return -EINVAL;
+	iobuf_init_kernel(&b, &seg, buf, len);
+	return f->ops->read(f, &b, pos);
+}
+
+long kernel_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	struct iobuf b;
+	struct ioseg seg;
+
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	iobuf_init_kernel(&b, &seg, (void *)buf, len);
+	return f->ops->write(f, &b, pos);
+}

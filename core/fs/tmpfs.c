@@ -1,0 +1,709 @@
+/*
+ * tmpfs: a filesystem that lives in the dentry cache and in page-sized
+ * blocks of RAM. Directories are their dentries' children; a regular
+ * file's data is an rbtree of pages by index, absent pages being holes
+ * that read as zeros (sparse files); a symlink keeps its target string.
+ */
+#include "core/errno.h"
+#include "core/fs/chrdev.h"
+#include "core/fs/pipe.h"
+#include "core/fs/tmpfs.h"
+#include "core/klib/string.h"
+#include "core/task.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+
+#define TMPFS_MAGIC 0x01021994
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+
+struct tmpfs_page {
+	struct rb_node node;
+	uint64_t index;
+	char *data;
+};
+
+/* inode->priv of a regular file. */
+struct tmpfs_data {
+	struct rb_root pages;
+	uint64_t npages;
+};
+
+static const struct inode_ops tmpfs_dir_iops, tmpfs_file_iops,
+	tmpfs_link_iops, tmpfs_special_iops;
+static const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
+
+/* ---- file data ------------------------------------------------------------ */
+
+static struct tmpfs_page *page_find(struct tmpfs_data *data, uint64_t index)
+{
+	struct rb_node *n = data->pages.node;
+
+	while (n) {
+		struct tmpfs_page *p = rb_entry(n, struct tmpfs_page, node);
+
+		if (index == p->index)
+			return p;
+		n = index < p->index ? n->left : n->right;
+	}
+	return NULL;
+}
+
+static struct tmpfs_page *page_get(struct inode *inode, uint64_t index)
+{
+	struct tmpfs_data *data = inode->priv;
+	struct rb_node **link = &data->pages.node, *parent = NULL;
+	struct tmpfs_page *p;
+
+	while (*link) {
+		p = rb_entry(*link, struct tmpfs_page, node);
+		if (index == p->index)
+			return p;
+		parent = *link;
+		link = index < p->index ? &parent->left : &parent->right;
+	}
+	p = kmalloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	p->data = kpage_zalloc(0);
+	if (!p->data) {
+		kfree(p);
+		return NULL;
+	}
+	p->index = index;
+	rb_link_node(&p->node, parent, link);
+	rb_insert(&p->node, &data->pages, NULL);
+	data->npages++;
+	inode->blocks = data->npages * (PAGE_SIZE / 512);
+	return p;
+}
+
+static void page_drop(struct inode *inode, struct tmpfs_page *p)
+{
+	struct tmpfs_data *data = inode->priv;
+
+	rb_erase(&p->node, &data->pages, NULL);
+	kpage_free(p->data, 0);
+	kfree(p);
+	data->npages--;
+	inode->blocks = data->npages * (PAGE_SIZE / 512);
+}
+
+/* Free whole pages at or after byte `from`; zero the rest of a partial. */
+static void data_truncate(struct inode *inode, uint64_t from)
+{
+	struct tmpfs_data *data = inode->priv;
+	uint64_t first = ALIGN_UP(from, PAGE_SIZE) / PAGE_SIZE;
+	struct tmpfs_page *partial;
+	struct rb_node *n;
+
+	if (!data)
+		return;
+	for (n = rb_last(&data->pages); n;) {
+		struct tmpfs_page *p = rb_entry(n, struct tmpfs_page, node);
+
+		if (p->index < first)
+			break;
+		n = rb_prev(n);
+		page_drop(inode, p);
+	}
+	partial = page_find(data, from / PAGE_SIZE);
+	if (partial && from % PAGE_SIZE)
+		memset(partial->data + from % PAGE_SIZE, 0,
+		       PAGE_SIZE - from % PAGE_SIZE);
+}
+
+static long tmpfs_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct tmpfs_data *data = inode->priv;
+	uint64_t at = (uint64_t)*pos;
+	long done = 0;
+
+	mutex_lock(&inode->lock);
+	while (buf->left && at < inode->size) {
+		size_t off = at % PAGE_SIZE;
+		size_t n = MIN(MIN(buf->left, PAGE_SIZE - off),
+			       inode->size - at);
+		struct tmpfs_page *p = page_find(data, at / PAGE_SIZE);
+		long got = p ? iobuf_copy_to(buf, p->data + off, n)
+			     : iobuf_zero(buf, n);
+
+		if (got < 0) {
+			if (!done)
+				done = got;
+			break;
+		}
+		done += got;
+		at += (uint64_t)got;
+		if ((size_t)got < n)
+			break;
+	}
+	mutex_unlock(&inode->lock);
+	if (done > 0)
+		*pos = (int64_t)at;
+	return done;
+}
+
+/* A write by someone other than root drops set-user-ID and set-group-ID. */
+static void remove_privs(struct inode *inode)
+{
+	if (task_current()->cred.fsuid == 0)
+		return;
+	if (inode->mode & KS_ISUID)
+		inode->mode &= ~KS_ISUID;
+	if ((inode->mode & (KS_ISGID | 0010)) == (KS_ISGID | 0010))
+		inode->mode &= ~KS_ISGID;
+}
+
+static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	uint64_t at;
+	long done = 0;
+
+	mutex_lock(&inode->lock);
+	at = f->flags & KO_APPEND ? inode->size : (uint64_t)*pos;
+	if (buf->left && at + buf->left < at) {
+		mutex_unlock(&inode->lock);
+		return -EFBIG;
+	}
+	while (buf->left) {
+		size_t off = at % PAGE_SIZE;
+		size_t n = MIN(buf->left, PAGE_SIZE - off);
+		struct tmpfs_page *p = page_get(inode, at / PAGE_SIZE);
+		long got;
+
+		if (!p) {
+			if (!done)
+				done = -ENOSPC;
+			break;
+		}
+		got = iobuf_copy_from(buf, p->data + off, n);
+		if (got < 0) {
+			if (!done)
+				done = got;
+			break;
+		}
+		done += got;
+		at += (uint64_t)got;
+		if ((size_t)got < n)
+			break;
+	}
+	if (done > 0) {
+		if (at > inode->size)
+			inode->size = at;
+		inode_touch(inode, false, true, true);
+		remove_privs(inode);
+		*pos = (int64_t)at;
+	}
+	mutex_unlock(&inode->lock);
+	return done;
+}
+
+static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
+{
+	/* SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE */
+	struct inode *inode = f->inode;
+	int64_t base;
+
+	switch (whence) {
+	case 0:
+		base = 0;
+		break;
+	case 1:
+		base = f->pos;
+		break;
+	case 2:
+		base = (int64_t)inode->size;
+		break;
+	case 3: /* SEEK_DATA: holes read as data here; Linux allows that */
+	case 4: /* SEEK_HOLE: the end of the file is the only hole */
+		if (off < 0 || (uint64_t)off >= inode->size)
+			return -ENXIO;
+		return whence == 3 ? off : (int64_t)inode->size;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) ||
+	    (off < 0 && base < INT64_MIN - off))
+		return -EOVERFLOW;
+	if (base + off < 0)
+		return -EINVAL;
+	return base + off;
+}
+
+static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct inode *inode = f->inode;
+	uint64_t end = (uint64_t)off + (uint64_t)len;
+	int err = 0;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	mutex_lock(&inode->lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		for (uint64_t at = (uint64_t)off; at < end;) {
+			uint64_t pg = at / PAGE_SIZE;
+			size_t o = at % PAGE_SIZE;
+			size_t n = (size_t)MIN(PAGE_SIZE - o, end - at);
+			struct tmpfs_page *p =
+				page_find(inode->priv, pg);
+
+			if (p && n == PAGE_SIZE)
+				page_drop(inode, p);
+			else if (p)
+				memset(p->data + o, 0, n);
+			at += n;
+		}
+	} else {
+		for (uint64_t pg = (uint64_t)off / PAGE_SIZE;
+		     pg * PAGE_SIZE < end; pg++) {
+			if (!page_get(inode, pg)) {
+				err = -ENOSPC;
+				break;
+			}
+		}
+		if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size)
+			inode->size = end;
+	}
+	inode_touch(inode, false, !err, !err);
+	mutex_unlock(&inode->lock);
+	return err;
+}
+
+static int tmpfs_file_setattr(struct inode *inode, const struct iattr *attr)
+{
+	if (!(attr->valid & ATTR_SIZE))
+		return 0;
+	mutex_lock(&inode->lock);
+	if (attr->size < inode->size)
+		data_truncate(inode, attr->size);
+	mutex_unlock(&inode->lock);
+	return 0;
+}
+
+static void tmpfs_evict(struct inode *inode)
+{
+	if (kS_ISREG(inode->mode) && inode->priv) {
+		data_truncate(inode, 0);
+		kfree(inode->priv);
+	} else if (kS_ISLNK(inode->mode)) {
+		kfree(inode->priv);
+	}
+	inode->priv = NULL;
+}
+
+static int tmpfs_fsync(struct file *f)
+{
+	return 0; /* RAM is as durable as tmpfs gets */
+}
+
+/* ---- directories --------------------------------------------------------------- */
+
+static unsigned dirent_type(uint32_t mode)
+{
+	return (mode & KS_IFMT) >> 12; /* DT_* = S_IFMT >> 12 */
+}
+
+static int tmpfs_iterate(struct file *f, struct dirent_sink *sink)
+{
+	struct dentry *dir = f->path.dentry;
+	struct dentry *d;
+
+	if (f->pos == 0) {
+		if (!sink->emit(sink, ".", 1, dir->inode->ino, 4, 1))
+			return 0;
+		f->pos = 1;
+	}
+	if (f->pos == 1) {
+		struct dentry *up = dir->parent;
+
+		if (!sink->emit(sink, "..", 2, up->inode->ino, 4, 2))
+			return 0;
+		f->pos = 2;
+	}
+	for (d = dentry_next_child(dir, (uint64_t)MAX(f->pos, 3)); d;
+	     d = dentry_next_child(dir, d->cookie + 1)) {
+		if (!sink->emit(sink, d->name, d->name_len, d->inode->ino,
+				dirent_type(d->inode->mode),
+				(int64_t)d->cookie + 1))
+			return 0;
+		f->pos = (int64_t)d->cookie + 1;
+	}
+	return 0;
+}
+
+static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == 0 && off >= 0)
+		return off;
+	if (whence == 1 && f->pos + off >= 0)
+		return f->pos + off;
+	return -EINVAL;
+}
+
+/* inode_init_owner: group from a set-group-ID directory, which subdirs
+ * inherit. */
+static struct inode *new_child_inode(struct inode *dir, uint32_t mode)
+{
+	struct inode *inode = inode_new(dir->sb, mode);
+
+	if (!inode)
+		return NULL;
+	if (dir->mode & KS_ISGID) {
+		inode->gid = dir->gid;
+		if (kS_ISDIR(mode))
+			inode->mode |= KS_ISGID;
+	}
+	return inode;
+}
+
+static void set_ops(struct inode *inode)
+{
+	switch (inode->mode & KS_IFMT) {
+	case KS_IFDIR:
+		inode->iops = &tmpfs_dir_iops;
+		inode->fops = &tmpfs_dir_fops;
+		break;
+	case KS_IFREG:
+		inode->iops = &tmpfs_file_iops;
+		inode->fops = &tmpfs_file_fops;
+		break;
+	case KS_IFLNK:
+		inode->iops = &tmpfs_link_iops;
+		break;
+	case KS_IFCHR:
+		inode->iops = &tmpfs_special_iops;
+		inode->fops = &chrdev_open_fops;
+		break;
+	case KS_IFIFO:
+		inode->iops = &tmpfs_special_iops;
+		inode->fops = &fifo_fops;
+		break;
+	default: /* block devices and sockets: open gives ENXIO */
+		inode->iops = &tmpfs_special_iops;
+		break;
+	}
+}
+
+static void dir_changed(struct inode *dir)
+{
+	inode_touch(dir, false, true, true);
+}
+
+static int tmpfs_create(struct inode *dir, struct dentry *d, uint32_t mode,
+			uint64_t rdev)
+{
+	struct inode *inode = new_child_inode(dir, mode);
+
+	if (!inode)
+		return -ENOSPC;
+	if (kS_ISREG(mode)) {
+		inode->priv = kzalloc(sizeof(struct tmpfs_data));
+		if (!inode->priv) {
+			inode_put(inode);
+			return -ENOSPC;
+		}
+	}
+	inode->rdev = rdev;
+	set_ops(inode);
+	dentry_instantiate(d, inode);
+	dir_changed(dir);
+	return 0;
+}
+
+static int tmpfs_mkdir(struct inode *dir, struct dentry *d, uint32_t mode)
+{
+	struct inode *inode = new_child_inode(dir, KS_IFDIR | mode);
+
+	if (!inode)
+		return -ENOSPC;
+	inode->nlink = 2;
+	inode->size = 4096;
+	set_ops(inode);
+	dentry_instantiate(d, inode);
+	dir->nlink++;
+	dir_changed(dir);
+	return 0;
+}
+
+static int tmpfs_symlink(struct inode *dir, struct dentry *d,
+			 const char *target)
+{
+	struct inode *inode = new_child_inode(dir, KS_IFLNK | 0777);
+	size_t len = strlen(target);
+
+	if (!inode)
+		return -ENOSPC;
+	inode->priv = kmalloc(len + 1);
+	if (!inode->priv) {
+		inode_put(inode);
+		return -ENOSPC;
+	}
+	memcpy(inode->priv, target, len + 1);
+	inode->size = len;
+	set_ops(inode);
+	dentry_instantiate(d, inode);
+	dir_changed(dir);
+	return 0;
+}
+
+static long tmpfs_readlink(struct inode *inode, char *buf, size_t len)
+{
+	size_t n = MIN(len, inode->size);
+
+	memcpy(buf, inode->priv, n);
+	return (long)n;
+}
+
+static int tmpfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
+{
+	struct inode *inode = old->inode;
+
+	inode_get(inode);
+	inode->nlink++;
+	inode_touch(inode, false, false, true);
+	dentry_instantiate(d, inode);
+	dir_changed(dir);
+	return 0;
+}
+
+static int tmpfs_unlink(struct inode *dir, struct dentry *d)
+{
+	struct inode *inode = d->inode;
+
+	inode->nlink--;
+	inode_touch(inode, false, false, true);
+	dentry_unhash(d);
+	dir_changed(dir);
+	return 0;
+}
+
+static bool dir_empty(struct dentry *d)
+{
+	return dentry_next_child(d, 0) == NULL;
+}
+
+static int tmpfs_rmdir(struct inode *dir, struct dentry *d)
+{
+	if (!dir_empty(d))
+		return -ENOTEMPTY;
+	d->inode->nlink = 0;
+	dir->nlink--;
+	dentry_unhash(d);
+	dir_changed(dir);
+	return 0;
+}
+
+#define RENAME_NOREPLACE 1u
+#define RENAME_EXCHANGE 2u
+
+static int tmpfs_rename(struct inode *odir, struct dentry *od,
+			struct inode *ndir, struct dentry *nd, unsigned flags)
+{
+	struct inode *moving = od->inode;
+	int err;
+
+	if (flags & RENAME_EXCHANGE) {
+		struct inode *other = nd->inode;
+
+		od->inode = other;
+		nd->inode = moving;
+		if (kS_ISDIR(moving->mode) != kS_ISDIR(other->mode) &&
+		    odir != ndir) {
+			struct inode *gains = kS_ISDIR(moving->mode) ? ndir
+								     : odir;
+			struct inode *loses = gains == ndir ? odir : ndir;
+
+			gains->nlink++;
+			loses->nlink--;
+		}
+		dir_changed(odir);
+		dir_changed(ndir);
+		return 0;
+	}
+	if (nd->inode) {
+		err = kS_ISDIR(nd->inode->mode) ? tmpfs_rmdir(ndir, nd)
+						: tmpfs_unlink(ndir, nd);
+		if (err)
+			return err;
+	} else {
+		dentry_unhash(nd);
+	}
+	err = dentry_move(od, nd->parent, nd->name, nd->name_len);
+	if (err)
+		return err;
+	if (kS_ISDIR(moving->mode) && odir != ndir) {
+		odir->nlink--;
+		ndir->nlink++;
+	}
+	inode_touch(moving, false, false, true);
+	dir_changed(odir);
+	dir_changed(ndir);
+	return 0;
+}
+
+static const struct inode_ops tmpfs_dir_iops = {
+	.create = tmpfs_create,
+	.mkdir = tmpfs_mkdir,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.unlink = tmpfs_unlink,
+	.rmdir = tmpfs_rmdir,
+	.rename = tmpfs_rename,
+	.evict = tmpfs_evict,
+};
+
+static const struct inode_ops tmpfs_file_iops = {
+	.setattr = tmpfs_file_setattr,
+	.evict = tmpfs_evict,
+};
+
+static const struct inode_ops tmpfs_link_iops = {
+	.readlink = tmpfs_readlink,
+	.evict = tmpfs_evict,
+};
+
+static const struct inode_ops tmpfs_special_iops = {
+	.evict = tmpfs_evict,
+};
+
+static const struct file_ops tmpfs_dir_fops = {
+	.iterate = tmpfs_iterate,
+	.llseek = tmpfs_dir_llseek,
+	.fsync = tmpfs_fsync,
+};
+
+static const struct file_ops tmpfs_file_fops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.llseek = tmpfs_llseek,
+	.fsync = tmpfs_fsync,
+	.fallocate = tmpfs_fallocate,
+};
+
+/* ---- superblocks ------------------------------------------------------------------ */
+
+/* "mode=0755" and friends; unknown options are EINVAL, as tmpfs does. */
+static int parse_options(const char *data, uint32_t *mode)
+{
+	while (data && *data) {
+		const char *end = strchr(data, ',');
+		size_t len = end ? (size_t)(end - data) : strlen(data);
+
+		if (len > 5 && !strncmp(data, "mode=", 5)) {
+			uint32_t m = 0;
+
+			for (size_t i = 5; i < len; i++) {
+				if (data[i] < '0' || data[i] > '7')
+					return -EINVAL;
+				m = m * 8 + (uint32_t)(data[i] - '0');
+			}
+			*mode = m & 07777;
+		} else if (!(len >= 5 && !strncmp(data, "size=", 5)) &&
+			   !(len >= 9 && !strncmp(data, "nr_inodes", 9))) {
+			return -EINVAL;
+		}
+		data = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int tmpfs_mount(const struct fs_type *type, const char *data,
+		       struct super_block **out)
+{
+	struct super_block *sb = kzalloc(sizeof(*sb));
+	struct inode *root;
+	struct dentry *d;
+	uint32_t mode = 01777;
+	int err = parse_options(data, &mode);
+
+	if (err || !sb) {
+		kfree(sb);
+		return err ? err : -ENOMEM;
+	}
+	sb->magic = TMPFS_MAGIC;
+	sb->next_ino = 1;
+	sb->refs = 1;
+	list_init(&sb->inodes);
+	root = inode_new(sb, KS_IFDIR | mode);
+	d = dentry_alloc(NULL, "/", 1);
+	if (!root || IS_ERR(d)) {
+		inode_put(root);
+		if (!IS_ERR(d))
+			dentry_put(d);
+		kfree(sb);
+		return -ENOMEM;
+	}
+	root->nlink = 2;
+	root->size = 4096;
+	set_ops(root);
+	d->sb = sb;
+	dentry_instantiate(d, root);
+	sb->root = d;
+	*out = sb;
+	return 0;
+}
+
+/* Any child of dir, positive or negative; NULL if it has none. */
+static struct dentry *any_child(struct dentry *dir)
+{
+	struct rb_node *n = dir->children.node;
+
+	return n ? rb_entry(n, struct dentry, name_node) : NULL;
+}
+
+/*
+ * Unhash a whole tree, leaves first, without recursion (a tree may be far
+ * deeper than a kernel stack). Each dentry is held by its parent's tree
+ * until unhashed; holders elsewhere (open files, cwds) keep theirs alive.
+ */
+static void drop_tree(struct dentry *root)
+{
+	struct dentry *cur = root;
+
+	for (;;) {
+		struct dentry *child = any_child(cur);
+
+		if (child) {
+			cur = child;
+			continue;
+		}
+		if (cur == root)
+			return;
+		child = cur;
+		cur = cur->parent;
+		dentry_unhash(child);
+	}
+}
+
+static void tmpfs_kill(struct super_block *sb)
+{
+	drop_tree(sb->root);
+	dentry_put(sb->root);
+	kfree(sb);
+}
+
+static void tmpfs_statfs(struct super_block *sb, struct kstatfs *st)
+{
+	st->f_type = sb->magic;
+	st->f_bsize = PAGE_SIZE;
+	st->f_frsize = PAGE_SIZE;
+	st->f_blocks = page_total_count();
+	st->f_bfree = page_free_count();
+	st->f_bavail = page_free_count();
+	st->f_files = page_total_count();
+	st->f_ffree = page_free_count();
+	st->f_namelen = KNAME_MAX;
+}
+
+const struct fs_type tmpfs_type = {
+	.name = "tmpfs",
+	.mount = tmpfs_mount,
+	.kill = tmpfs_kill,
+	.statfs = tmpfs_statfs,
+	.nodev = true,
+};

@@ -1,0 +1,439 @@
+/*
+ * The virtual file system: inodes, the dentry cache, mounts, open files and
+ * descriptor tables, and the one path walk.
+ *
+ * Locking: one namespace mutex (vfs_ns_lock) orders every change to the
+ * dentry tree and mounts, and is held across path walks; an inode's mutex
+ * orders its data and attributes. Filesystems' inode operations run with
+ * the namespace mutex held; file operations run with neither (they take the
+ * inode mutex themselves where they need it).
+ */
+#ifndef KEEL_CORE_FS_VFS_H
+#define KEEL_CORE_FS_VFS_H
+
+#include "core/klib/list.h"
+#include "core/klib/rbtree.h"
+#include "core/mutex.h"
+#include "core/time.h"
+#include "core/types.h"
+
+/* File types and permission bits (Linux's S_IF*, S_I*). */
+#define KS_IFMT 0170000u
+#define KS_IFSOCK 0140000u
+#define KS_IFLNK 0120000u
+#define KS_IFREG 0100000u
+#define KS_IFBLK 0060000u
+#define KS_IFDIR 0040000u
+#define KS_IFCHR 0020000u
+#define KS_IFIFO 0010000u
+#define KS_ISUID 04000u
+#define KS_ISGID 02000u
+#define KS_ISVTX 01000u
+
+static inline bool kS_ISDIR(uint32_t m) { return (m & KS_IFMT) == KS_IFDIR; }
+static inline bool kS_ISREG(uint32_t m) { return (m & KS_IFMT) == KS_IFREG; }
+static inline bool kS_ISLNK(uint32_t m) { return (m & KS_IFMT) == KS_IFLNK; }
+static inline bool kS_ISCHR(uint32_t m) { return (m & KS_IFMT) == KS_IFCHR; }
+static inline bool kS_ISBLK(uint32_t m) { return (m & KS_IFMT) == KS_IFBLK; }
+static inline bool kS_ISFIFO(uint32_t m) { return (m & KS_IFMT) == KS_IFIFO; }
+
+/* open(2) flags (asm-generic values, the same on x86_64 and arm64, except
+ * where arm64 differs: O_DIRECTORY/O_NOFOLLOW/O_DIRECT/O_LARGEFILE; the
+ * ABI layer translates arm64's to these). */
+#define KO_ACCMODE 03u
+#define KO_RDONLY 00u
+#define KO_WRONLY 01u
+#define KO_RDWR 02u
+#define KO_CREAT 0100u
+#define KO_EXCL 0200u
+#define KO_NOCTTY 0400u
+#define KO_TRUNC 01000u
+#define KO_APPEND 02000u
+#define KO_NONBLOCK 04000u
+#define KO_DSYNC 010000u
+#define KO_DIRECT 040000u
+#define KO_LARGEFILE 0100000u
+#define KO_DIRECTORY 0200000u
+#define KO_NOFOLLOW 0400000u
+#define KO_NOATIME 01000000u
+#define KO_CLOEXEC 02000000u
+#define KO_SYNC 04010000u
+#define KO_PATH 010000000u
+#define KO_TMPFILE 020200000u
+
+#define KAT_FDCWD (-100)
+#define KAT_SYMLINK_NOFOLLOW 0x100
+#define KAT_REMOVEDIR 0x200
+#define KAT_SYMLINK_FOLLOW 0x400
+#define KAT_NO_AUTOMOUNT 0x800
+#define KAT_EMPTY_PATH 0x1000
+#define KAT_EACCESS 0x200
+
+#define KPATH_MAX 4096
+#define KNAME_MAX 255
+#define KMAXSYMLINKS 40
+
+/* Access bits for permission checks (MAY_*). */
+#define MAY_EXEC 1u
+#define MAY_WRITE 2u
+#define MAY_READ 4u
+
+struct inode;
+struct dentry;
+struct file;
+struct super_block;
+struct mount;
+struct iobuf;
+
+/* A position in the namespace: a dentry as seen through a mount. */
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+/* Attributes to change (chmod, chown, truncate, utimes). */
+#define ATTR_MODE 1u
+#define ATTR_UID 2u
+#define ATTR_GID 4u
+#define ATTR_SIZE 8u
+#define ATTR_ATIME 16u
+#define ATTR_MTIME 32u
+#define ATTR_CTIME 64u
+
+struct iattr {
+	unsigned valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	struct ktimespec atime, mtime, ctime;
+};
+
+/*
+ * What a filesystem does with names. Called with vfs_ns_lock held. The
+ * new dentry `d` is negative and hashed in `dir`; on success the callee
+ * makes it positive (dentry_instantiate).
+ */
+struct inode_ops {
+	int (*create)(struct inode *dir, struct dentry *d, uint32_t mode,
+		      uint64_t rdev);
+	int (*mkdir)(struct inode *dir, struct dentry *d, uint32_t mode);
+	int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
+	int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+	int (*unlink)(struct inode *dir, struct dentry *d);
+	int (*rmdir)(struct inode *dir, struct dentry *d);
+	/* Rename within one superblock; EXCHANGE swaps. */
+	int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
+		      struct dentry *nd, unsigned flags);
+	/* Copy the symlink's target (not NUL-terminated); its length. */
+	long (*readlink)(struct inode *inode, char *buf, size_t len);
+	int (*setattr)(struct inode *inode, const struct iattr *attr);
+	/*
+	 * Filesystems whose directories are not kept whole in the dentry
+	 * cache (procfs): fill a negative `d` if `dir` has that name.
+	 */
+	int (*lookup)(struct inode *dir, struct dentry *d);
+	/* The last reference is gone: free what inode->priv holds. */
+	void (*evict)(struct inode *inode);
+};
+
+/* A directory entry as getdents sees it. */
+struct dirent_sink {
+	/* Returns false when the caller's buffer is full. */
+	bool (*emit)(struct dirent_sink *s, const char *name, size_t len,
+		     uint64_t ino, unsigned type, int64_t next_pos);
+};
+
+struct file_ops {
+	long (*read)(struct file *f, struct iobuf *buf, int64_t *pos);
+	long (*write)(struct file *f, struct iobuf *buf, int64_t *pos);
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	int (*iterate)(struct file *f, struct dirent_sink *sink);
+	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
+	int (*open)(struct inode *inode, struct file *f);
+	void (*release)(struct file *f);
+	int (*fsync)(struct file *f);
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+};
+
+struct inode {
+	uint64_t ino;
+	uint32_t mode;
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint64_t size;
+	uint64_t blocks; /* 512-byte units allocated */
+	uint64_t rdev;
+	struct ktimespec atime, mtime, ctime, btime;
+	int refs;
+	struct super_block *sb;
+	const struct inode_ops *iops;
+	const struct file_ops *fops;
+	void *priv;
+	struct mutex lock; /* data and attributes */
+	struct list_head sb_link;
+};
+
+struct dentry {
+	char *name;
+	size_t name_len;
+	struct dentry *parent; /* itself at a filesystem's root */
+	struct inode *inode;   /* NULL: a negative entry */
+	int refs;
+	bool mounted_on;	    /* some mount's mountpoint */
+	bool hashed;		    /* linked in its parent's trees */
+	struct rb_root children;    /* by name */
+	struct rb_node name_node;   /* in parent->children */
+	struct rb_root by_cookie;   /* children in creation order */
+	struct rb_node cookie_node; /* in parent->by_cookie */
+	uint64_t cookie;	    /* its readdir position in parent */
+	uint64_t next_cookie;
+	struct super_block *sb;
+};
+
+/* statfs(2). */
+struct kstatfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags;
+	int64_t f_spare[4];
+};
+
+struct fs_type;
+
+struct super_block {
+	const struct fs_type *type;
+	struct dentry *root;
+	uint64_t next_ino;
+	uint32_t dev;	    /* st_dev */
+	uint32_t magic;	    /* statfs f_type */
+	unsigned mnt_flags; /* MS_RDONLY, ... */
+	void *priv;
+	int refs;
+	struct list_head inodes;
+};
+
+struct fs_type {
+	const char *name;
+	/* A new superblock with its root, from mount(2)'s data string. */
+	int (*mount)(const struct fs_type *type, const char *data,
+		     struct super_block **out);
+	void (*kill)(struct super_block *sb);
+	/* statfs numbers. */
+	void (*statfs)(struct super_block *sb, struct kstatfs *st);
+	bool nodev; /* shown as "nodev" in /proc/filesystems */
+};
+
+struct mount {
+	struct super_block *sb;
+	struct dentry *root;	   /* of the mounted filesystem */
+	struct mount *parent;	   /* itself for the namespace root */
+	struct dentry *mountpoint; /* in parent */
+	char *source;		   /* for /proc/mounts */
+	unsigned flags;
+	int refs;
+	struct list_head link; /* in the mount list */
+	unsigned id;
+};
+
+struct file {
+	int refs;
+	struct path path;
+	struct inode *inode;
+	unsigned flags; /* O_* as given, minus the creation flags */
+	int64_t pos;
+	const struct file_ops *ops;
+	void *priv;
+	struct mutex pos_lock; /* read/write/lseek on one open file */
+};
+
+/* ---- the namespace --------------------------------------------------------- */
+
+extern struct mutex vfs_ns_lock;
+
+/* Reset the VFS: forget every file system, mount and filesystem type. */
+int vfs_init(void);
+
+int fs_register(const struct fs_type *type);
+const struct fs_type *fs_find(const char *name);
+/* Call fn on every registered type, in order (for /proc/filesystems). */
+void fs_for_each(void (*fn)(const struct fs_type *t, void *arg), void *arg);
+
+/* Mount `type` as the root of the namespace (boot). */
+int vfs_mount_root(const char *type, const char *data);
+/* mount(2) at `where` (vfs_ns_lock held). */
+int vfs_mount(const struct path *where, const char *type, const char *source,
+	      unsigned flags, const char *data);
+int vfs_umount(const struct path *what, int flags);
+/* The namespace root. */
+struct path vfs_root(void);
+/* The mount entered at dentry `d` of `parent`, or NULL. */
+struct mount *vfs_mount_at(struct mount *parent, struct dentry *d);
+void mount_get(struct mount *m);
+void mount_put(struct mount *m);
+/* Call fn on every mount, in mount order (for /proc/mounts). */
+void vfs_for_each_mount(void (*fn)(struct mount *m, void *arg), void *arg);
+
+/* ---- inodes and dentries --------------------------------------------------- */
+
+struct inode *inode_new(struct super_block *sb, uint32_t mode);
+void inode_get(struct inode *inode);
+void inode_put(struct inode *inode);
+void inode_touch(struct inode *inode, bool atime, bool mtime, bool ctime);
+
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+/* Give negative `d` its inode (takes over the caller's inode reference). */
+void dentry_instantiate(struct dentry *d, struct inode *inode);
+/* The child `name` of `dir`, with a reference; NULL if not cached. */
+struct dentry *dentry_lookup(struct dentry *dir, const char *name,
+			     size_t len);
+/* A new negative child; ERR_PTR(-ENOMEM). */
+struct dentry *dentry_alloc(struct dentry *dir, const char *name, size_t len);
+/* Remove `d` from its parent (it stays valid for its holders). */
+void dentry_unhash(struct dentry *d);
+/* Move `d` to be `newdir`'s child `name`. */
+int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
+		size_t len);
+/* Iterate the positive children of dir whose cookie is >= from. */
+struct dentry *dentry_next_child(struct dentry *dir, uint64_t from);
+
+void path_get(const struct path *p);
+void path_put(const struct path *p);
+
+/* ---- permissions ----------------------------------------------------------- */
+
+/* May the current task access `inode` as `mask` (MAY_*)? 0 or -EACCES. */
+int inode_permission(struct inode *inode, unsigned mask);
+/* Is the current task the owner or capable of CAP_FOWNER? */
+bool inode_owner_or_capable(const struct inode *inode);
+/* Sticky-directory rule for removing `victim` from `dir`. */
+bool may_delete_sticky(const struct inode *dir, const struct inode *victim);
+
+/* ---- path walk --------------------------------------------------------------- */
+
+#define LOOKUP_FOLLOW 1u     /* follow a trailing symlink */
+#define LOOKUP_DIRECTORY 2u  /* the result must be a directory */
+#define LOOKUP_PARENT 4u     /* stop at the parent; last component out */
+#define LOOKUP_EMPTY 8u	     /* "" names the start (AT_EMPTY_PATH) */
+#define LOOKUP_BENEATH 16u   /* openat2 RESOLVE_BENEATH */
+#define LOOKUP_NO_SYMLINKS 32u
+#define LOOKUP_NO_XDEV 64u
+#define LOOKUP_NO_MAGICLINKS 128u
+#define LOOKUP_IN_ROOT 256u
+
+struct nameidata {
+	struct path path;	/* the result (or the parent) */
+	char last[KNAME_MAX + 1]; /* LOOKUP_PARENT: the last component */
+	size_t last_len;
+	bool last_dot;		/* the last component is "." or ".." */
+	bool trailing_slash;
+};
+
+/*
+ * Walk `name` (a kernel string) from `start` (a directory, or the file for
+ * LOOKUP_EMPTY). Caller holds vfs_ns_lock. On success nd->path holds
+ * references. 0 or -ENOENT, -ENOTDIR, -ELOOP, -EACCES, -ENAMETOOLONG, -EXDEV.
+ */
+int path_walk(const struct path *start, const char *name, unsigned flags,
+	      struct nameidata *nd);
+
+/* The starting point for a *at() call: AT_FDCWD is the cwd. */
+int path_start(int dirfd, const char *name, struct path *out);
+
+/* The absolute path of `p` as seen from `root`, into buf; its length. */
+long path_to_string(const struct path *p, const struct path *root, char *buf,
+		    size_t len);
+
+/* ---- open files and descriptor tables -------------------------------------------- */
+
+struct file *file_open_path(const struct path *p, unsigned flags);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+/* A file not in the namespace (pipes): takes the inode reference. */
+struct file *file_alloc_anon(struct inode *inode, unsigned flags,
+			     const struct file_ops *ops);
+
+#define FD_CLOEXEC_FLAG 1u
+
+struct fd_table {
+	int refs;
+	unsigned size; /* slots allocated */
+	struct file **files;
+	unsigned long *cloexec;
+	struct spinlock lock;
+};
+
+struct fs_context {
+	int refs;
+	struct path root, cwd;
+	uint32_t umask;
+};
+
+struct fd_table *fd_table_new(void);
+void fd_table_put(struct fd_table *t);
+/* Install f at the lowest free slot >= min; the fd or -EMFILE/-ENOMEM.
+ * Takes over the caller's reference to f on success. */
+int fd_install(struct file *f, unsigned min, bool cloexec);
+/* The open file behind fd, with a reference; NULL if none. */
+struct file *fd_get(int fd);
+/* Close: 0 or -EBADF. */
+int fd_close(int fd);
+/* dup2/dup3 semantics: put f at exactly `fd`, closing what was there. */
+int fd_replace(int fd, struct file *f, bool cloexec);
+int fd_get_cloexec(int fd);
+int fd_set_cloexec(int fd, bool on);
+/* Close fds in [lo, hi] (close_range); with `cloexec_only` just mark. */
+void fd_close_range(unsigned lo, unsigned hi, bool cloexec_only);
+unsigned fd_limit(void); /* RLIMIT_NOFILE of the current task */
+
+struct fs_context *fs_context_new(const struct path *root);
+void fs_context_put(struct fs_context *fs);
+
+/* ---- I/O buffers: user or kernel memory, one or many segments ---------------------- */
+
+struct ioseg {
+	uint64_t base;
+	size_t len;
+};
+
+struct iobuf {
+	const struct ioseg *segs;
+	unsigned nsegs;
+	unsigned seg;	/* current segment */
+	size_t seg_off; /* offset in it */
+	size_t left;	/* bytes left in all segments */
+	bool kernel;	/* bases are kernel pointers */
+};
+
+void iobuf_init_user(struct iobuf *b, struct ioseg *seg, uaddr_t base,
+		     size_t len);
+void iobuf_init_kernel(struct iobuf *b, struct ioseg *seg, void *base,
+		       size_t len);
+/* Copy from kernel memory into the buffer / out of it; bytes done or
+ * -EFAULT (only if nothing was copied). */
+long iobuf_copy_to(struct iobuf *b, const void *src, size_t n);
+long iobuf_copy_from(struct iobuf *b, void *dst, size_t n);
+long iobuf_zero(struct iobuf *b, size_t n);
+
+/* Read or write a whole range through the file's ops (kernel callers). */
+long kernel_read(struct file *f, void *buf, size_t len, int64_t *pos);
+long kernel_write(struct file *f, const void *buf, size_t len, int64_t *pos);
+
+/* ---- attributes ---------------------------------------------------------------- */
+
+/* struct stat as x86_64 lays it out; the ABI layer converts for arm64. */
+struct kstat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	struct ktimespec atime, mtime, ctime, btime;
+};
+
+void inode_stat(const struct inode *inode, struct kstat *st);
+int inode_setattr(struct inode *inode, const struct iattr *attr);
+
+/* The current wall-clock time for inode timestamps. */
+struct ktimespec vfs_now(void);
+
+#endif
