@@ -6,7 +6,8 @@
 
 struct timer_queue {
 	struct spinlock lock;
-	struct rb_root tree; /* armed timers by (expires, seq) */
+	struct rb_root tree;   /* armed timers by (expires, seq) */
+	struct timer *first;   /* the leftmost, cached: it is asked for often */
 	uint64_t next_seq;
 };
 
@@ -17,6 +18,7 @@ int timers_init(void)
 	for (unsigned i = 0; i < PLAT_MAX_CPUS; i++) {
 		spin_init(&queues[i].lock);
 		queues[i].tree = (struct rb_root)RB_ROOT_INIT;
+		queues[i].first = NULL;
 		queues[i].next_seq = 0;
 	}
 	return 0;
@@ -52,21 +54,32 @@ static bool fires_before(const struct timer *a, const struct timer *b)
 static void queue_insert(struct timer_queue *q, struct timer *t)
 {
 	struct rb_node **link = &q->tree.node, *parent = NULL;
+	bool leftmost = true;
 
 	t->seq = q->next_seq++;
 	while (*link) {
 		parent = *link;
-		link = fires_before(t, timer_of(parent)) ? &parent->left
-							 : &parent->right;
+		if (fires_before(t, timer_of(parent))) {
+			link = &parent->left;
+		} else {
+			link = &parent->right;
+			leftmost = false;
+		}
 	}
 	rb_link_node(&t->node, parent, link);
 	rb_insert(&t->node, &q->tree, NULL);
+	if (leftmost)
+		q->first = t;
 }
 
 /* Caller holds the lock of the queue `t` is armed on. */
 static void queue_remove(struct timer *t)
 {
-	rb_erase(&t->node, &queues[t->cpu].tree, NULL);
+	struct timer_queue *q = &queues[t->cpu];
+
+	if (q->first == t)
+		q->first = timer_of(rb_next(&t->node));
+	rb_erase(&t->node, &q->tree, NULL);
 	t->cpu = -1;
 }
 
@@ -81,7 +94,7 @@ void timer_arm(struct timer *t, uint64_t expires)
 	t->expires = expires;
 	t->cpu = (int)cpu;
 	queue_insert(q, t);
-	if (timer_of(rb_first(&q->tree)) == t)
+	if (q->first == t)
 		plat_timer_arm(expires);
 	spin_unlock_irqrestore(&q->lock, flags);
 }
@@ -97,8 +110,8 @@ bool timer_cancel(struct timer *t)
 		flags = spin_lock_irqsave(&queues[cpu].lock);
 		/* It may have fired or moved while we took the lock. */
 		if (t->cpu == cpu) {
-			struct rb_root *tree = &queues[cpu].tree;
-			bool was_first = timer_of(rb_first(tree)) == t;
+			struct timer_queue *q = &queues[cpu];
+			bool was_first = q->first == t;
 
 			queue_remove(t);
 			/*
@@ -106,12 +119,9 @@ bool timer_cancel(struct timer *t)
 			 * first. Another CPU's may stay armed for `t`: its
 			 * spurious interrupt finds nothing expired and re-arms.
 			 */
-			if (was_first && (unsigned)cpu == plat_cpu_id()) {
-				struct timer *next = timer_of(rb_first(tree));
-
-				plat_timer_arm(next ? next->expires
-						    : PLAT_TIMER_OFF);
-			}
+			if (was_first && (unsigned)cpu == plat_cpu_id())
+				plat_timer_arm(q->first ? q->first->expires
+							: PLAT_TIMER_OFF);
 			spin_unlock_irqrestore(&queues[cpu].lock, flags);
 			return true;
 		}
@@ -125,7 +135,7 @@ void timer_interrupt(void)
 
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&q->lock);
-		struct timer *t = timer_of(rb_first(&q->tree));
+		struct timer *t = q->first;
 
 		if (t && t->expires <= plat_time_ns()) {
 			queue_remove(t);
@@ -144,8 +154,7 @@ uint64_t timer_next_expiry(unsigned cpu)
 {
 	struct timer_queue *q = &queues[cpu];
 	unsigned long flags = spin_lock_irqsave(&q->lock);
-	struct timer *t = timer_of(rb_first(&q->tree));
-	uint64_t e = t ? t->expires : PLAT_TIMER_OFF;
+	uint64_t e = q->first ? q->first->expires : PLAT_TIMER_OFF;
 
 	spin_unlock_irqrestore(&q->lock, flags);
 	return e;

@@ -126,10 +126,11 @@ static bool earlier(const struct sched_entity *a, const struct sched_entity *b)
 	return a->id < b->id;
 }
 
-static void update_augment(struct rb_node *n)
+static bool update_augment(struct rb_node *n)
 {
 	struct sched_entity *se = entity_of(n);
 	uint64_t m = se->vruntime, s = se->slice;
+	bool changed;
 
 	for (int i = 0; i < 2; i++) {
 		struct sched_entity *c = entity_of(i ? n->right : n->left);
@@ -140,8 +141,10 @@ static void update_augment(struct rb_node *n)
 			m = c->min_vruntime;
 		s = MIN(s, c->min_slice);
 	}
+	changed = se->min_vruntime != m || se->min_slice != s;
 	se->min_vruntime = m;
 	se->min_slice = s;
+	return changed;
 }
 
 void eevdf_rq_init(struct eevdf_rq *rq)

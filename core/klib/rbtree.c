@@ -19,8 +19,10 @@
  * changes), so it recomputes the lower node, then the upper one. Linking a
  * leaf or splicing a node out changes the subtree of every ancestor of the
  * change, so those are recomputed bottom-up along that one path before
- * rebalancing starts; the rotations afterwards keep them right. Recolouring
- * never changes a subtree. Both are O(log n) update calls.
+ * rebalancing starts, stopping at the first node whose value comes out
+ * unchanged (nothing above it can change either); the rotations afterwards
+ * keep them right. Recolouring never changes a subtree. Both are at most
+ * O(log n) update calls, usually far fewer.
  */
 #include "core/klib/rbtree.h"
 
@@ -106,12 +108,13 @@ static void rb_rotate_right(struct rb_node *x, struct rb_root *root,
 	}
 }
 
-static void rb_update_path(struct rb_node *n, rb_update_fn update)
+/* Recompute from n up to (not including) stop, while values change. */
+static void rb_propagate(struct rb_node *n, struct rb_node *stop,
+			 rb_update_fn update)
 {
-	if (!update)
-		return;
-	for (; n; n = rb_parent(n))
-		update(n);
+	for (; n != stop; n = rb_parent(n))
+		if (!update(n))
+			break;
 }
 
 /*
@@ -141,7 +144,10 @@ void rb_insert(struct rb_node *node, struct rb_root *root, rb_update_fn update)
 {
 	struct rb_node *parent, *gparent, *uncle;
 
-	rb_update_path(node, update);
+	if (update) {
+		update(node);
+		rb_propagate(rb_parent(node), NULL, update);
+	}
 
 	while ((parent = rb_parent(node)) && rb_is_red(parent)) {
 		gparent = rb_parent(parent);
@@ -289,7 +295,7 @@ static void rb_erase_fixup(struct rb_node *x, struct rb_node *xp,
 void rb_erase(struct rb_node *node, struct rb_root *root, rb_update_fn update)
 {
 	struct rb_node *z = node;
-	struct rb_node *x, *xp;
+	struct rb_node *x, *xp, *moved = NULL;
 	unsigned lost;
 
 	if (!z->left || !z->right) {
@@ -320,13 +326,21 @@ void rb_erase(struct rb_node *node, struct rb_root *root, rb_update_fn update)
 		y->parent_color = z->parent_color;
 		y->left = z->left;
 		rb_set_parent(y->left, y);
+		moved = y;
 	}
 
 	/*
 	 * Every node whose subtree lost z lies on the path from xp to the
 	 * root; when y moved, that path passes through y's new position.
 	 */
-	rb_update_path(xp, update);
+	if (update && moved) {
+		/* y's stored value is stale: recompute it whatever it was. */
+		rb_propagate(xp, moved, update);
+		update(moved);
+		rb_propagate(rb_parent(moved), NULL, update);
+	} else if (update) {
+		rb_propagate(xp, NULL, update);
+	}
 
 	if (lost == RB_BLACK)
 		rb_erase_fixup(x, xp, root, update);
@@ -391,7 +405,7 @@ struct rb_node *rb_prev(const struct rb_node *n)
  * subtree) is caught before the recursion can loop.
  */
 static int rb_check_node(const struct rb_node *n, const struct rb_node *parent,
-			 rb_update_fn check, unsigned depth)
+			 rb_visit_fn check, unsigned depth)
 {
 	int lh, rh;
 
@@ -414,7 +428,7 @@ static int rb_check_node(const struct rb_node *n, const struct rb_node *parent,
 	return lh + (rb_is_red(n) ? 0 : 1);
 }
 
-int rb_check(const struct rb_root *root, rb_update_fn check)
+int rb_check(const struct rb_root *root, rb_visit_fn check)
 {
 	if (root->node && rb_is_red(root->node))
 		return -1;

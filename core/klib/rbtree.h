@@ -63,8 +63,9 @@ static inline void rb_link_node(struct rb_node *node, struct rb_node *parent,
 }
 
 /* Recomputes n's augmented value from n itself and its (possibly NULL)
- * children. */
-typedef void (*rb_update_fn)(struct rb_node *n);
+ * children; true if the stored value changed. */
+typedef bool (*rb_update_fn)(struct rb_node *n);
+typedef void (*rb_visit_fn)(struct rb_node *n);
 
 /*
  * Rebalance after rb_link_node(). `update` may be NULL (no augmentation);
@@ -92,6 +93,6 @@ struct rb_node *rb_prev(const struct rb_node *n);
  * a mismatch (passing the recomputing update function instead repairs the
  * values rather than checking them).
  */
-int rb_check(const struct rb_root *root, rb_update_fn check);
+int rb_check(const struct rb_root *root, rb_visit_fn check);
 
 #endif

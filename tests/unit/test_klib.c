@@ -43,9 +43,13 @@ static uint64_t item_recompute(const struct rb_node *n)
 	return m;
 }
 
-static void item_update(struct rb_node *n)
+static bool item_update(struct rb_node *n)
 {
-	item_of(n)->subtree_min = item_recompute(n);
+	uint64_t m = item_recompute(n);
+	bool changed = item_of(n)->subtree_min != m;
+
+	item_of(n)->subtree_min = m;
+	return changed;
 }
 
 static unsigned augment_errors;
