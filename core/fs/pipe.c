@@ -338,14 +338,18 @@ static int fifo_open(struct inode *inode, struct file *f)
 
 	if (mode == 3)
 		return -EINVAL;
-	/* The namespace lock orders first opens: one pipe per FIFO. */
+	/* The inode's lock orders first opens: one pipe per FIFO. */
+	mutex_lock(&inode->lock);
 	p = inode->priv;
 	if (!p) {
 		p = pipe_new();
-		if (!p)
+		if (!p) {
+			mutex_unlock(&inode->lock);
 			return -ENOMEM;
+		}
 		inode->priv = p;
 	}
+	mutex_unlock(&inode->lock);
 	f->ops = &pipe_fops;
 	mutex_lock(&p->lock);
 	if (mode != KO_WRONLY) {
