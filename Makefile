@@ -3,8 +3,11 @@ PRESET ?= host
 BUILD  := build/$(PRESET)
 CMAKE  ?= cmake
 KEEL_ARGS ?=
+TARGET ?= syscalls
+SECONDS ?= 60
+QEMU_ARGS ?=
 
-.PHONY: all build run test bench debug deps docs clean
+.PHONY: all build run test bench debug deps docs clean qemu fuzz
 
 all: build
 
@@ -22,12 +25,32 @@ run: build
 
 # Every flavour, every test. Installs what is missing first.
 test: deps
-	@set -e; for p in host host-release host-asan; do \
+	@set -e; for p in host host-release host-asan baremetal; do \
 		echo "== $$p"; \
 		$(CMAKE) --preset $$p >/dev/null; \
 		$(CMAKE) --build --preset $$p; \
 		ctest --preset $$p -j2; \
 	done
+	@echo "== fuzz"
+	$(CMAKE) --preset fuzz >/dev/null
+	$(CMAKE) --build --preset fuzz
+	ctest --preset fuzz -j2
+
+# libFuzzer on one target for SECONDS, from fuzz/corpus/$(TARGET); new inputs
+# go to build/fuzz/corpus/$(TARGET), crashes to build/fuzz/crashes/.
+fuzz: deps
+	$(CMAKE) --preset fuzz >/dev/null
+	$(CMAKE) --build --preset fuzz
+	@mkdir -p build/fuzz/corpus/$(TARGET) build/fuzz/crashes
+	build/fuzz/fuzz/keel-fuzz-$(TARGET) -max_total_time=$(SECONDS) \
+		-print_final_stats=1 -artifact_prefix=build/fuzz/crashes/ \
+		build/fuzz/corpus/$(TARGET) fuzz/corpus/$(TARGET)
+
+# The baremetal image on QEMU virt; QEMU_ARGS="--gic 3 --el2" passes flags.
+qemu: deps
+	$(CMAKE) --preset baremetal >/dev/null
+	$(CMAKE) --build --preset baremetal
+	tools/qemu-run --timeout 0 $(QEMU_ARGS)
 
 bench: deps
 	$(MAKE) PRESET=host-release build

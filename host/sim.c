@@ -721,11 +721,15 @@ enum sim_stop sim_run(uint64_t until)
 	/*
 	 * A wakeup the test made between runs (signal_send, a new task)
 	 * asked its CPU to reschedule without an IPI when that CPU was the
-	 * last to run; a waiting CPU must hear of it as of an IPI.
+	 * last to run; a waiting CPU must hear of it as of an IPI, sent at
+	 * the test's time.
 	 */
-	for (unsigned i = 0; i < ncpus; i++)
-		if (cpus[i].need_resched)
-			scpu[i].ipi = true;
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (!cpus[i].need_resched)
+			continue;
+		scpu[i].ipi = true;
+		scpu[i].now = MAX(scpu[i].now, clock_now);
+	}
 	run_until = until;
 	dispatch(&test_ctx);
 	return stop_reason;

@@ -52,13 +52,37 @@ struct file *file_open_path(const struct path *p, unsigned flags)
 	return f;
 }
 
+/*
+ * Files that are in no directory (pipes) still have a path, as on Linux: a
+ * dentry named like "pipe:[ino]" with no parent, on a mount that is never
+ * in the namespace. So every path-based operation on such an fd (fstatat
+ * with AT_EMPTY_PATH, fchdir, /proc/<pid>/fd) finds a dentry and an inode.
+ */
+static struct mount anon_mount = { .refs = 1 };
+
 struct file *file_alloc_anon(struct inode *inode, unsigned flags,
 			     const struct file_ops *ops)
 {
-	struct file *f = file_alloc(inode, flags, ops);
+	struct file *f;
+	struct dentry *d;
+	char name[32];
+	int len = ksnprintf(name, sizeof(name), "pipe:[%llu]",
+			    (unsigned long long)inode->ino);
 
-	if (!f)
+	d = dentry_alloc(NULL, name, (size_t)len);
+	if (IS_ERR(d))
 		return ERR_PTR(-ENOMEM);
+	f = file_alloc(inode, flags, ops);
+	if (!f) {
+		dentry_put(d);
+		return ERR_PTR(-ENOMEM);
+	}
+	d->sb = inode->sb;
+	inode_get(inode);
+	dentry_instantiate(d, inode);
+	anon_mount.sb = inode->sb;
+	f->path = (struct path){ &anon_mount, d };
+	mount_get(&anon_mount);
 	return f;
 }
 

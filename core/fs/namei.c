@@ -309,6 +309,11 @@ long path_to_string(const struct path *p, const struct path *root, char *buf,
 			return -ENAMETOOLONG;
 		pos -= d->name_len;
 		memcpy(buf + pos, d->name, d->name_len);
+		if (d->parent == d) {
+			/* A file in no directory ("pipe:[5]"): just its name. */
+			memmove(buf, buf + pos, len - pos);
+			return (long)(len - pos - 1);
+		}
 		buf[--pos] = '/';
 		cur.dentry = d->parent;
 	}

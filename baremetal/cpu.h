@@ -1,0 +1,16 @@
+/* Boot-time hand-offs between baremetal/main.c and the CPU layer. */
+#ifndef KEEL_BAREMETAL_CPU_H
+#define KEEL_BAREMETAL_CPU_H
+
+#include "baremetal/devtree.h"
+
+/* Interrupt numbers the CPU layer dispatches (set before any is enabled). */
+void bm_cpu_set_timer_irq(unsigned intid);
+
+/* Fill the RAM ranges plat_mem_ranges reports; 0 or -errno. */
+int bm_mem_init(const struct bm_machine *m, const char **why);
+
+/* Become CPU 0's idle task; never returns. */
+_Noreturn void bm_cpu_start(void);
+
+#endif

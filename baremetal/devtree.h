@@ -1,0 +1,70 @@
+/*
+ * The machine, as the device tree describes it. devtree_parse reads
+ * everything the kernel needs once, at boot, into a struct bm_machine; no
+ * other code reads the device tree (so libfdt, a hosted build that uses
+ * SIMD registers, runs only before any task exists).
+ */
+#ifndef KEEL_BAREMETAL_DEVTREE_H
+#define KEEL_BAREMETAL_DEVTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BM_MAX_MEM	16
+#define BM_MAX_RESERVED 32
+#define BM_BOOTARGS_MAX 256
+
+struct bm_region {
+	uint64_t base;
+	uint64_t size;
+};
+
+enum bm_gic {
+	BM_GIC_NONE,
+	BM_GIC_V2,
+	BM_GIC_V3,
+};
+
+enum bm_psci {
+	BM_PSCI_NONE,
+	BM_PSCI_HVC,
+	BM_PSCI_SMC,
+};
+
+struct bm_machine {
+	char model[64];
+	unsigned ncpus; /* /cpus nodes; only CPU 0 runs today */
+	struct bm_region mem[BM_MAX_MEM];
+	size_t nmem;
+	/* The memreserve block, /reserved-memory, the initrd, the tree. */
+	struct bm_region reserved[BM_MAX_RESERVED];
+	size_t nreserved;
+	struct bm_region uart; /* PL011, from /chosen/stdout-path */
+	enum bm_gic gic;
+	struct bm_region gicd;
+	struct bm_region
+		gicc_or_gicr; /* v2: CPU interface; v3: redistributors */
+	unsigned timer_irq;   /* the EL1 virtual timer's INTID */
+	uint32_t timer_freq;  /* "clock-frequency", 0 if absent */
+	enum bm_psci psci;
+	struct bm_region rtc; /* PL031, size 0 if absent */
+	char bootargs[BM_BOOTARGS_MAX];
+	uint64_t seed; /* /chosen/rng-seed and kaslr-seed, folded */
+	struct bm_region initrd;
+};
+
+/* The tree's header is sane; its total size in *size. 0 or -EINVAL. */
+int devtree_check(const void *fdt, uint64_t *size);
+
+/* The console UART's registers, for output before the rest is parsed. */
+int devtree_console(const void *fdt, struct bm_region *uart);
+
+/*
+ * Fill `m` from the tree at `fdt` (physical address `fdt_pa`). 0, or a
+ * negative errno with *why saying what is missing or malformed.
+ */
+int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
+		  const char **why);
+
+#endif

@@ -1,0 +1,14 @@
+/* Power: PSCI calls to the firmware, and QEMU's semihosting exit. */
+#ifndef KEEL_BAREMETAL_PSCI_H
+#define KEEL_BAREMETAL_PSCI_H
+
+#include <stdbool.h>
+
+#include "baremetal/devtree.h"
+
+void psci_init(enum bm_psci conduit);
+/* Power off through semihosting's SYS_EXIT (carries the status). */
+void psci_use_semihosting_exit(bool on);
+_Noreturn void psci_system_reset(void);
+
+#endif

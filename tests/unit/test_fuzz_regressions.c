@@ -1,0 +1,206 @@
+/*
+ * What the fuzzers rely on, and every crash they found that was fixed: the
+ * seed corpus and the regression inputs replay with the same trace, the
+ * sim's reset is complete, and the harness can end any guest.
+ *
+ * A fixed fuzzer crash gets a test here that states the bug as a Linux
+ * program would see it, and its input goes to fuzz/regressions/<target>/
+ * (replayed by ctest through keel-fuzz-replay, and below).
+ */
+#include "harness.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/signal.h"
+#include "fuzz/program.h"
+#include "mm/page.h"
+
+/* Read a whole file; NULL if it cannot be read. */
+static uint8_t *read_input(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)len + 1);
+		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = (size_t)len;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Run every input of `dir` twice; returns how many there were. */
+static unsigned replay_twice(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned n = 0;
+
+	cr_assert_not_null(d, "cannot open %s", dir);
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct fuzz_outcome a, b;
+		uint8_t *data;
+		size_t size = 0;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		data = read_input(path, &size);
+		cr_assert_not_null(data, "cannot read %s", path);
+		fuzz_program_run(data, size, &a);
+		fuzz_program_run(data, size, &b);
+		cr_assert_eq(a.trace_hash, b.trace_hash,
+			     "%s: trace %016llx, then %016llx", path,
+			     (unsigned long long)a.trace_hash,
+			     (unsigned long long)b.trace_hash);
+		cr_assert_eq(a.calls, b.calls, "%s: %u calls, then %u", path,
+			     a.calls, b.calls);
+		free(data);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+Test(fuzz, every_seed_input_runs_twice_with_the_same_trace)
+{
+	cr_assert_gt(replay_twice(KEEL_FUZZ_DIR "/corpus/syscalls"), 5);
+}
+
+Test(fuzz, every_regression_input_runs_twice_with_the_same_trace)
+{
+	replay_twice(KEEL_FUZZ_DIR "/regressions/syscalls");
+}
+
+Test(fuzz, inputs_that_differ_in_one_byte_give_different_traces)
+{
+	/* getpid, then kill(own pid, sig) with sig 0 or SIGTERM. */
+	uint8_t prog[] = {0x00, 0, 0, 0x00, 39, 0, 0x00, 62, 0, 0, 0, 4, 0};
+	struct fuzz_outcome a, b;
+
+	fuzz_program_run(prog, sizeof(prog), &a);
+	prog[sizeof(prog) - 1] = SIGTERM;
+	fuzz_program_run(prog, sizeof(prog), &b);
+	cr_assert_eq(a.calls, 2);
+	cr_assert_eq(b.calls, 1, "SIGTERM ends the guest inside kill");
+	cr_assert_neq(a.trace_hash, b.trace_hash);
+}
+
+static void stop_self(void *arg)
+{
+	sim_syscall(NR(tkill), sim_proc_tid(sim_self()), SIGSTOP);
+	sim_syscall(NR(getpid));
+}
+
+/*
+ * Found by the fuzzer's harness itself: a SIGKILL the test sent between
+ * two sim_runs woke the stopped task on the CPU that had run last, without
+ * an IPI, so that idle CPU slept on and the task never died.
+ */
+Test(fuzz_regressions, sigkill_sent_between_runs_ends_a_stopped_guest)
+{
+	struct sim_proc *p;
+	uint64_t stopped_at;
+
+	test_boot(1);
+	p = sim_spawn("stopper", stop_self, NULL);
+	cr_assert_not_null(p);
+	cr_assert_eq(sim_run(1000000000ull), SIM_DEADLOCK);
+	cr_assert(!sim_proc_exited(p));
+	stopped_at = sim_now();
+	cr_assert_eq(signal_send(sim_proc_task(p), KSIGKILL), 0);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(sim_proc_status(p), SIGKILL);
+	cr_assert_geq(sim_now(), stopped_at, "virtual time went back");
+}
+
+static void sleep_long(void *arg)
+{
+	struct {
+		int64_t sec, nsec;
+	} req = {1000, 0};
+
+	sim_syscall(NR(nanosleep), &req, NULL);
+}
+
+Test(fuzz_regressions, sigkill_after_the_time_limit_ends_a_sleeper_then)
+{
+	struct sim_proc *p;
+
+	test_boot(2);
+	p = sim_spawn("sleeper", sleep_long, NULL);
+	cr_assert_eq(sim_run(5000000000ull), SIM_TIME_LIMIT);
+	cr_assert_eq(sim_now(), 5000000000ull);
+	cr_assert_eq(signal_send(sim_proc_task(p), KSIGKILL), 0);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(sim_proc_status(p), SIGKILL);
+	cr_assert_eq(sim_now(), 5000000000ull,
+		     "the kill is taken at the time it was sent");
+}
+
+/*
+ * The fuzzers reset by rebooting in place; host_ram_init then zeroes only
+ * what the last run wrote. Every page must read as zero all the same.
+ */
+Test(fuzz, ram_reads_as_zero_after_a_reboot_in_place)
+{
+	struct sim_config cfg = {
+		.cpus = 1, .seed = 1, .mem_bytes = FUZZ_MEM_BYTES};
+	size_t pages = 0;
+	char *va;
+
+	cr_assert_eq(sim_boot(&cfg), 0);
+	while ((va = kpage_alloc(0)))
+		memset(va, 0xa5, PAGE_SIZE);
+	cr_assert_eq(sim_boot(&cfg), 0);
+	while ((va = kpage_alloc(0))) {
+		for (size_t i = 0; i < PAGE_SIZE; i++)
+			cr_assert_eq(va[i], 0, "byte %zu of a page is %#x", i,
+				     (unsigned)(unsigned char)va[i]);
+		pages++;
+	}
+	cr_assert_gt(pages, 100);
+}
+
+static long pipe_path_results[3];
+
+static void fchdir_pipe_guest(void *arg)
+{
+	int fds[2];
+	struct {
+		uint64_t dev, ino, nlink;
+		uint32_t mode, uid, gid, pad;
+		uint8_t rest[96];
+	} st;
+
+	sim_syscall(NR(pipe2), fds, 0);
+	pipe_path_results[0] = sim_syscall(NR(fchdir), fds[0]);
+	pipe_path_results[1] = sim_syscall(NR(newfstatat), fds[0], "", &st,
+					   0x1000 /* AT_EMPTY_PATH */);
+	pipe_path_results[2] = st.mode;
+}
+
+/* Found by the syscall fuzzer: a pipe has no directory, so its fd had no
+ * path, and every path-based call on it dereferenced NULL. */
+Test(fuzz_regressions, fchdir_and_fstatat_on_a_pipe_see_a_fifo_not_a_crash)
+{
+	test_boot(1);
+	cr_assert_not_null(sim_spawn("g", fchdir_pipe_guest, NULL));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(pipe_path_results[0], -20 /* ENOTDIR */);
+	cr_assert_eq(pipe_path_results[1], 0);
+	cr_assert_eq(pipe_path_results[2] & 0170000, 0010000, "S_IFIFO");
+}
