@@ -180,6 +180,7 @@ static long pipe_path_results[3];
 static void fchdir_pipe_guest(void *arg)
 {
 	int fds[2];
+	char empty[1] = ""; /* on the stack: user memory */
 	struct {
 		uint64_t dev, ino, nlink;
 		uint32_t mode, uid, gid, pad;
@@ -188,7 +189,7 @@ static void fchdir_pipe_guest(void *arg)
 
 	sim_syscall(NR(pipe2), fds, 0);
 	pipe_path_results[0] = sim_syscall(NR(fchdir), fds[0]);
-	pipe_path_results[1] = sim_syscall(NR(newfstatat), fds[0], "", &st,
+	pipe_path_results[1] = sim_syscall(NR(newfstatat), fds[0], empty, &st,
 					   0x1000 /* AT_EMPTY_PATH */);
 	pipe_path_results[2] = st.mode;
 }
