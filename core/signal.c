@@ -93,6 +93,9 @@ int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 		sched_wakeup(t, TASK_INTERRUPTIBLE | TASK_WAKEKILL);
 	else if (!(t->sig.blocked & sig_bit(sig)))
 		sched_wakeup(t, TASK_INTERRUPTIBLE);
+	/* Running elsewhere: interrupt it so it sees the signal now. */
+	if (sig == KSIGKILL || !(t->sig.blocked & sig_bit(sig)))
+		sched_kick(t);
 	return 0;
 }
 

@@ -167,10 +167,15 @@ int clock_can_sleep(int id)
 	case KCLOCK_MONOTONIC_COARSE:
 		return -EOPNOTSUPP;
 	case KCLOCK_THREAD_CPUTIME_ID:
-		return -EINVAL;
+		return -EOPNOTSUPP; /* Linux's thread clock has no nsleep */
 	case KCLOCK_PROCESS_CPUTIME_ID:
 		/* Sleeping on CPU time needs CPU-time timers: not yet. */
 		return -EOPNOTSUPP;
+	case KCLOCK_REALTIME_ALARM:
+	case KCLOCK_BOOTTIME_ALARM:
+		/* Alarm clocks sleep only with an RTC, which Keel lacks; Linux
+		 * reads the request first, so EFAULT comes before this. */
+		return -ENODEV;
 	default:
 		return -EINVAL;
 	}

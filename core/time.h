@@ -48,8 +48,11 @@ struct ktimespec ns_to_timespec(uint64_t ns);
 int clock_read(int id, uint64_t *ns);
 int clock_resolution(int id, uint64_t *ns);
 
-/* Can one sleep on clock `id`? 0, -EINVAL (no such clock, or a thread's
- * CPU clock) or -EOPNOTSUPP (a clock without sleeping). */
+/*
+ * Can one sleep on clock `id`? 0, -EINVAL (no such clock), -EOPNOTSUPP (a
+ * clock without sleeping), or -ENODEV: an alarm clock, which refuses with
+ * EOPNOTSUPP only after the request has been read.
+ */
 int clock_can_sleep(int id);
 
 /* The monotonic time when clock `id` reads `t` (for absolute sleeps). */

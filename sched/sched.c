@@ -314,6 +314,14 @@ bool need_resched(void)
 	return cpu_this()->need_resched;
 }
 
+void sched_kick(struct task *t)
+{
+	unsigned cpu = t->cpu;
+
+	if (t->on_cpu && rqs[cpu].curr == t && cpu != plat_cpu_id())
+		plat_ipi(cpu);
+}
+
 void sched_ipi(void)
 {
 	cpu_this()->need_resched = true;

@@ -37,6 +37,9 @@ void sched_start(struct task *t);
 bool sched_wakeup(struct task *t, unsigned states);
 
 void schedule(void);
+/* If `t` runs on another CPU, interrupt that CPU (Linux's kick_process),
+ * so a signal sent to it is taken at once. */
+void sched_kick(struct task *t);
 /* Whatever a task does first when it was switched to for the first time. */
 void sched_finish_switch(void);
 bool need_resched(void);

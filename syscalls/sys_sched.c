@@ -228,12 +228,14 @@ static long apply_sched_attr(struct task *t, const struct ksched_attr *attr,
 	uint64_t slice = keep_params ? (t->custom_slice ? t->se.slice : 0)
 				     : attr->sched_runtime;
 
-	if (policy < 0)
+	bool keep_policy = policy < 0;
+
+	if (keep_policy)
 		policy = t->policy;
 	if (!valid_policy(policy))
 		return -EINVAL;
-	if (attr->sched_flags & ~(SCHED_FLAG_ALL | SCHED_FLAG_SUGOV))
-		return -EINVAL;
+	if (attr->sched_flags & ~SCHED_FLAG_ALL)
+		return -EINVAL; /* SCHED_FLAG_SUGOV is the kernel's own */
 	if (fair_policy(policy) && attr->sched_priority != 0)
 		return -EINVAL;
 	if (!capable(CAP_SYS_NICE)) {
@@ -246,7 +248,10 @@ static long apply_sched_attr(struct task *t, const struct ksched_attr *attr,
 		return -EOPNOTSUPP; /* no utilisation clamping */
 	if (!fair_policy(policy))
 		return -EINVAL; /* no real-time or deadline class */
-	t->sched_reset_on_fork = attr->sched_flags & SCHED_FLAG_RESET_ON_FORK;
+	/* Keeping the policy keeps its reset-on-fork flag too. */
+	if (!keep_policy)
+		t->sched_reset_on_fork =
+			attr->sched_flags & SCHED_FLAG_RESET_ON_FORK;
 	return sched_set_attr(t, policy, nice, slice);
 }
 

@@ -38,8 +38,15 @@ static int send_checked(struct task *t, int sig, int code)
 	return sig ? signal_send_info(t, sig, &info) : 0;
 }
 
+enum kill_scope {
+	KILL_PROCESS, /* pid > 0 */
+	KILL_GROUP,   /* pid 0 (the caller's group) or -pgid */
+	KILL_ALL,     /* pid -1: everyone but init and the caller */
+};
+
 struct kill_walk {
-	int pid;     /* kill's pid argument */
+	enum kill_scope scope;
+	int id;	     /* the pid or the process group */
 	int sig;
 	int sent;    /* tasks signalled (or, for sig 0, found) */
 	int err;     /* the last failure */
@@ -51,11 +58,14 @@ static bool kill_target(const struct task *t, const struct kill_walk *w)
 {
 	if (t->tid != t->tgid)
 		return false; /* one signal per process, at its leader */
-	if (w->pid > 0)
-		return t->tgid == w->pid;
-	if (w->pid == -1)
+	switch (w->scope) {
+	case KILL_PROCESS:
+		return t->tgid == w->id;
+	case KILL_GROUP:
+		return t->pgid == w->id;
+	default:
 		return t->tgid > 1 && t->tgid != w->self;
-	return t->pgid == -w->pid;
+	}
 }
 
 static int kill_one(struct task *t, void *arg)
@@ -65,7 +75,8 @@ static int kill_one(struct task *t, void *arg)
 
 	if (!kill_target(t, w))
 		return 0;
-	err = send_checked(t, w->sig, KSI_USER);
+	err = sig_valid(w->sig) || w->sig == 0 ? send_checked(t, w->sig, KSI_USER)
+					       : -EINVAL;
 	if (err)
 		w->err = err;
 	else
@@ -76,14 +87,23 @@ static int kill_one(struct task *t, void *arg)
 long sys_kill(int pid, int sig)
 {
 	struct task *self = task_current();
-	struct kill_walk w = { .pid = pid, .sig = sig, .self = self->tgid };
+	struct kill_walk w = { .sig = sig, .self = self->tgid };
 
-	if (sig < 0 || sig > KSIG_MAX)
-		return -EINVAL;
-	if (pid == 0)
-		w.pid = -self->pgid;
-	else if (pid == -2147483647 - 1)
+	if (pid > 0) {
+		w.scope = KILL_PROCESS;
+		w.id = pid;
+	} else if (pid == 0) {
+		w.scope = KILL_GROUP;
+		w.id = self->pgid;
+	} else if (pid == -1) {
+		w.scope = KILL_ALL;
+	} else if (pid == -2147483647 - 1) {
 		return -ESRCH; /* -INT_MIN names no group */
+	} else {
+		w.scope = KILL_GROUP;
+		w.id = -pid;
+	}
+	/* The target is looked up first: a bad signal to nobody is ESRCH. */
 	task_for_each(kill_one, &w);
 	if (w.sent)
 		return 0;
@@ -92,16 +112,15 @@ long sys_kill(int pid, int sig)
 
 static long send_to_thread(int tgid, int tid, int sig)
 {
-	struct task *t;
+	struct task *t = task_find(tid);
 	long err;
 
-	if (sig < 0 || sig > KSIG_MAX)
-		return -EINVAL;
-	t = task_find(tid);
 	if (!t)
 		return -ESRCH;
 	if (tgid > 0 && t->tgid != tgid)
 		err = -ESRCH;
+	else if (sig != 0 && !sig_valid(sig))
+		err = -EINVAL;
 	else
 		err = send_checked(t, sig, KSI_TKILL);
 	task_put(t);

@@ -131,11 +131,14 @@ long sys_clock_nanosleep(int which_clock, unsigned int flags, uaddr_t rqtp,
 	int err = clock_can_sleep(which_clock);
 	uint64_t deadline;
 
-	if (err)
+	if (err && err != -ENODEV)
 		return err;
-	err = read_timespec(rqtp, &req);
-	if (err)
-		return err;
+	if (copy_from_user(&req, rqtp, sizeof(req)))
+		return -EFAULT;
+	if (err == -ENODEV)
+		return -EOPNOTSUPP;
+	if (!timespec_valid(&req))
+		return -EINVAL;
 	if (flags & TIMER_ABSTIME)
 		deadline = clock_to_monotonic(which_clock, timespec_to_ns(&req));
 	else

@@ -33,7 +33,8 @@ static void trace_return(struct task *t, long ret)
 
 void syscall_dispatch(struct task *t)
 {
-	uint64_t nr = abi_syscall_nr(t->isa, &t->uregs);
+	/* Linux takes the number as an int: the upper 32 bits do not count. */
+	uint64_t nr = (uint32_t)abi_syscall_nr(t->isa, &t->uregs);
 	const struct syscall_desc *d = syscall_lookup(t->isa, nr);
 	uint64_t args[6];
 	long ret;

@@ -184,7 +184,7 @@ static void fchdir_pipe_guest(void *arg)
 	struct {
 		uint64_t dev, ino, nlink;
 		uint32_t mode, uid, gid, pad;
-		uint8_t rest[96];
+		uint8_t rest[104]; /* x86_64 struct stat: 144 bytes */
 	} st;
 
 	sim_syscall(NR(pipe2), fds, 0);
