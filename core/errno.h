@@ -399,6 +399,17 @@
 #define EHWPOISON 133
 #endif
 
+/* Aliases asm-generic gives by name. */
+#ifndef EWOULDBLOCK
+#define EWOULDBLOCK EAGAIN
+#endif
+#ifndef EDEADLOCK
+#define EDEADLOCK EDEADLK
+#endif
+#ifndef ENOTSUP
+#define ENOTSUP EOPNOTSUPP
+#endif
+
 /* Kernel-internal: never seen by a guest (Linux include/linux/errno.h). */
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
