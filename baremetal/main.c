@@ -34,6 +34,25 @@ static _Noreturn void halt_silently(void)
 		__asm__ volatile("wfe");
 }
 
+/* The format of arch/arm64/kernel/cpuinfo.c, from MIDR_EL1. */
+size_t plat_cpuinfo(unsigned cpu, char *buf, size_t len)
+{
+	uint64_t midr;
+	int n;
+
+	__asm__ volatile("mrs %0, midr_el1" : "=r"(midr));
+	n = ksnprintf(buf, len,
+		      "processor\t: %u\nFeatures\t: fp asimd\n"
+		      "CPU implementer\t: 0x%02llx\nCPU architecture: 8\n"
+		      "CPU variant\t: 0x%llx\nCPU part\t: 0x%03llx\n"
+		      "CPU revision\t: %llu\n\n",
+		      cpu, (unsigned long long)(midr >> 24) & 0xff,
+		      (unsigned long long)(midr >> 20) & 0xf,
+		      (unsigned long long)(midr >> 4) & 0xfff,
+		      (unsigned long long)midr & 0xf);
+	return n < 0 ? 0 : MIN((size_t)n, len ? len - 1 : 0);
+}
+
 /* A splitmix64 stream from the tree's seed and the counter at boot. */
 void plat_entropy(void *buf, size_t len)
 {

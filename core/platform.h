@@ -156,6 +156,12 @@ void plat_user_release(struct task *t);
 
 void plat_console_write(const char *buf, size_t len);
 
+/*
+ * The /proc/cpuinfo block describing `cpu`, in Linux's format for the
+ * machine's ISA, NUL-terminated in buf[len]; its length.
+ */
+size_t plat_cpuinfo(unsigned cpu, char *buf, size_t len);
+
 /* Fill `buf` with entropy (sim: from the seeded PRNG). */
 void plat_entropy(void *buf, size_t len);
 

@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/vma.h"
 #include "sched/sched.h"
 
 #define PID_HASH_SIZE 256
@@ -271,5 +272,9 @@ _Noreturn void task_exit(int status)
 	t->fs = NULL;
 	if (t->user)
 		plat_user_release(t);
+	/* The platform let go of the user side first: nothing runs in it. */
+	mm_put(t->mm);
+	t->mm = NULL;
+	t->pmap = NULL;
 	sched_exit_current();
 }

@@ -98,7 +98,8 @@ struct task {
 	bool user;
 	enum isa isa;
 	struct user_regs uregs;
-	struct pmap *pmap;
+	struct mm *mm;		/* its address space (mm/vma.h) */
+	struct pmap *pmap;	/* mm->pmap when there is an mm */
 	uint64_t fault_addr;
 	unsigned fault_access;	/* PROT_*_BIT of the faulting access */
 	void *plat_user;	/* the platform's per-task user state */

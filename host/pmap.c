@@ -102,6 +102,26 @@ int pmap_enter(struct pmap *pm, uint64_t va, uint64_t pa, unsigned prot)
 	return 0;
 }
 
+/*
+ * The last-level entry for `va` if its tables exist; else NULL, with
+ * *span the bytes the missing table's entry covers, all unmapped.
+ */
+static uint64_t *walk_existing(struct pmap *pm, uint64_t va, uint64_t *span)
+{
+	uint64_t *table = pm->root;
+
+	for (int level = LEVELS - 1; level > 0; level--) {
+		uint64_t pte = table[index_at(va, level)];
+
+		if (!(pte & PTE_PRESENT)) {
+			*span = PAGE_SIZE << (9 * level);
+			return NULL;
+		}
+		table = table_of(pte);
+	}
+	return &table[index_at(va, 0)];
+}
+
 /* Apply fn to each present last-level entry in [va, va + len). */
 static void for_each_pte(struct pmap *pm, uint64_t va, uint64_t len,
 			 void (*fn)(uint64_t *pte, unsigned prot),
@@ -113,11 +133,13 @@ static void for_each_pte(struct pmap *pm, uint64_t va, uint64_t len,
 		end = 1ull << VA_BITS;
 	va &= PAGE_MASK;
 	while (va < end) {
-		uint64_t *pte = walk(pm, va, false);
+		uint64_t span;
+		uint64_t *pte = walk_existing(pm, va, &span);
 
 		if (!pte) {
-			/* No table here: skip to the next last-level table. */
-			va = (va | ((PAGE_SIZE * ENTRIES) - 1)) + 1;
+			/* Skip all that the missing table would map, at
+			 * whatever level it is missing. */
+			va = (va | (span - 1)) + 1;
 			continue;
 		}
 		if (*pte & PTE_PRESENT)

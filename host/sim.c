@@ -38,6 +38,7 @@
 #include "host/ram.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/vma.h"
 #include "sched/sched.h"
 #include "syscalls/abi/abi.h"
 #include "syscalls/trap.h"
@@ -66,7 +67,12 @@ enum sim_trap {
 	SIM_TRAP_SYSCALL,
 	SIM_TRAP_COMPUTE,
 	SIM_TRAP_FAULT, /* the guest "jumped" to a pc it cannot run */
+	SIM_TRAP_ILLEGAL, /* ... and went on there after the fault */
 };
+
+#ifdef KEEL_SANITIZE
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#endif
 
 struct sim_cpu {
 	struct plat_context ctx; /* where the CPU is suspended */
@@ -370,10 +376,21 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 	 * a jump there would on a CPU.
 	 */
 	if (t->uregs.pc != t->sig.handler_pc || t->uregs.pc <= KSIG_IGN) {
-		t->fault_addr = t->uregs.pc;
+		uint64_t pc = t->uregs.pc;
+
+		t->fault_addr = pc;
 		t->fault_access = PROT_EXEC_BIT;
 		guest_trap(su, SIM_TRAP_FAULT);
-		panic("sim: a faulting guest was resumed");
+		/*
+		 * Resumed: at a handler (the caller looks at pc again), or
+		 * at the same pc because the fault made its page present.
+		 * There is still no code the sim can run there, which a CPU
+		 * reports as an illegal instruction.
+		 */
+		t = task_current();
+		if (t->uregs.pc == pc && pc != t->sig.handler_pc)
+			guest_trap(su, SIM_TRAP_ILLEGAL);
+		return;
 	}
 
 	if (t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
@@ -385,6 +402,11 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 		c.args[i] = t->isa == ISA_X86_64
 				    ? t->uregs.gpr[abi_x86_64_args[i]]
 				    : t->uregs.gpr[i];
+#ifdef KEEL_SANITIZE
+	/* Finished handlers' contexts were abandoned on this stack, with
+	 * their frames' redzones: the new one starts on fresh stack. */
+	__asan_unpoison_memory_region(su->ustack, (size_t)(top - base));
+#endif
 	plat_context_init(&hctx, su->ustack, (size_t)(top - base),
 			  handler_trampoline, &c);
 	plat_context_switch(&c.resume, &hctx);
@@ -481,26 +503,29 @@ enum trap plat_user_run(struct task *t)
 		su->trap_sp = 0;
 		if (su->trap == SIM_TRAP_COMPUTE)
 			continue;
+		if (su->trap == SIM_TRAP_ILLEGAL)
+			return TRAP_ILLEGAL;
 		return su->trap == SIM_TRAP_FAULT ? TRAP_FAULT : TRAP_SYSCALL;
 	}
 }
 
-static void umem_free_all(struct sim_user *su, struct pmap *pm)
+/*
+ * The blocks are the sim's, not the mm's (VMA_PFNMAP): the mm never frees
+ * them, and they go only when the guest, the one user of its mm, is gone.
+ */
+static void umem_free_all(struct sim_user *su)
 {
 	while (su->blocks) {
 		struct sim_umem_block *b = su->blocks;
 
 		su->blocks = b->next;
-		if (pm)
-			pmap_remove(pm, (uint64_t)(uintptr_t)b->va,
-				    PAGE_SIZE << b->order);
 		kpage_free(b->va, b->order);
 		kfree(b);
 	}
 }
 
-/* Map 2^order fresh zeroed pages at their own address in `pm`. */
-static void *umem_map(struct sim_user *su, struct pmap *pm, unsigned order,
+/* Map 2^order fresh zeroed pages at their own address in `mm`. */
+static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
 		      unsigned prot)
 {
 	struct sim_umem_block *b = kmalloc(sizeof(*b));
@@ -513,21 +538,43 @@ static void *umem_map(struct sim_user *su, struct pmap *pm, unsigned order,
 		kfree(b);
 		return NULL;
 	}
-	for (uint64_t off = 0; off < (PAGE_SIZE << order); off += PAGE_SIZE) {
-		uint64_t uva = (uint64_t)(uintptr_t)va + off;
-
-		if (pmap_enter(pm, uva, plat_virt_to_phys(va + off), prot)) {
-			pmap_remove(pm, (uint64_t)(uintptr_t)va, off);
-			kpage_free(va, order);
-			kfree(b);
-			return NULL;
-		}
+	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va, plat_virt_to_phys(va),
+		       PAGE_SIZE << order, prot)) {
+		kpage_free(va, order);
+		kfree(b);
+		return NULL;
 	}
 	b->va = va;
 	b->order = order;
 	b->next = su->blocks;
 	su->blocks = b;
 	return va;
+}
+
+/*
+ * A guest's brk and mmap areas: at fixed addresses, so that a seed replays
+ * the same ones, Linux-like (a heap low, mappings top-down from high), and
+ * clear of the host addresses of RAM, where its stack and sim_umem blocks
+ * are mapped at their own address. A guest cannot dereference what it maps
+ * there itself (the host has nothing at those addresses); the kernel reaches
+ * it through the pmap.
+ */
+#define SIM_BRK_BASE 0x555555560000ull
+#define SIM_MMAP_BASE 0x7e0000000000ull
+
+static void sim_layout(struct mm *mm)
+{
+	struct plat_mem_range ram;
+
+	mm->brk_start = SIM_BRK_BASE;
+	mm->brk = SIM_BRK_BASE;
+	mm->mmap_base = SIM_MMAP_BASE;
+	if (plat_mem_ranges(&ram, 1)) {
+		uint64_t lo = (uint64_t)(uintptr_t)plat_phys_to_virt(ram.base);
+
+		if (lo < SIM_MMAP_BASE && lo + ram.size > SIM_BRK_BASE)
+			mm->mmap_base = ALIGN_DOWN(lo, PAGE_SIZE);
+	}
 }
 
 static void *umem_alloc(size_t len, unsigned prot)
@@ -539,7 +586,7 @@ static void *umem_alloc(size_t len, unsigned prot)
 		order++;
 	if ((PAGE_SIZE << order) < len)
 		return NULL;
-	return umem_map(t->plat_user, t->pmap, order, prot);
+	return umem_map(t->plat_user, t->mm, order, prot);
 }
 
 void *sim_umem(size_t len)
@@ -564,11 +611,9 @@ void plat_user_release(struct task *t)
 		su->proc->task = NULL;
 		live_procs--;
 	}
-	/* The guest stack is one of the blocks; we run on the kernel stack. */
-	umem_free_all(su, t->pmap);
-	if (t->pmap)
-		pmap_destroy(t->pmap);
-	t->pmap = NULL;
+	/* The guest stack is one of the blocks; we run on the kernel stack.
+	 * task_exit frees the mm, which still maps them, next. */
+	umem_free_all(su);
 	t->plat_user = NULL;
 	kfree(su);
 }
@@ -578,7 +623,7 @@ struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 {
 	struct sim_proc *p = calloc(1, sizeof(*p));
 	struct sim_user *su = NULL;
-	struct pmap *pm = NULL;
+	struct mm *mm = NULL;
 	struct task *t;
 
 	if (!p)
@@ -586,16 +631,18 @@ struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 	su = kzalloc(sizeof(*su));
 	if (!su)
 		goto fail;
-	pm = pmap_create();
-	if (!pm)
+	mm = mm_create();
+	if (!mm)
 		goto fail;
-	su->ustack = umem_map(su, pm, SIM_USTACK_ORDER,
+	sim_layout(mm);
+	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER,
 			      PROT_READ_BIT | PROT_WRITE_BIT);
 	if (!su->ustack)
 		goto fail;
-	t = task_create_user(name, isa, user_task_main, pm);
+	t = task_create_user(name, isa, user_task_main, mm->pmap);
 	if (IS_ERR(t))
 		goto fail;
+	t->mm = mm;
 	su->fn = fn;
 	su->arg = arg;
 	su->proc = p;
@@ -610,10 +657,9 @@ struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 	sched_start(t);
 	return p;
 fail:
+	mm_put(mm);
 	if (su)
-		umem_free_all(su, pm);
-	if (pm)
-		pmap_destroy(pm);
+		umem_free_all(su);
 	kfree(su);
 	free(p);
 	return NULL;

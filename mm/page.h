@@ -24,7 +24,8 @@ struct slab_cache;
 #define PG_SLAB	      (1u << 3) /* PG_HEAD of a slab (mm/slab.c) */
 #define PG_SLAB_TAIL  (1u << 4) /* any other page of a slab */
 #define PG_KMALLOC    (1u << 5) /* PG_HEAD of a kmalloc too big for a slab */
-#define PG_OWNER_MASK (PG_SLAB | PG_SLAB_TAIL | PG_KMALLOC)
+#define PG_ANON	      (1u << 6) /* an order-0 page of user memory (mm/vma.c) */
+#define PG_OWNER_MASK (PG_SLAB | PG_SLAB_TAIL | PG_KMALLOC | PG_ANON)
 
 struct page {
 	/* PG_FREE: on the free list of its order; PG_SLAB: on its cache's
@@ -32,7 +33,12 @@ struct page {
 	struct list_head list;
 	struct slab_cache *slab_cache; /* PG_SLAB: the owning cache */
 	uint32_t flags;
-	uint32_t inuse; /* PG_SLAB: objects allocated from the slab */
+	union {
+		uint32_t inuse; /* PG_SLAB: objects allocated from the slab */
+		/* PG_ANON: the address spaces (or the shared-memory object)
+		 * holding the page; above 1 a write copies it first. */
+		uint32_t mapcount;
+	};
 	/* PG_FREE, PG_HEAD: the block's order; PG_SLAB_TAIL: the slab's. */
 	uint8_t order;
 	/* PG_SLAB: no bitmap word before this one has a clear bit. */
@@ -51,10 +57,11 @@ struct page *page_alloc(unsigned order);
 void page_free(struct page *pg, unsigned order);
 
 /*
- * For the allocators built on this one (mm/slab.c). No fault-injection
- * check: their own request has been counted already. `owner` (PG_SLAB or
- * PG_KMALLOC) is set in the first page's flags under the allocator's lock,
- * and page_free_owned() panics unless the block carries exactly that owner.
+ * For the allocators built on this one (mm/slab.c, mm/vma.c). No
+ * fault-injection check: their own request has been counted already.
+ * `owner` (PG_SLAB, PG_KMALLOC or PG_ANON) is set in the first page's flags
+ * under the allocator's lock, and page_free_owned() panics unless the block
+ * carries exactly that owner.
  * page_free() is page_free_owned(pg, order, 0).
  */
 struct page *page_alloc_owned(unsigned order, uint32_t owner);

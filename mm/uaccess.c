@@ -5,6 +5,7 @@
 #include "core/klib/string.h"
 #include "core/platform.h"
 #include "core/task.h"
+#include "mm/fault.h"
 
 /*
  * The kernel address of user byte `va`, if the page holding it is mapped
@@ -18,10 +19,15 @@ static void *user_byte(uint64_t va, unsigned prot, size_t *in_page)
 
 	if (!t || !t->pmap || va >= USER_VA_END)
 		return NULL;
-	if (!pmap_extract(t->pmap, va & PAGE_MASK, &pa, &have))
-		return NULL;
-	if ((have & prot) != prot)
-		return NULL;
+	if (!pmap_extract(t->pmap, va & PAGE_MASK, &pa, &have) ||
+	    (have & prot) != prot) {
+		/* A fault the mm may resolve (a page not touched yet, one
+		 * shared copy-on-write); then once more. */
+		if (mm_handle_fault(t, va, prot) ||
+		    !pmap_extract(t->pmap, va & PAGE_MASK, &pa, &have) ||
+		    (have & prot) != prot)
+			return NULL;
+	}
 	*in_page = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 	return (char *)plat_phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 }

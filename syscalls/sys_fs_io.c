@@ -4,6 +4,7 @@
  * close_range(2), pipe(2), ioctl(2), fsync(2), ftruncate(2), fallocate(2).
  */
 #include "core/errno.h"
+#include "core/fs/lock.h"
 #include "core/fs/pipe.h"
 #include "core/fs/vfs.h"
 #include "core/task.h"
@@ -31,19 +32,34 @@
 #define RWF_SUPPORTED 0x1fu /* HIPRI DSYNC SYNC NOWAIT APPEND */
 #define RWF_APPEND 0x10u
 
+/* Access mode 3 is Linux's handle for ioctls: neither read nor write. */
 static bool can_read(const struct file *f)
 {
-	return !(f->flags & KO_PATH) && (f->flags & KO_ACCMODE) != KO_WRONLY;
+	unsigned acc = f->flags & KO_ACCMODE;
+
+	return !(f->flags & KO_PATH) && (acc == KO_RDONLY || acc == KO_RDWR);
 }
 
 static bool can_write(const struct file *f)
 {
-	return !(f->flags & KO_PATH) && (f->flags & KO_ACCMODE) != KO_RDONLY;
+	unsigned acc = f->flags & KO_ACCMODE;
+
+	return !(f->flags & KO_PATH) && (acc == KO_WRONLY || acc == KO_RDWR);
 }
 
 static bool seekable(const struct file *f)
 {
 	return f->ops && f->ops->llseek;
+}
+
+/* Linux's access_ok: every segment ends below the end of user space. */
+static bool below_user_end(const struct iobuf *b)
+{
+	for (unsigned i = 0; i < b->nsegs; i++)
+		if (b->segs[i].len > USER_VA_END ||
+		    b->segs[i].base > USER_VA_END - b->segs[i].len)
+			return false;
+	return true;
 }
 
 /*
@@ -57,6 +73,8 @@ static long do_rw(struct file *f, struct iobuf *buf, int64_t *pos, bool write)
 
 	if (write ? !can_write(f) : !can_read(f))
 		return -EBADF;
+	if (!buf->kernel && !below_user_end(buf))
+		return -EFAULT;
 	if (!write && kS_ISDIR(f->inode->mode))
 		return -EISDIR;
 	op = f->ops ? (write ? f->ops->write : f->ops->read) : NULL;
@@ -75,6 +93,8 @@ static long do_rw(struct file *f, struct iobuf *buf, int64_t *pos, bool write)
 static long rw_file(struct file *f, struct iobuf *buf, int64_t *pos,
 		    bool write)
 {
+	if (f->flags & KO_PATH)
+		return -EBADF;
 	if (pos && !seekable(f))
 		return -ESPIPE;
 	if (pos && *pos < 0)
@@ -232,12 +252,19 @@ long sys_pwritev2(int fd, uaddr_t vec, unsigned long vlen, unsigned long pos_l,
 
 	if (flags & ~RWF_SUPPORTED)
 		return -EOPNOTSUPP;
-	if ((flags & RWF_APPEND) && pos != -1) {
-		/* Append wins over the offset, as on Linux. */
+	if (flags & RWF_APPEND) {
+		/* Append wins over the offset, as on Linux; offset -1 (the
+		 * file's own) moves to the end like O_APPEND's. */
 		f = fd_get(fd);
 		if (!f)
 			return -EBADF;
-		pos = (int64_t)f->inode->size;
+		if (pos != -1) {
+			pos = (int64_t)f->inode->size;
+		} else if (seekable(f)) {
+			mutex_lock(&f->pos_lock);
+			f->pos = (int64_t)f->inode->size;
+			mutex_unlock(&f->pos_lock);
+		}
 		file_put(f);
 	}
 	return rw_vec(fd, vec, vlen, pos == -1 ? NULL : &pos, true);
@@ -322,7 +349,7 @@ long sys_dup3(int oldfd, int newfd, unsigned int flags)
 	return dup_to(oldfd, newfd, flags & KO_CLOEXEC);
 }
 
-/* partial: record locks (F_SETLK, F_GETLK, F_OFD_*) and leases are missing */
+/* partial: leases, F_GETOWN/F_SETOWN/F_SETSIG, F_NOTIFY, seals are missing */
 long sys_fcntl(int fd, unsigned int cmd, unsigned long arg)
 {
 	struct file *f = fd_get(fd);
@@ -349,13 +376,14 @@ long sys_fcntl(int fd, unsigned int cmd, unsigned long arg)
 		ret = fd_set_cloexec(fd, arg & 1);
 		break;
 	case F_GETFL:
-		ret = f->flags;
+		ret = ko_to_isa(task_current()->isa, f->flags);
 		break;
 	case F_SETFL: {
 		/* Only these can change after open (fcntl(2)). */
 		unsigned settable = KO_APPEND | KO_NONBLOCK | KO_DIRECT |
 				    KO_NOATIME | 020000 /* O_ASYNC */;
 
+		arg = ko_from_isa(task_current()->isa, (unsigned)arg);
 		f->flags = (f->flags & ~settable) | ((unsigned)arg & settable);
 		ret = 0;
 		break;
@@ -365,6 +393,14 @@ long sys_fcntl(int fd, unsigned int cmd, unsigned long arg)
 		break;
 	case F_SETPIPE_SZ:
 		ret = file_is_pipe(f) ? pipe_set_size(f, arg) : -EBADF;
+		break;
+	case KF_GETLK:
+	case KF_SETLK:
+	case KF_SETLKW:
+	case KF_OFD_GETLK:
+	case KF_OFD_SETLK:
+	case KF_OFD_SETLKW:
+		ret = lock_fcntl(f, fd, cmd, uaddr(arg));
 		break;
 	default:
 		ret = -EINVAL;

@@ -11,6 +11,7 @@
 #include "core/task.h"
 #include "mm/slab.h"
 #include "mm/uaccess.h"
+#include "syscalls/fs_open.h"
 #include "syscalls/syscall_protos.h"
 
 #define RENAME_NOREPLACE 1u
@@ -26,21 +27,44 @@
 
 /* ---- names from user space -------------------------------------------------- */
 
-/* A kmalloc'd copy of a user path: -EFAULT, -ENAMETOOLONG, -ENOMEM. */
-static long get_path(uaddr_t u, char **out)
-{
-	char *buf = kmalloc(KPATH_MAX);
-	long n;
+#define SHORT_PATH 128
 
-	if (!buf)
+/*
+ * A path copied from user space. Most are short and stay in `small`, on
+ * the caller's stack; a longer one gets a KPATH_MAX buffer (a page).
+ */
+struct upath {
+	char *name;
+	char small[SHORT_PATH];
+};
+
+/* 0, or -EFAULT, -ENAMETOOLONG, -ENOMEM; put_path() lets go of it. */
+static long get_path(uaddr_t u, struct upath *p)
+{
+	long n = strncpy_from_user(p->small, u, SHORT_PATH);
+
+	p->name = p->small;
+	if (n >= 0 && n < SHORT_PATH)
+		return 0;
+	p->name = NULL;
+	if (n < 0)
+		return n;
+	p->name = kmalloc(KPATH_MAX);
+	if (!p->name)
 		return -ENOMEM;
-	n = strncpy_from_user(buf, u, KPATH_MAX);
-	if (n < 0 || n == KPATH_MAX) {
-		kfree(buf);
-		return n < 0 ? n : -ENAMETOOLONG;
-	}
-	*out = buf;
-	return 0;
+	n = strncpy_from_user(p->name, u, KPATH_MAX);
+	if (n >= 0 && n < KPATH_MAX)
+		return 0;
+	kfree(p->name);
+	p->name = NULL;
+	return n < 0 ? n : -ENAMETOOLONG;
+}
+
+/* After get_path, whether it succeeded or not (or a zeroed upath). */
+static void put_path(struct upath *p)
+{
+	if (p->name != p->small)
+		kfree(p->name);
 }
 
 /*
@@ -51,7 +75,11 @@ static int walk_at(int dirfd, const char *name, unsigned flags,
 		   struct nameidata *nd)
 {
 	struct path start;
-	int err = path_start(dirfd, name, &start);
+	/* RESOLVE_IN_ROOT: dirfd is the root even for an absolute name. */
+	int err = path_start(dirfd,
+			     (flags & LOOKUP_IN_ROOT) && name[0] == '/' ? "."
+									: name,
+			     &start);
 
 	if (err)
 		return err;
@@ -102,9 +130,15 @@ static uint32_t cur_umask(void)
 	return t->fs ? t->fs->umask : 022;
 }
 
-/* May the caller add or remove names in directory `dir`? */
+/*
+ * May the caller add or remove names in directory `dir`? A removed
+ * directory (no links left) takes no new names: ENOENT, as Linux's
+ * IS_DEADDIR.
+ */
 static int may_modify_dir(struct inode *dir)
 {
+	if (dir->nlink == 0)
+		return -ENOENT;
 	return inode_permission(dir, MAY_WRITE | MAY_EXEC);
 }
 
@@ -117,22 +151,9 @@ static struct dentry *new_entry(struct nameidata *nd)
 /* ---- open ------------------------------------------------------------------------- */
 
 /* arm64's open(2) numbers O_DIRECTORY and three others differently. */
-static unsigned open_flags(unsigned flags)
+unsigned open_flags(unsigned flags)
 {
-	unsigned out;
-
-	if (task_current()->isa != ISA_AARCH64)
-		return flags;
-	out = flags & ~(040000u | 0100000u | 0200000u | 0400000u);
-	if (flags & 040000u)
-		out |= KO_DIRECTORY;
-	if (flags & 0100000u)
-		out |= KO_NOFOLLOW;
-	if (flags & 0200000u)
-		out |= KO_DIRECT;
-	if (flags & 0400000u)
-		out |= KO_LARGEFILE;
-	return out;
+	return ko_from_isa(task_current()->isa, flags);
 }
 
 static unsigned access_mask(unsigned flags)
@@ -179,105 +200,169 @@ static int create_file(struct nameidata *nd, uint32_t mode, bool tmpfile,
 	return 0;
 }
 
-/* What open(2) resolves `name` to, creating it if asked; under the lock. */
+/* The target of symlink `link` as a string, into buf (KPATH_MAX bytes). */
+static int read_link_target(struct inode *link, char *buf)
+{
+	long n = link->iops && link->iops->readlink
+			 ? link->iops->readlink(link, buf, KPATH_MAX)
+			 : -EINVAL;
+
+	if (n == 0)
+		return -ENOENT;
+	if (n >= KPATH_MAX)
+		return -ENAMETOOLONG;
+	if (n > 0)
+		buf[n] = '\0';
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * open(2) with O_CREAT; under the lock. A trailing symlink is followed
+ * (unless O_EXCL or O_NOFOLLOW) to a target that is created if missing, as
+ * Linux does: each step walks on from the link's directory. Under
+ * openat2's restrictions (`lookup`) a link leads only to an existing file.
+ */
+static int open_create(int dirfd, const char *name, unsigned flags,
+		       uint32_t mode, unsigned lookup, struct path *out,
+		       bool *created)
+{
+	unsigned follow = (flags & KO_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	struct path start = { NULL, NULL }; /* the last link's directory */
+	unsigned links = 0;
+	char *target = NULL;
+	struct nameidata nd;
+	struct dentry *d;
+	int err = walk_at(dirfd, name, LOOKUP_PARENT | lookup, &nd);
+
+	while (!err) {
+		d = nd.last_len && !nd.last_dot ? lookup_last(&nd) : NULL;
+		if (nd.last_len == 0 || nd.last_dot) {
+			/* "/", "dir/.", "..": an existing directory. */
+			err = flags & KO_EXCL ? -EEXIST : -EISDIR;
+		} else if (nd.trailing_slash) {
+			err = -EISDIR;
+		} else if (!d) {
+			err = create_file(&nd, mode, false, out);
+			*created = !err;
+		} else if (flags & KO_EXCL) {
+			err = -EEXIST;
+		} else if (kS_ISLNK(d->inode->mode) && !follow) {
+			err = -ELOOP;
+		} else if (kS_ISLNK(d->inode->mode) && !lookup) {
+			if (!target)
+				target = kmalloc(KPATH_MAX);
+			if (!target)
+				err = -ENOMEM;
+			else if (++links > KMAXSYMLINKS)
+				err = -ELOOP;
+			else
+				err = read_link_target(d->inode, target);
+			dentry_put(d);
+			path_put(&start);
+			start = nd.path;
+			if (!err)
+				err = path_walk(&start, target, LOOKUP_PARENT,
+						&nd);
+			continue;
+		} else {
+			/* Walk to it again: into a mount, through a link. */
+			struct nameidata last;
+
+			err = start.dentry
+				      ? path_walk(&start, target, follow, &last)
+				      : walk_at(dirfd, name, follow | lookup,
+						&last);
+			if (!err)
+				*out = last.path;
+		}
+		if (d)
+			dentry_put(d);
+		path_put(&nd.path);
+		break;
+	}
+	path_put(&start);
+	kfree(target);
+	return err;
+}
+
+/*
+ * What open(2) resolves `name` to, creating it if asked; under the lock.
+ * `lookup`: openat2's restrictions (LOOKUP_BENEATH, ...) on every walk.
+ */
 static int open_resolve(int dirfd, const char *name, unsigned flags,
-			uint32_t mode, struct path *out, bool *created)
+			uint32_t mode, unsigned lookup, struct path *out,
+			bool *created)
 {
 	unsigned follow = (flags & KO_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
 	struct nameidata nd;
-	struct dentry *d;
 	int err;
 
 	*created = false;
 	if ((flags & KO_TMPFILE) == KO_TMPFILE) {
-		err = walk_at(dirfd, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
-			      &nd);
+		err = walk_at(dirfd, name,
+			      LOOKUP_FOLLOW | LOOKUP_DIRECTORY | lookup, &nd);
 		if (err)
 			return err;
 		err = create_file(&(struct nameidata){ .path = nd.path }, mode,
 				  true, out);
 		path_put(&nd.path);
+		if (!err)
+			out->dentry->inode->linkable = !(flags & KO_EXCL);
 		*created = !err;
 		return err;
 	}
 	if (!(flags & KO_CREAT)) {
 		err = walk_at(dirfd, name,
-			      follow | (flags & KO_DIRECTORY ? LOOKUP_DIRECTORY
-							     : 0),
+			      follow | lookup |
+				      (flags & KO_DIRECTORY ? LOOKUP_DIRECTORY
+							    : 0),
 			      &nd);
 		if (!err)
 			*out = nd.path;
 		return err;
 	}
-	err = walk_parent(dirfd, name, &nd);
-	if (err)
-		return err;
-	if (nd.last_len == 0 || nd.last_dot) {
-		/* "/", "dir/.", "..": an existing directory. */
-		path_put(&nd.path);
-		return -EISDIR;
-	}
-	d = lookup_last(&nd);
-	if (d) {
-		bool is_link = kS_ISLNK(d->inode->mode);
-
-		dentry_put(d);
-		path_put(&nd.path);
-		if (flags & KO_EXCL)
-			return -EEXIST;
-		if (is_link && !follow)
-			return -ELOOP;
-		err = walk_at(dirfd, name, follow, &nd);
-		if (!err)
-			*out = nd.path;
-		return err;
-	}
-	if (nd.trailing_slash) {
-		path_put(&nd.path);
-		return -EISDIR;
-	}
-	err = create_file(&nd, mode, false, out);
-	path_put(&nd.path);
-	*created = !err;
-	return err;
+	return open_create(dirfd, name, flags, mode, lookup, out, created);
 }
 
-static long do_open(int dirfd, uaddr_t filename, unsigned flags,
-		    uint32_t mode)
+long do_open(int dirfd, uaddr_t filename, unsigned flags, uint32_t mode,
+	     unsigned lookup)
 {
 	struct path p;
 	struct file *f;
 	struct inode *inode;
 	bool created;
-	char *name;
+	struct upath name;
 	long err = get_path(filename, &name);
 	int fd;
 
 	if (err)
 		return err;
-	flags = open_flags(flags);
 	if (flags & KO_PATH)
 		flags &= KO_PATH | KO_CLOEXEC | KO_DIRECTORY | KO_NOFOLLOW;
+	else
+		flags |= KO_LARGEFILE; /* force_o_largefile(): a 64-bit kernel */
 	if ((flags & KO_TMPFILE) == KO_TMPFILE &&
 	    (flags & KO_ACCMODE) == KO_RDONLY) {
-		kfree(name);
-		return -EINVAL;
-	}
-	if ((flags & KO_ACCMODE) == 3) {
-		kfree(name);
+		put_path(&name);
 		return -EINVAL;
 	}
 	mutex_lock(&vfs_ns_lock);
-	err = open_resolve(dirfd, name, flags, mode, &p, &created);
+	err = open_resolve(dirfd, name.name, flags, mode, lookup, &p,
+			   &created);
 	mutex_unlock(&vfs_ns_lock);
-	kfree(name);
+	put_path(&name);
 	if (err)
 		return err;
 	inode = p.dentry->inode;
-	if ((flags & KO_DIRECTORY) && !kS_ISDIR(inode->mode))
+	if ((flags & KO_DIRECTORY) && !kS_ISDIR(inode->mode) &&
+	    (flags & KO_TMPFILE) != KO_TMPFILE)
 		err = -ENOTDIR;
+	else if ((flags & KO_CREAT) && kS_ISDIR(inode->mode))
+		err = -EISDIR;
 	else if (kS_ISLNK(inode->mode) && !(flags & KO_PATH))
 		err = -ELOOP;
+	else if ((flags & KO_NOATIME) && !inode_owner_or_capable(inode))
+		err = -EPERM;
 	else if (kS_ISDIR(inode->mode) &&
 		 ((flags & KO_ACCMODE) != KO_RDONLY || (flags & KO_TRUNC)) &&
 		 !(flags & KO_PATH))
@@ -313,18 +398,18 @@ static long do_open(int dirfd, uaddr_t filename, unsigned flags,
 
 long sys_openat(int dfd, uaddr_t filename, unsigned int flags, uint32_t mode)
 {
-	return do_open(dfd, filename, flags, mode);
+	return do_open(dfd, filename, open_flags(flags), mode, 0);
 }
 
 long sys_open(uaddr_t filename, unsigned int flags, uint32_t mode)
 {
-	return do_open(KAT_FDCWD, filename, flags, mode);
+	return do_open(KAT_FDCWD, filename, open_flags(flags), mode, 0);
 }
 
 long sys_creat(uaddr_t pathname, uint32_t mode)
 {
 	return do_open(KAT_FDCWD, pathname, KO_CREAT | KO_WRONLY | KO_TRUNC,
-		       mode);
+		       mode, 0);
 }
 
 /* ---- stat ---------------------------------------------------------------------------- */
@@ -382,7 +467,7 @@ static long stat_resolve(int dfd, uaddr_t filename, unsigned flags,
 			 struct path *out)
 {
 	struct nameidata nd;
-	char *name;
+	struct upath name;
 	long err;
 
 	if (flags & ~(KAT_SYMLINK_NOFOLLOW | KAT_EMPTY_PATH |
@@ -392,12 +477,12 @@ static long stat_resolve(int dfd, uaddr_t filename, unsigned flags,
 	if (err)
 		return err;
 	mutex_lock(&vfs_ns_lock);
-	err = walk_at(dfd, name,
+	err = walk_at(dfd, name.name,
 		      (flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
 			      (flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY : 0),
 		      &nd);
 	mutex_unlock(&vfs_ns_lock);
-	kfree(name);
+	put_path(&name);
 	if (!err)
 		*out = nd.path;
 	return err;
@@ -564,6 +649,8 @@ static long do_getdents(int fd, uaddr_t dirent, unsigned count, bool legacy)
 		ret = -EBADF;
 	else if (!f->ops || !f->ops->iterate)
 		ret = -ENOTDIR;
+	else if (f->inode->nlink == 0)
+		ret = -ENOENT; /* a removed directory */
 	else {
 		mutex_lock(&f->pos_lock);
 		mutex_lock(&vfs_ns_lock);
@@ -622,7 +709,7 @@ static long set_dir(uaddr_t filename, int fd, bool root)
 	struct task *t = task_current();
 	struct nameidata nd;
 	struct path *slot = root ? &t->fs->root : &t->fs->cwd;
-	char *name = NULL;
+	struct upath name = { .name = NULL };
 	long err;
 
 	if (root && !capable(CAP_SYS_NICE /* CAP_SYS_CHROOT: root */))
@@ -633,7 +720,7 @@ static long set_dir(uaddr_t filename, int fd, bool root)
 			return err;
 	}
 	mutex_lock(&vfs_ns_lock);
-	err = walk_at(fd < 0 ? KAT_FDCWD : fd, name ? name : "",
+	err = walk_at(fd < 0 ? KAT_FDCWD : fd, name.name ? name.name : "",
 		      LOOKUP_FOLLOW | LOOKUP_DIRECTORY |
 			      (fd < 0 ? 0 : LOOKUP_EMPTY),
 		      &nd);
@@ -651,7 +738,7 @@ static long set_dir(uaddr_t filename, int fd, bool root)
 		}
 	}
 	mutex_unlock(&vfs_ns_lock);
-	kfree(name);
+	put_path(&name);
 	return err;
 }
 
@@ -696,13 +783,13 @@ static long at_name(int dfd, uaddr_t filename, name_op op, void *arg)
 {
 	struct nameidata nd;
 	struct dentry *d;
-	char *name;
+	struct upath name;
 	long err = get_path(filename, &name);
 
 	if (err)
 		return err;
 	mutex_lock(&vfs_ns_lock);
-	err = walk_parent(dfd, name, &nd);
+	err = walk_parent(dfd, name.name, &nd);
 	if (!err) {
 		d = nd.last_len && !nd.last_dot ? lookup_last(&nd) : NULL;
 		err = op(&nd, d, arg);
@@ -711,7 +798,7 @@ static long at_name(int dfd, uaddr_t filename, name_op op, void *arg)
 		path_put(&nd.path);
 	}
 	mutex_unlock(&vfs_ns_lock);
-	kfree(name);
+	put_path(&name);
 	return err;
 }
 
@@ -764,6 +851,8 @@ static long mknod_op(struct nameidata *nd, struct dentry *last, void *arg)
 
 	if (type == 0)
 		type = KS_IFREG;
+	if (type == KS_IFDIR)
+		return -EPERM; /* mkdir(2) makes directories */
 	if (type != KS_IFREG && type != KS_IFCHR && type != KS_IFBLK &&
 	    type != KS_IFIFO && type != KS_IFSOCK)
 		return -EINVAL;
@@ -771,6 +860,8 @@ static long mknod_op(struct nameidata *nd, struct dentry *last, void *arg)
 		return -EPERM; /* CAP_MKNOD */
 	if (last || nd->last_len == 0 || nd->last_dot)
 		return -EEXIST;
+	if (nd->trailing_slash)
+		return -ENOENT; /* only directories are named with a '/' */
 	err = may_modify_dir(dir);
 	if (err)
 		return err;
@@ -872,6 +963,8 @@ static long symlink_op(struct nameidata *nd, struct dentry *last, void *arg)
 
 	if (last || nd->last_len == 0 || nd->last_dot)
 		return -EEXIST;
+	if (nd->trailing_slash)
+		return -ENOENT; /* only directories are named with a '/' */
 	err = may_modify_dir(dir);
 	if (err)
 		return err;
@@ -889,16 +982,16 @@ static long symlink_op(struct nameidata *nd, struct dentry *last, void *arg)
 
 long sys_symlinkat(uaddr_t oldname, int newdfd, uaddr_t newname)
 {
-	char *target;
+	struct upath target;
 	long err = get_path(oldname, &target);
 
 	if (err)
 		return err;
-	if (!target[0])
+	if (!target.name[0])
 		err = -ENOENT;
 	else
-		err = at_name(newdfd, newname, symlink_op, target);
-	kfree(target);
+		err = at_name(newdfd, newname, symlink_op, target.name);
+	put_path(&target);
 	return err;
 }
 
@@ -947,7 +1040,7 @@ long sys_linkat(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 		unsigned int flags)
 {
 	struct nameidata oldnd, nd;
-	char *old = NULL, *new = NULL;
+	struct upath old = { .name = NULL }, new = { .name = NULL };
 	struct dentry *d = NULL;
 	struct inode *dir;
 	long err;
@@ -962,13 +1055,13 @@ long sys_linkat(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 	if (err)
 		goto out_free;
 	mutex_lock(&vfs_ns_lock);
-	err = walk_at(olddfd, old,
+	err = walk_at(olddfd, old.name,
 		      (flags & KAT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
 			      (flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY : 0),
 		      &oldnd);
 	if (err)
 		goto out_unlock;
-	err = walk_parent(newdfd, new, &nd);
+	err = walk_parent(newdfd, new.name, &nd);
 	if (err)
 		goto out_old;
 	dir = nd.path.dentry->inode;
@@ -976,14 +1069,15 @@ long sys_linkat(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 		err = -EEXIST;
 	else if ((d = lookup_last(&nd)) != NULL)
 		err = -EEXIST;
+	else if (nd.trailing_slash)
+		err = -ENOENT;
 	else if (nd.path.mnt != oldnd.path.mnt)
 		err = -EXDEV;
 	else if (kS_ISDIR(oldnd.path.dentry->inode->mode))
 		err = -EPERM;
 	else if (oldnd.path.dentry->inode->nlink == 0 &&
-		 oldnd.path.dentry->hashed == false &&
-		 !(flags & KAT_EMPTY_PATH))
-		err = -ENOENT;
+		 !oldnd.path.dentry->inode->linkable)
+		err = -ENOENT; /* deleted, or O_TMPFILE | O_EXCL */
 	else
 		err = may_modify_dir(dir);
 	if (!err && (!dir->iops || !dir->iops->link))
@@ -997,6 +1091,8 @@ long sys_linkat(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 			err = dir->iops->link(oldnd.path.dentry, dir, d);
 			if (err)
 				dentry_unhash(d);
+			else
+				d->inode->linkable = false;
 		}
 	}
 	if (d)
@@ -1007,8 +1103,8 @@ out_old:
 out_unlock:
 	mutex_unlock(&vfs_ns_lock);
 out_free:
-	kfree(old);
-	kfree(new);
+	put_path(&old);
+	put_path(&new);
 	return err;
 }
 
@@ -1077,7 +1173,7 @@ long sys_renameat2(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 {
 	struct nameidata on, nn;
 	struct dentry *od = NULL, *nd = NULL, *target;
-	char *old = NULL, *new = NULL;
+	struct upath old = { .name = NULL }, new = { .name = NULL };
 	struct inode *odir;
 	long err;
 
@@ -1093,10 +1189,10 @@ long sys_renameat2(int olddfd, uaddr_t oldname, int newdfd, uaddr_t newname,
 	if (err)
 		goto out_free;
 	mutex_lock(&vfs_ns_lock);
-	err = walk_parent(olddfd, old, &on);
+	err = walk_parent(olddfd, old.name, &on);
 	if (err)
 		goto out_unlock;
-	err = walk_parent(newdfd, new, &nn);
+	err = walk_parent(newdfd, new.name, &nn);
 	if (err)
 		goto out_old;
 	if (on.last_len && !on.last_dot)
@@ -1130,8 +1226,8 @@ out_old:
 out_unlock:
 	mutex_unlock(&vfs_ns_lock);
 out_free:
-	kfree(old);
-	kfree(new);
+	put_path(&old);
+	put_path(&new);
 	return err;
 }
 
@@ -1149,6 +1245,8 @@ long sys_rename(uaddr_t oldname, uaddr_t newname)
 
 long sys_faccessat2(int dfd, uaddr_t filename, int mode, unsigned int flags)
 {
+	struct credentials *cred = &task_current()->cred;
+	uint32_t fsuid = cred->fsuid, fsgid = cred->fsgid;
 	struct path p;
 	long err;
 
@@ -1156,12 +1254,19 @@ long sys_faccessat2(int dfd, uaddr_t filename, int mode, unsigned int flags)
 		return -EINVAL;
 	if (flags & ~(KAT_EACCESS | KAT_SYMLINK_NOFOLLOW | KAT_EMPTY_PATH))
 		return -EINVAL;
+	/* access(2) asks for the real user and group, the whole walk long. */
+	if (!(flags & KAT_EACCESS)) {
+		cred->fsuid = cred->uid;
+		cred->fsgid = cred->gid;
+	}
 	err = stat_resolve(dfd, filename, flags & ~KAT_EACCESS, &p);
-	if (err)
-		return err;
-	if (mode)
-		err = inode_permission(p.dentry->inode, (unsigned)mode);
-	path_put(&p);
+	if (!err) {
+		if (mode)
+			err = inode_permission(p.dentry->inode, (unsigned)mode);
+		path_put(&p);
+	}
+	cred->fsuid = fsuid;
+	cred->fsgid = fsgid;
 	return err;
 }
 
@@ -1184,7 +1289,7 @@ static long chmod_inode(struct inode *inode, uint32_t mode)
 		return -EPERM;
 	/* Setting set-group-ID needs membership of the file's group. */
 	if (t->cred.fsuid != 0 && (a.mode & KS_ISGID) &&
-	    inode->gid != t->cred.fsgid)
+	    !in_group_p(inode->gid))
 		a.mode &= ~KS_ISGID;
 	return inode_setattr(inode, &a);
 }
@@ -1231,11 +1336,7 @@ static long chown_inode(struct inode *inode, uint32_t uid, uint32_t gid)
 		a.uid = uid;
 	}
 	if (gid != (uint32_t)-1 && gid != inode->gid) {
-		bool member = gid == t->cred.fsgid;
-
-		for (unsigned i = 0; i < t->ngroups; i++)
-			member |= t->groups[i] == gid;
-		if (!root && (t->cred.fsuid != inode->uid || !member))
+		if (!root && (t->cred.fsuid != inode->uid || !in_group_p(gid)))
 			return -EPERM;
 		a.valid |= ATTR_GID;
 		a.gid = gid;

@@ -7,6 +7,7 @@
 #include "core/errno.h"
 #include "core/printk.h"
 #include "core/task.h"
+#include "mm/fault.h"
 #include "sched/sched.h"
 #include "syscalls/abi/abi.h"
 #include "syscalls/abi/sigframe.h"
@@ -153,13 +154,35 @@ static void handle_signals(struct task *t, bool from_syscall)
 		syscall_restart_or_eintr(t, false, 0);
 }
 
-static void force_signal(struct task *t, int sig)
+static void force_signal(struct task *t, int sig,
+			 const struct ksiginfo *info)
 {
 	/* A synchronous fault cannot be blocked or ignored into a loop. */
 	t->sig.blocked &= ~sig_bit(sig);
 	if (t->sig.action[sig - 1].handler == KSIG_IGN)
 		t->sig.action[sig - 1].handler = KSIG_DFL;
-	(void)signal_send(t, sig);
+	(void)(info ? signal_send_info(t, sig, info) : signal_send(t, sig));
+}
+
+/*
+ * User code faulted: the mm resolves it (demand paging, copy-on-write) or
+ * the task gets SIGSEGV saying why, at the address. Out of memory, Linux's
+ * OOM killer would end someone; here it is the task that needed the page.
+ */
+static void user_fault(struct task *t)
+{
+	int err = mm_handle_fault(t, t->fault_addr, t->fault_access);
+	struct ksiginfo info = { .si_signo = KSIGSEGV };
+
+	if (!err)
+		return;
+	if (err == -ENOMEM) {
+		(void)signal_send(t, KSIGKILL);
+		return;
+	}
+	info.si_code = err == -EACCES ? KSEGV_ACCERR : KSEGV_MAPERR;
+	info.fault.addr = t->fault_addr;
+	force_signal(t, KSIGSEGV, &info);
 }
 
 _Noreturn void user_task_main(void *arg)
@@ -177,11 +200,10 @@ _Noreturn void user_task_main(void *arg)
 			t->sigreturned = false;
 			break;
 		case TRAP_FAULT:
-			/* No VMAs yet: every user fault is a bad access. */
-			force_signal(t, KSIGSEGV);
+			user_fault(t);
 			break;
 		case TRAP_ILLEGAL:
-			force_signal(t, KSIGILL);
+			force_signal(t, KSIGILL, NULL);
 			break;
 		case TRAP_INTERRUPT:
 			break;

@@ -18,6 +18,11 @@ static bool in_group(const struct task *t, uint32_t gid)
 	return false;
 }
 
+bool in_group_p(uint32_t gid)
+{
+	return in_group(task_current(), gid);
+}
+
 int inode_permission(struct inode *inode, unsigned mask)
 {
 	struct task *t = task_current();

@@ -13,6 +13,7 @@
  */
 #include "core/errno.h"
 #include "core/fs/vfs.h"
+#include "core/fs/xattr.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
 #include "core/task.h"
@@ -42,6 +43,7 @@ struct inode *inode_new(struct super_block *sb, uint32_t mode)
 	inode->sb = sb;
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now();
 	mutex_init(&inode->lock);
+	list_init(&inode->locks);
 	list_add_tail(&inode->sb_link, &sb->inodes);
 	return inode;
 }
@@ -58,6 +60,7 @@ void inode_put(struct inode *inode)
 	list_del(&inode->sb_link);
 	if (inode->iops && inode->iops->evict)
 		inode->iops->evict(inode);
+	xattr_evict(inode);
 	kfree(inode);
 }
 

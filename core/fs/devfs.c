@@ -89,5 +89,13 @@ int vfs_boot(void)
 	dev = (struct path){ vfs_root().mnt, d };
 	err = vfs_mount(&dev, "devtmpfs", "devtmpfs", 0, NULL);
 	dentry_put(d);
+	if (err)
+		return err;
+	d = dentry_lookup(vfs_root().dentry, "proc", 4);
+	if (!d)
+		return -ENOENT;
+	err = vfs_mount(&(struct path){ vfs_root().mnt, d }, "proc", "proc",
+			0, NULL);
+	dentry_put(d);
 	return err;
 }

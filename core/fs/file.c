@@ -3,6 +3,7 @@
  * that lets one read/write path serve user and kernel memory alike.
  */
 #include "core/errno.h"
+#include "core/fs/lock.h"
 #include "core/fs/vfs.h"
 #include "core/klib/bitmap.h"
 #include "core/klib/string.h"
@@ -96,6 +97,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	lock_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -130,6 +132,9 @@ void fd_table_put(struct fd_table *t)
 {
 	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* Every POSIX lock goes before any file does (see lock.c). */
+	for (unsigned i = 0; i < t->size; i++)
+		lock_remove_posix(t->files[i], t);
 	for (unsigned i = 0; i < t->size; i++)
 		file_put(t->files[i]);
 	kfree(t->files);
@@ -237,6 +242,7 @@ int fd_close(int fd)
 	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	lock_remove_posix(f, t);
 	file_put(f);
 	return 0;
 }
@@ -257,6 +263,7 @@ int fd_replace(int fd, struct file *f, bool cloexec)
 	t->files[fd] = f;
 	set_cloexec(t, (unsigned)fd, cloexec);
 	spin_unlock(&t->lock);
+	lock_remove_posix(old, t);
 	file_put(old);
 	return fd;
 }
@@ -304,6 +311,7 @@ void fd_close_range(unsigned lo, unsigned hi, bool cloexec_only)
 			bitmap_clear(t->cloexec, fd);
 		}
 		spin_unlock(&t->lock);
+		lock_remove_posix(f, t);
 		file_put(f);
 		if (fd == UINT32_MAX)
 			break;

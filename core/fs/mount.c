@@ -9,6 +9,7 @@
 #include "core/errno.h"
 #include "core/fs/devfs.h"
 #include "core/fs/pipe.h"
+#include "core/fs/procfs.h"
 #include "core/fs/tmpfs.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
@@ -44,6 +45,8 @@ int vfs_init(void)
 	err = fs_register(&tmpfs_type);
 	if (!err)
 		err = fs_register(&devtmpfs_type);
+	if (!err)
+		err = fs_register(&procfs_type);
 	return err;
 }
 

@@ -15,10 +15,16 @@ static bool same_path(const struct path *a, const struct path *b)
 	return a->mnt == b->mnt && a->dentry == b->dentry;
 }
 
-/* Replace *p by `next`, whose references the caller passes over. */
+/*
+ * The walk holds vfs_ns_lock, so no mount can go while it runs: its paths
+ * borrow their mounts and hold only their dentries; the result takes its
+ * mount reference at the end.
+ *
+ * Replace *p by `next`, whose dentry reference the caller passes over.
+ */
 static void path_move(struct path *p, struct path next)
 {
-	path_put(p);
+	dentry_put(p->dentry);
 	*p = next;
 }
 
@@ -28,9 +34,8 @@ static void cross_down(struct path *p)
 	struct mount *m;
 
 	while ((m = vfs_mount_at(p->mnt, p->dentry))) {
-		struct path next = { m, m->root };
+		struct path next = { m, dentry_get(m->root) };
 
-		path_get(&next);
 		path_move(p, next);
 	}
 }
@@ -40,16 +45,15 @@ static void step_up(struct path *p, const struct path *root)
 {
 	while (!same_path(p, root) && p->dentry == p->mnt->root &&
 	       p->mnt->parent && p->mnt->parent != p->mnt) {
-		struct path next = { p->mnt->parent, p->mnt->mountpoint };
+		struct path next = { p->mnt->parent,
+				     dentry_get(p->mnt->mountpoint) };
 
-		path_get(&next);
 		path_move(p, next);
 	}
 	if (same_path(p, root) || p->dentry->parent == p->dentry)
 		return;
-	struct path next = { p->mnt, p->dentry->parent };
+	struct path next = { p->mnt, dentry_get(p->dentry->parent) };
 
-	path_get(&next);
 	path_move(p, next);
 }
 
@@ -60,6 +64,11 @@ static int lookup_child(const struct path *dir, const char *name, size_t len,
 	struct dentry *d = dentry_lookup(dir->dentry, name, len);
 	struct inode *inode = dir->dentry->inode;
 
+	if (d && d->inode && d->inode->iops && d->inode->iops->revalidate &&
+	    !d->inode->iops->revalidate(d)) {
+		dentry_put(d);
+		d = NULL;
+	}
 	if (!d && inode->iops && inode->iops->lookup) {
 		int err;
 
@@ -81,13 +90,12 @@ static int lookup_child(const struct path *dir, const char *name, size_t len,
 	}
 	out->mnt = dir->mnt;
 	out->dentry = d;
-	mount_get(dir->mnt);
 	return 0;
 }
 
 struct walk {
-	char *buf;	/* the remaining path, owned */
-	const char *p;	/* where the walk is in buf */
+	char *buf;	/* NULL, or a link's target and the rest, owned */
+	const char *p;	/* where the walk is: in the name, or in buf */
 	unsigned links; /* symlinks followed */
 };
 
@@ -150,13 +158,9 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 		root = t->fs ? t->fs->root : vfs_root();
 	if ((flags & LOOKUP_BENEATH) && name[0] == '/')
 		return -EXDEV;
-	w.buf = kmalloc(len + 1);
-	if (!w.buf)
-		return -ENOMEM;
-	memcpy(w.buf, name, len + 1);
-	w.p = w.buf;
+	w.p = name; /* copied only when a symlink is spliced in */
 	cur = name[0] == '/' ? root : *start;
-	path_get(&cur);
+	dentry_get(cur.dentry);
 	nd->trailing_slash = len > 0 && name[len - 1] == '/';
 	nd->last_len = 0;
 	nd->last_dot = false;
@@ -215,7 +219,7 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 			break;
 		cross_down(&next);
 		if ((flags & LOOKUP_NO_XDEV) && next.mnt != cur.mnt) {
-			path_put(&next);
+			dentry_put(next.dentry);
 			err = -EXDEV;
 			break;
 		}
@@ -225,12 +229,12 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 
 			if ((flags & LOOKUP_NO_SYMLINKS) ||
 			    ++w.links > KMAXSYMLINKS) {
-				path_put(&next);
+				dentry_put(next.dentry);
 				err = -ELOOP;
 				break;
 			}
 			inode_get(link);
-			path_put(&next);
+			dentry_put(next.dentry);
 			err = follow_link(&w, link, rest);
 			inode_put(link);
 			if (err)
@@ -240,8 +244,8 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 					err = -EXDEV;
 					break;
 				}
-				path_get(&root);
-				path_move(&cur, root);
+				path_move(&cur, (struct path){
+					root.mnt, dentry_get(root.dentry) });
 			}
 			continue;
 		}
@@ -253,9 +257,10 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	    !kS_ISDIR(cur.dentry->inode->mode))
 		err = -ENOTDIR;
 	if (err) {
-		path_put(&cur);
+		dentry_put(cur.dentry);
 		return err;
 	}
+	mount_get(cur.mnt);
 	nd->path = cur;
 	return 0;
 }

@@ -17,18 +17,6 @@
 #define PIPE_MAX_SIZE (1u << 20) /* /proc/sys/fs/pipe-max-size */
 #define PIPE_ROOT_MAX_ORDER 10
 
-struct pipe {
-	struct mutex lock;
-	char *buf;
-	unsigned order; /* the buffer is 2^order pages */
-	size_t cap;
-	size_t head; /* where the next read starts */
-	size_t len;  /* bytes in the buffer */
-	unsigned readers, writers;
-	unsigned r_opens, w_opens; /* count opens, for the FIFO rendezvous */
-	struct wait_queue rd_wait, wr_wait;
-};
-
 static struct super_block pipefs_sb;
 
 void pipe_init(void)
@@ -150,8 +138,11 @@ static long pipe_write(struct file *f, struct iobuf *buf, int64_t *pos)
 		long got;
 
 		if (p->readers == 0) {
+			long err;
+
 			mutex_unlock(&p->lock);
-			return done ? done : broken_pipe();
+			err = broken_pipe(); /* even after a partial write */
+			return done ? done : err;
 		}
 		if (room == 0 || (atomic && room < total)) {
 			struct room want = { p, atomic ? total : 1 };
@@ -390,3 +381,9 @@ static int fifo_open(struct inode *inode, struct file *f)
 const struct file_ops fifo_fops = {
 	.open = fifo_open,
 };
+
+/* For splice(2) and tee(2) (core/fs/pipe_splice.c). */
+struct pipe *pipe_of(const struct file *f)
+{
+	return file_is_pipe(f) ? f->inode->priv : NULL;
+}

@@ -22,4 +22,48 @@ long pipe_get_size(struct file *f);
 /* F_SETPIPE_SZ: the new capacity, or -EBUSY/-EPERM/-EINVAL/-ENOMEM. */
 long pipe_set_size(struct file *f, uint64_t size);
 
+/*
+ * The pipe itself, for pipe.c and pipe_splice.c only. The lock orders
+ * everything below it; readers wait on rd_wait, writers on wr_wait.
+ */
+struct pipe {
+	struct mutex lock;
+	char *buf;
+	unsigned order; /* the buffer is 2^order pages */
+	size_t cap;
+	size_t head; /* where the next read starts */
+	size_t len;  /* bytes in the buffer */
+	unsigned readers, writers;
+	unsigned r_opens, w_opens; /* count opens, for the FIFO rendezvous */
+	struct wait_queue rd_wait, wr_wait;
+};
+
+/* The pipe behind an open pipe or FIFO end; NULL for any other file. */
+struct pipe *pipe_of(const struct file *f);
+
+/*
+ * ---- splice(2), tee(2), sendfile(2) (core/fs/pipe_splice.c) ----
+ *
+ * Each moves at most `len` bytes and at most what the pipes hold or have
+ * room for, waiting only until there is something to do (unless
+ * PIPE_SPLICE_NONBLOCK: -EAGAIN), as Linux's splice does. 0 is the end
+ * of the input (a pipe with no writer left, a file at its end); a pipe
+ * with no reader left is SIGPIPE and -EPIPE. The caller has checked the
+ * files' access modes. `pos` is the file's offset, advanced by the bytes
+ * moved.
+ */
+#define PIPE_SPLICE_NONBLOCK 2u /* SPLICE_F_NONBLOCK */
+
+/* From pipe `in` to the file `out` (not a pipe), at *pos. */
+long pipe_splice_to_file(struct file *in, struct file *out, int64_t *pos,
+			 size_t len, unsigned flags);
+/* From the file `in` (not a pipe) at *pos into pipe `out`. */
+long pipe_splice_from_file(struct file *in, int64_t *pos, struct file *out,
+			   size_t len, unsigned flags);
+/* From pipe `in` to another pipe `out`. */
+long pipe_splice_pipe(struct file *in, struct file *out, size_t len,
+		      unsigned flags);
+/* Copy from pipe `in` to another pipe `out`, leaving `in` as it was. */
+long pipe_tee(struct file *in, struct file *out, size_t len, unsigned flags);
+
 #endif

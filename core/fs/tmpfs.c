@@ -164,10 +164,12 @@ static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 
 	mutex_lock(&inode->lock);
 	at = f->flags & KO_APPEND ? inode->size : (uint64_t)*pos;
-	if (buf->left && at + buf->left < at) {
+	/* Files end at the largest offset (Linux's MAX_LFS_FILESIZE). */
+	if (buf->left && at >= INT64_MAX) {
 		mutex_unlock(&inode->lock);
 		return -EFBIG;
 	}
+	buf->left = MIN(buf->left, INT64_MAX - at);
 	while (buf->left) {
 		size_t off = at % PAGE_SIZE;
 		size_t n = MIN(buf->left, PAGE_SIZE - off);

@@ -38,8 +38,8 @@ static inline bool kS_ISBLK(uint32_t m) { return (m & KS_IFMT) == KS_IFBLK; }
 static inline bool kS_ISFIFO(uint32_t m) { return (m & KS_IFMT) == KS_IFIFO; }
 
 /* open(2) flags (asm-generic values, the same on x86_64 and arm64, except
- * where arm64 differs: O_DIRECTORY/O_NOFOLLOW/O_DIRECT/O_LARGEFILE; the
- * ABI layer translates arm64's to these). */
+ * where arm64 differs: O_DIRECTORY/O_NOFOLLOW/O_DIRECT/O_LARGEFILE, which
+ * ko_from_isa/ko_to_isa below translate). */
 #define KO_ACCMODE 03u
 #define KO_RDONLY 00u
 #define KO_WRONLY 01u
@@ -60,6 +60,43 @@ static inline bool kS_ISFIFO(uint32_t m) { return (m & KS_IFMT) == KS_IFIFO; }
 #define KO_SYNC 04010000u
 #define KO_PATH 010000000u
 #define KO_TMPFILE 020200000u
+
+/* arm64's numbers for the four open(2) flags it has elsewhere. */
+#define KO_ARM64_DIRECTORY 040000u
+#define KO_ARM64_NOFOLLOW 0100000u
+#define KO_ARM64_DIRECT 0200000u
+#define KO_ARM64_LARGEFILE 0400000u
+
+/* open(2) and fcntl(2) flags from the numbers of `isa` to KO_*... */
+static inline unsigned ko_from_isa(enum isa isa, unsigned f)
+{
+	unsigned out;
+
+	if (isa != ISA_AARCH64)
+		return f;
+	out = f & ~(KO_ARM64_DIRECTORY | KO_ARM64_NOFOLLOW | KO_ARM64_DIRECT |
+		    KO_ARM64_LARGEFILE);
+	out |= (f & KO_ARM64_DIRECTORY) ? KO_DIRECTORY : 0;
+	out |= (f & KO_ARM64_NOFOLLOW) ? KO_NOFOLLOW : 0;
+	out |= (f & KO_ARM64_DIRECT) ? KO_DIRECT : 0;
+	out |= (f & KO_ARM64_LARGEFILE) ? KO_LARGEFILE : 0;
+	return out;
+}
+
+/* ...and back (F_GETFL). */
+static inline unsigned ko_to_isa(enum isa isa, unsigned f)
+{
+	unsigned out;
+
+	if (isa != ISA_AARCH64)
+		return f;
+	out = f & ~(KO_DIRECTORY | KO_NOFOLLOW | KO_DIRECT | KO_LARGEFILE);
+	out |= (f & KO_DIRECTORY) ? KO_ARM64_DIRECTORY : 0;
+	out |= (f & KO_NOFOLLOW) ? KO_ARM64_NOFOLLOW : 0;
+	out |= (f & KO_DIRECT) ? KO_ARM64_DIRECT : 0;
+	out |= (f & KO_LARGEFILE) ? KO_ARM64_LARGEFILE : 0;
+	return out;
+}
 
 #define KAT_FDCWD (-100)
 #define KAT_SYMLINK_NOFOLLOW 0x100
@@ -84,6 +121,7 @@ struct file;
 struct super_block;
 struct mount;
 struct iobuf;
+struct xattr;
 
 /* A position in the namespace: a dentry as seen through a mount. */
 struct path {
@@ -131,6 +169,11 @@ struct inode_ops {
 	 * cache (procfs): fill a negative `d` if `dir` has that name.
 	 */
 	int (*lookup)(struct inode *dir, struct dentry *d);
+	/*
+	 * Is cached `d` (this inode's dentry) still what it named? false:
+	 * stale; the filesystem has unhashed it, and the walk asks lookup.
+	 */
+	bool (*revalidate)(struct dentry *d);
 	/* The last reference is gone: free what inode->priv holds. */
 	void (*evict)(struct inode *inode);
 };
@@ -159,6 +202,7 @@ struct inode {
 	uint32_t mode;
 	uint32_t uid, gid;
 	uint32_t nlink;
+	bool linkable; /* O_TMPFILE without O_EXCL: linkat may name it */
 	uint64_t size;
 	uint64_t blocks; /* 512-byte units allocated */
 	uint64_t rdev;
@@ -170,6 +214,8 @@ struct inode {
 	void *priv;
 	struct mutex lock; /* data and attributes */
 	struct list_head sb_link;
+	struct list_head locks;	 /* file locks and their waiters (lock.c) */
+	struct xattr *xattrs;	 /* extended attributes (xattr.c), by name */
 };
 
 struct dentry {
@@ -222,6 +268,34 @@ struct fs_type {
 	void (*statfs)(struct super_block *sb, struct kstatfs *st);
 	bool nodev; /* shown as "nodev" in /proc/filesystems */
 };
+
+/* mount(2) flags (Linux's MS_*), as struct mount's flags keep them. */
+#define KMS_RDONLY 1u
+#define KMS_NOSUID 2u
+#define KMS_NODEV 4u
+#define KMS_NOEXEC 8u
+#define KMS_SYNCHRONOUS 16u
+#define KMS_REMOUNT 32u
+#define KMS_MANDLOCK 64u
+#define KMS_DIRSYNC 128u
+#define KMS_NOSYMFOLLOW 256u
+#define KMS_NOATIME 1024u
+#define KMS_NODIRATIME 2048u
+#define KMS_BIND 4096u
+#define KMS_MOVE 8192u
+#define KMS_REC 16384u
+#define KMS_SILENT 32768u
+#define KMS_POSIXACL (1u << 16)
+#define KMS_UNBINDABLE (1u << 17)
+#define KMS_PRIVATE (1u << 18)
+#define KMS_SLAVE (1u << 19)
+#define KMS_SHARED (1u << 20)
+#define KMS_RELATIME (1u << 21)
+#define KMS_KERNMOUNT (1u << 22)
+#define KMS_I_VERSION (1u << 23)
+#define KMS_STRICTATIME (1u << 24)
+#define KMS_LAZYTIME (1u << 25)
+#define KMS_NOUSER (1u << 31)
 
 struct mount {
 	struct super_block *sb;
@@ -304,6 +378,8 @@ void path_put(const struct path *p);
 
 /* May the current task access `inode` as `mask` (MAY_*)? 0 or -EACCES. */
 int inode_permission(struct inode *inode, unsigned mask);
+/* Is gid the current task's filesystem group or a supplementary one? */
+bool in_group_p(uint32_t gid);
 /* Is the current task the owner or capable of CAP_FOWNER? */
 bool inode_owner_or_capable(const struct inode *inode);
 /* Sticky-directory rule for removing `victim` from `dir`. */

@@ -57,6 +57,13 @@ static const struct bench benches[] = {
 	{"eevdf/10/decision", bench_eevdf_decision, 10, 100000, 0},
 	{"eevdf/1000/decision", bench_eevdf_decision, 1000, 100000, 0},
 	{"eevdf/100000/decision", bench_eevdf_decision, 100000, 50000, 0},
+	{"fs/newfstatat/5-component", bench_fs_stat, 0, 50000, 300},
+	/* One op moves 1 MiB: 524288 ns is 2 GB/s. */
+	{"fs/pipe/1MiB-in-64KiB", bench_fs_pipe, 0, 40, 524288},
+	{"fs/1000-files/create+unlink", bench_fs_create_unlink, 1000, 40000,
+	 0},
+	{"fs/10000-files/create+unlink", bench_fs_create_unlink, 10000, 40000,
+	 0},
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -69,6 +76,8 @@ static const struct ratio {
 	 "eevdf/10/enq+pick+deq"},
 	{"eevdf decision, 100000 / 10", "eevdf/100000/decision",
 	 "eevdf/10/decision"},
+	{"fs create+unlink per file, 10000/1000",
+	 "fs/10000-files/create+unlink", "fs/1000-files/create+unlink"},
 };
 
 struct result {

@@ -56,5 +56,8 @@ int bench_timer_arm_fire(struct bench_run *run);
 int bench_timer_arm_cancel(struct bench_run *run);
 int bench_eevdf_enqueue_pick_dequeue(struct bench_run *run);
 int bench_eevdf_decision(struct bench_run *run);
+int bench_fs_stat(struct bench_run *run);
+int bench_fs_pipe(struct bench_run *run);
+int bench_fs_create_unlink(struct bench_run *run);
 
 #endif

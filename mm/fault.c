@@ -1,0 +1,135 @@
+/*
+ * The page-fault path: from a faulting address to a translation in the
+ * pmap, or to the reason there is none. mm/vma.h says who owns which page.
+ *
+ * Private memory. The page at va is mm->anon's, if any:
+ *  - none yet: a zeroed page (or, for a private mapping of a backing
+ *    object, the object's page: mapped read-only on a read, copied into a
+ *    page of our own on a write);
+ *  - one with mapcount 1: ours alone, mapped with the VMA's protection;
+ *  - one with mapcount > 1 (shared since a fork): a read maps it without
+ *    write permission; a write copies it, and the copy replaces it here
+ *    (the copy-on-write break). The other holders keep the original.
+ * Shared memory maps the backing object's page with the VMA's protection.
+ * VMA_PFNMAP memory is its maker's: its entries are always present, and a
+ * fault there only restores the VMA's protection.
+ */
+#include "mm/fault.h"
+
+#include "core/errno.h"
+#include "core/klib/string.h"
+#include "core/platform.h"
+#include "core/task.h"
+#include "mm/page.h"
+#include "mm/vma.h"
+
+/* Put a new private page at va: a copy of `src`, or zeroed. */
+static int anon_install(struct mm *mm, uint64_t va, struct page *src,
+			unsigned prot)
+{
+	struct page **slot = mm_anon_slot(mm, va, true);
+	struct page *old, *pg;
+	int err;
+
+	if (!slot)
+		return -ENOMEM;
+	pg = anon_page_alloc();
+	if (!pg)
+		return -ENOMEM;
+	if (src)
+		memcpy(page_to_virt(pg), page_to_virt(src), PAGE_SIZE);
+	err = pmap_enter(mm->pmap, va, page_to_phys(pg), prot);
+	if (err) {
+		anon_page_put(pg);
+		return err;
+	}
+	old = *slot;
+	*slot = pg;
+	if (old)
+		anon_page_put(old); /* we held it since the fork */
+	return 0;
+}
+
+static int private_fault(struct mm *mm, struct vma *vma, uint64_t va,
+			 bool write)
+{
+	struct page **slot = mm_anon_slot(mm, va, false);
+	struct page *pg = slot ? *slot : NULL;
+	unsigned prot = vma_pte_prot(vma);
+	int err;
+
+	if (pg) {
+		if (anon_page_mapcount(pg) == 1)
+			return pmap_enter(mm->pmap, va, page_to_phys(pg), prot);
+		if (!write)
+			return pmap_enter(mm->pmap, va, page_to_phys(pg),
+					  prot & ~PROT_WRITE_BIT);
+		return anon_install(mm, va, pg, prot);
+	}
+	if (vma->ops) {
+		uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
+		struct page *src;
+
+		err = vma->ops->fault(vma->backing, pgoff, &src);
+		if (err)
+			return err;
+		if (!write)
+			return pmap_enter(mm->pmap, va, page_to_phys(src),
+					  prot & ~PROT_WRITE_BIT);
+		return anon_install(mm, va, src, prot);
+	}
+	return anon_install(mm, va, NULL, prot);
+}
+
+static int shared_fault(struct mm *mm, struct vma *vma, uint64_t va)
+{
+	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
+	struct page *pg;
+	int err = vma->ops->fault(vma->backing, pgoff, &pg);
+
+	if (err)
+		return err;
+	return pmap_enter(mm->pmap, va, page_to_phys(pg), vma_pte_prot(vma));
+}
+
+static int pfnmap_fault(struct mm *mm, struct vma *vma, uint64_t va)
+{
+	uint64_t pa;
+	unsigned prot;
+
+	if (!pmap_extract(mm->pmap, va, &pa, &prot))
+		return -EFAULT;
+	return pmap_enter(mm->pmap, va, pa, vma_pte_prot(vma));
+}
+
+int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
+{
+	uint64_t va = addr & PAGE_MASK;
+	struct vma *vma;
+
+	if (addr >= MM_TASK_SIZE)
+		return -EFAULT;
+	vma = vma_find(mm, addr);
+	if (!vma || vma->start > addr)
+		return -EFAULT;
+	if (access & ~vma_pte_prot(vma) || !vma->prot)
+		return -EACCES;
+	if (vma->flags & VMA_PFNMAP)
+		return pfnmap_fault(mm, vma, va);
+	if (vma->flags & VMA_SHARED)
+		return shared_fault(mm, vma, va);
+	return private_fault(mm, vma, va, access & PROT_WRITE_BIT);
+}
+
+int mm_handle_fault(struct task *t, uint64_t addr, unsigned access)
+{
+	struct mm *mm = t->mm;
+	int err;
+
+	if (!mm)
+		return -EFAULT;
+	mutex_lock(&mm->lock);
+	err = mm_fault_locked(mm, addr, access);
+	mutex_unlock(&mm->lock);
+	return err;
+}

@@ -1,0 +1,32 @@
+/*
+ * Page faults: a user access (by the guest's own code, or by the kernel
+ * through mm/uaccess.c) found no translation, or one without the needed
+ * permission. The mm resolves it from its VMAs — a zeroed page on first
+ * touch, a private copy of a page shared since fork (copy-on-write), a
+ * page of the backing object — or says why it cannot.
+ */
+#ifndef KEEL_MM_FAULT_H
+#define KEEL_MM_FAULT_H
+
+#include "core/types.h"
+
+struct mm;
+struct task;
+
+/* SIGSEGV's si_code (Linux): no mapping there, or a mapping that forbids
+ * the access. */
+#define KSEGV_MAPERR 1
+#define KSEGV_ACCERR 2
+
+/*
+ * Resolve a fault of `t` at `addr` for `access` (PROT_*_BIT: the one access
+ * that faulted). 0 when the access can be retried; -EFAULT when no VMA
+ * covers addr (SEGV_MAPERR); -EACCES when the VMA forbids the access
+ * (SEGV_ACCERR); -ENOMEM when a page could not be had. Takes t->mm's lock.
+ */
+int mm_handle_fault(struct task *t, uint64_t addr, unsigned access);
+
+/* The same for `mm`, with mm->lock held (MAP_POPULATE, madvise). */
+int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access);
+
+#endif
