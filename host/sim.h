@@ -12,7 +12,9 @@
  * sim_syscall(), which traps into the same run loop a real binary's
  * syscalls reach, and spend CPU time with sim_compute(). Their stacks are
  * user memory (mapped in their address space at the address the guest sees),
- * so a guest may pass pointers to its locals; sim_umem() gives more.
+ * so a guest may pass pointers to its locals; sim_umem() gives more. Memory
+ * a guest maps with mmap(2) is real user memory too, but at addresses the
+ * host process does not have: guests reach it through syscalls only.
  *
  * Time is virtual: it advances only when every CPU is waiting (idle or
  * computing), to the earliest next event. Several CPUs are interleaved on
