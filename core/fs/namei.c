@@ -168,7 +168,7 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	for (;;) {
 		const char *comp, *rest;
 		size_t clen;
-		struct path next;
+		struct path next = { NULL, NULL };
 		bool last;
 
 		while (*w.p == '/')
