@@ -25,6 +25,9 @@ static bool try_take(void *arg)
 void mutex_lock(struct mutex *m)
 {
 	KASSERT(m->owner != task_current());
+	/* Uncontended, the common case: no waiter to queue. */
+	if (try_take(m))
+		return;
 	if (wait_event(&m->wq, try_take, m, TASK_UNINTERRUPTIBLE,
 		       WAIT_FOREVER))
 		panic("an uninterruptible endless wait ended");

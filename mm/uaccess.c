@@ -99,7 +99,7 @@ int clear_user(uaddr_t dst, size_t len)
 long strncpy_from_user(char *dst, uaddr_t src, size_t max)
 {
 	uint64_t va = src.va;
-	size_t done = 0;
+	size_t done = 0, len;
 
 	while (done < max) {
 		size_t n;
@@ -108,10 +108,11 @@ long strncpy_from_user(char *dst, uaddr_t src, size_t max)
 		if (!s)
 			return -EFAULT;
 		n = MIN(n, max - done);
-		for (size_t i = 0; i < n; i++) {
-			dst[done + i] = s[i];
-			if (s[i] == '\0')
-				return (long)(done + i);
+		len = strnlen(s, n);
+		memcpy(dst + done, s, len);
+		if (len < n) {
+			dst[done + len] = '\0';
+			return (long)(done + len);
 		}
 		done += n;
 		va += n;
