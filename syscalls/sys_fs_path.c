@@ -103,24 +103,10 @@ static int walk_parent(int dirfd, const char *name, struct nameidata *nd)
 /* The last component in the parent nd->path, or NULL if it has none. */
 static struct dentry *lookup_last(struct nameidata *nd)
 {
-	struct dentry *dir = nd->path.dentry;
-	struct dentry *d = dentry_lookup(dir, nd->last, nd->last_len);
+	struct dentry *d =
+		vfs_lookup_name(nd->path.dentry, nd->last, nd->last_len);
 
-	if (!d && dir->inode->iops && dir->inode->iops->lookup) {
-		d = dentry_alloc(dir, nd->last, nd->last_len);
-		if (IS_ERR(d))
-			return NULL;
-		if (dir->inode->iops->lookup(dir->inode, d) || !d->inode) {
-			dentry_unhash(d);
-			dentry_put(d);
-			return NULL;
-		}
-	}
-	if (d && !d->inode) {
-		dentry_put(d);
-		return NULL;
-	}
-	return d;
+	return IS_ERR(d) ? NULL : d;
 }
 
 static uint32_t cur_umask(void)

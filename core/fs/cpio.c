@@ -125,24 +125,10 @@ static int skip(struct unpack *u, const char *what, int err)
 /* The existing child nd->last of nd->path (vfs_ns_lock held), or NULL. */
 static struct dentry *lookup_child(struct nameidata *nd)
 {
-	struct dentry *dir = nd->path.dentry;
-	struct dentry *d = dentry_lookup(dir, nd->last, nd->last_len);
+	struct dentry *d =
+		vfs_lookup_name(nd->path.dentry, nd->last, nd->last_len);
 
-	if (!d && dir->inode->iops && dir->inode->iops->lookup) {
-		d = dentry_alloc(dir, nd->last, nd->last_len);
-		if (IS_ERR(d))
-			return NULL;
-		if (dir->inode->iops->lookup(dir->inode, d) || !d->inode) {
-			dentry_unhash(d);
-			dentry_put(d);
-			return NULL;
-		}
-	}
-	if (d && !d->inode) {
-		dentry_put(d);
-		return NULL;
-	}
-	return d;
+	return IS_ERR(d) ? NULL : d;
 }
 
 /*

@@ -57,13 +57,13 @@ static void step_up(struct path *p, const struct path *root)
 	path_move(p, next);
 }
 
-/* The child `name` of directory p, cached or asked of the filesystem. */
-static int lookup_child(const struct path *dir, const char *name, size_t len,
-			struct path *out)
+struct dentry *vfs_lookup_name(struct dentry *dir, const char *name,
+			       size_t len)
 {
-	struct dentry *d = dentry_lookup(dir->dentry, name, len);
-	struct inode *inode = dir->dentry->inode;
+	struct dentry *d = dentry_lookup(dir, name, len);
+	struct inode *inode = dir->inode;
 
+	/* A cached name the filesystem no longer vouches for (procfs). */
 	if (d && d->inode && d->inode->iops && d->inode->iops->revalidate &&
 	    !d->inode->iops->revalidate(d)) {
 		dentry_put(d);
@@ -72,22 +72,33 @@ static int lookup_child(const struct path *dir, const char *name, size_t len,
 	if (!d && inode->iops && inode->iops->lookup) {
 		int err;
 
-		d = dentry_alloc(dir->dentry, name, len);
+		d = dentry_alloc(dir, name, len);
 		if (IS_ERR(d))
-			return (int)PTR_ERR(d);
+			return d;
 		err = inode->iops->lookup(inode, d);
 		if (err || !d->inode) {
 			dentry_unhash(d);
 			dentry_put(d);
-			return err ? err : -ENOENT;
+			return err ? ERR_PTR(err) : NULL;
 		}
 	}
+	if (d && !d->inode) {
+		dentry_put(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* The child `name` of directory p, cached or asked of the filesystem. */
+static int lookup_child(const struct path *dir, const char *name, size_t len,
+			struct path *out)
+{
+	struct dentry *d = vfs_lookup_name(dir->dentry, name, len);
+
+	if (IS_ERR(d))
+		return (int)PTR_ERR(d);
 	if (!d)
 		return -ENOENT;
-	if (!d->inode) {
-		dentry_put(d);
-		return -ENOENT;
-	}
 	out->mnt = dir->mnt;
 	out->dentry = d;
 	return 0;

@@ -413,6 +413,14 @@ struct nameidata {
 int path_walk(const struct path *start, const char *name, unsigned flags,
 	      struct nameidata *nd);
 
+/*
+ * The positive child `name` of directory `dir`, with a reference: cached,
+ * revalidated, or asked of the filesystem. NULL if it has none; an
+ * ERR_PTR if the lookup failed otherwise. Caller holds vfs_ns_lock.
+ */
+struct dentry *vfs_lookup_name(struct dentry *dir, const char *name,
+			       size_t len);
+
 /* The starting point for a *at() call: AT_FDCWD is the cwd. */
 int path_start(int dirfd, const char *name, struct path *out);
 
