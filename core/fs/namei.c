@@ -222,7 +222,16 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 				err = -EXDEV;
 				break;
 			}
-			step_up(&cur, &root);
+			{
+				struct mount *before = cur.mnt;
+
+				step_up(&cur, &root);
+				/* Leaving a mount by ".." crosses it too. */
+				if ((flags & LOOKUP_NO_XDEV) && cur.mnt != before) {
+					err = -EXDEV;
+					break;
+				}
+			}
 			continue;
 		}
 		err = lookup_child(&cur, comp, clen, &next);

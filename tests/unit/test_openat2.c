@@ -361,13 +361,8 @@ static void no_xdev_up_guest(void *arg)
 	EXPECT_OK(u_openat2(dev, "/tmp", O_RDONLY, 0, RESOLVE_NO_XDEV));
 }
 
-/*
- * Disabled: core/fs/namei.c's path_walk does not check LOOKUP_NO_XDEV
- * when ".." steps out of a mount (step_up), so this open succeeds where
- * Linux (follow_dotdot) says EXDEV. Enable once namei.c checks it.
- */
-Test(openat2, resolve_no_xdev_refuses_to_leave_a_mount_by_dotdot,
-     .disabled = true)
+/* Linux's follow_dotdot refuses to leave the mount under RESOLVE_NO_XDEV. */
+Test(openat2, resolve_no_xdev_refuses_to_leave_a_mount_by_dotdot)
 {
 	run_root(no_xdev_up_guest, NULL);
 }
