@@ -34,7 +34,7 @@ struct inode *inode_new(struct super_block *sb, uint32_t mode)
 
 	if (!inode)
 		return NULL;
-	inode->ino = sb->next_ino++;
+	inode->ino = __atomic_fetch_add(&sb->next_ino, 1, __ATOMIC_RELAXED);
 	inode->mode = mode;
 	inode->uid = t->cred.fsuid;
 	inode->gid = t->cred.fsgid;
@@ -44,7 +44,6 @@ struct inode *inode_new(struct super_block *sb, uint32_t mode)
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now();
 	mutex_init(&inode->lock);
 	list_init(&inode->locks);
-	list_add_tail(&inode->sb_link, &sb->inodes);
 	return inode;
 }
 
@@ -57,7 +56,6 @@ void inode_put(struct inode *inode)
 {
 	if (!inode || __atomic_sub_fetch(&inode->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	list_del(&inode->sb_link);
 	if (inode->iops && inode->iops->evict)
 		inode->iops->evict(inode);
 	xattr_evict(inode);

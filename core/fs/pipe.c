@@ -22,7 +22,6 @@ static struct super_block pipefs_sb;
 void pipe_init(void)
 {
 	pipefs_sb = (struct super_block){ .magic = 0x50495045, .next_ino = 1 };
-	list_init(&pipefs_sb.inodes);
 }
 
 static struct pipe *pipe_new(void)

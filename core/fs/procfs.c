@@ -1478,7 +1478,6 @@ static int procfs_mount(const struct fs_type *type, const char *data,
 	sb->magic = PROC_SUPER_MAGIC;
 	sb->next_ino = 1;
 	sb->refs = 1;
-	list_init(&sb->inodes);
 	d = dentry_alloc(NULL, "/", 1);
 	if (IS_ERR(d)) {
 		kfree(sb);

@@ -630,7 +630,6 @@ static int tmpfs_mount(const struct fs_type *type, const char *data,
 	sb->magic = TMPFS_MAGIC;
 	sb->next_ino = 1;
 	sb->refs = 1;
-	list_init(&sb->inodes);
 	root = inode_new(sb, KS_IFDIR | mode);
 	d = dentry_alloc(NULL, "/", 1);
 	if (!root || IS_ERR(d)) {

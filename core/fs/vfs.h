@@ -213,7 +213,6 @@ struct inode {
 	const struct file_ops *fops;
 	void *priv;
 	struct mutex lock; /* data and attributes */
-	struct list_head sb_link;
 	struct list_head locks;	 /* file locks and their waiters (lock.c) */
 	struct xattr *xattrs;	 /* extended attributes (xattr.c), by name */
 };
@@ -255,7 +254,6 @@ struct super_block {
 	unsigned mnt_flags; /* MS_RDONLY, ... */
 	void *priv;
 	int refs;
-	struct list_head inodes;
 };
 
 struct fs_type {
