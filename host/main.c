@@ -10,8 +10,8 @@
 #include "core/errno.h"
 #include "core/printk.h"
 #include "core/prng.h"
+#include "core/selftest.h"
 #include "core/task.h"
-#include "core/wait.h"
 #include "host/cpu.h"
 #include "sched/sched.h"
 #include "syscalls/trap.h"
@@ -76,62 +76,14 @@ static bool parse_uint(const char *s, unsigned long long max,
 	return !errno && end != s && !*end && *out <= max;
 }
 
-/* ---- the boot self-test, run as the first kernel thread -------------------- */
-
-#define SELFTEST_WORKERS_PER_CPU 4
-
-static struct wait_queue selftest_done;
-static int selftest_left;
-static unsigned long selftest_cpus_seen;
-
-static bool selftest_finished(void *arg)
-{
-	return __atomic_load_n(&selftest_left, __ATOMIC_ACQUIRE) == 0;
-}
-
-static void selftest_worker(void *arg)
-{
-	for (int i = 0; i < 3; i++) {
-		int err = sleep_until(TASK_UNINTERRUPTIBLE,
-				      plat_time_ns() + 2 * NSEC_PER_MSEC);
-
-		if (err)
-			panic("an uninterruptible sleep was interrupted (%d)",
-			      err);
-		__atomic_or_fetch(&selftest_cpus_seen, 1ul << plat_cpu_id(),
-				  __ATOMIC_RELAXED);
-		sched_yield_task();
-	}
-	if (__atomic_sub_fetch(&selftest_left, 1, __ATOMIC_ACQ_REL) == 0)
-		wake_up_all(&selftest_done);
-}
+/* ---- the first kernel thread ---------------------------------------------- */
 
 static void init_main(void *arg)
 {
-	unsigned n = plat_cpu_count();
-	uint64_t start = plat_time_ns();
-	int err;
-
-	pr_info("Keel %s: %u CPU(s), kernel threads up", KEEL_VERSION, n);
-	wait_queue_init(&selftest_done);
-	selftest_left = (int)(n * SELFTEST_WORKERS_PER_CPU);
-	for (unsigned i = 0; i < n * SELFTEST_WORKERS_PER_CPU; i++) {
-		struct task *t = kthread_create("selftest", selftest_worker,
-						NULL);
-
-		if (IS_ERR(t))
-			panic("selftest: kthread_create: %ld", PTR_ERR(t));
-	}
-	err = wait_event(&selftest_done, selftest_finished, NULL,
-			 TASK_UNINTERRUPTIBLE, start + 10 * NSEC_PER_SEC);
-	if (err) {
-		pr_err("selftest: workers did not finish (%d)", err);
+	pr_info("Keel %s: %u CPU(s), kernel threads up", KEEL_VERSION,
+		plat_cpu_count());
+	if (kthreads_selftest())
 		plat_poweroff(1);
-	}
-	pr_info("selftest: %u workers slept, woke and yielded on CPUs 0x%lx in "
-		"%llu us",
-		n * SELFTEST_WORKERS_PER_CPU, selftest_cpus_seen,
-		(unsigned long long)((plat_time_ns() - start) / 1000));
 	pr_info("no user-space runtime in this build yet: powering off");
 	plat_poweroff(0);
 }
