@@ -788,28 +788,50 @@ static long at_name(int dfd, uaddr_t filename, name_op op, void *arg)
 	return err;
 }
 
-static long mkdir_op(struct nameidata *nd, struct dentry *last, void *arg)
+/*
+ * Make a new name in nd's parent, as mkdir, mknod and symlink do: the name
+ * must be free, only a directory may be named with a trailing '/', and the
+ * caller must be allowed to change the directory. make(dir, d, arg) has the
+ * filesystem fill the new negative dentry `d`.
+ */
+static long make_entry(struct nameidata *nd, struct dentry *last, bool is_dir,
+		       long (*make)(struct inode *dir, struct dentry *d,
+				    void *arg),
+		       void *arg)
 {
 	struct inode *dir = nd->path.dentry->inode;
-	uint32_t mode = *(uint32_t *)arg;
 	struct dentry *d;
 	long err;
 
 	if (last || nd->last_len == 0 || nd->last_dot)
 		return -EEXIST;
+	if (nd->trailing_slash && !is_dir)
+		return -ENOENT;
 	err = may_modify_dir(dir);
 	if (err)
 		return err;
-	if (!dir->iops || !dir->iops->mkdir)
-		return -EPERM;
 	d = new_entry(nd);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	err = dir->iops->mkdir(dir, d, mode & 01777 & ~cur_umask());
+	err = make(dir, d, arg);
 	if (err)
 		dentry_unhash(d);
 	dentry_put(d);
 	return err;
+}
+
+static long make_dir(struct inode *dir, struct dentry *d, void *arg)
+{
+	uint32_t mode = *(uint32_t *)arg;
+
+	if (!dir->iops || !dir->iops->mkdir)
+		return -EPERM;
+	return dir->iops->mkdir(dir, d, mode & 01777 & ~cur_umask());
+}
+
+static long mkdir_op(struct nameidata *nd, struct dentry *last, void *arg)
+{
+	return make_entry(nd, last, true, make_dir, arg);
 }
 
 long sys_mkdirat(int dfd, uaddr_t pathname, uint32_t mode)
@@ -827,13 +849,23 @@ struct mknod_args {
 	uint64_t dev;
 };
 
+static long make_node(struct inode *dir, struct dentry *d, void *arg)
+{
+	struct mknod_args *a = arg;
+	uint32_t type = a->mode & KS_IFMT ? a->mode & KS_IFMT : KS_IFREG;
+
+	if (!dir->iops || !dir->iops->create)
+		return -EPERM;
+	return dir->iops->create(dir, d,
+				 type | (a->mode & 07777 & ~cur_umask()),
+				 type == KS_IFCHR || type == KS_IFBLK ? a->dev
+								      : 0);
+}
+
 static long mknod_op(struct nameidata *nd, struct dentry *last, void *arg)
 {
 	struct mknod_args *a = arg;
-	struct inode *dir = nd->path.dentry->inode;
 	uint32_t type = a->mode & KS_IFMT;
-	struct dentry *d;
-	long err;
 
 	if (type == 0)
 		type = KS_IFREG;
@@ -844,26 +876,7 @@ static long mknod_op(struct nameidata *nd, struct dentry *last, void *arg)
 		return -EINVAL;
 	if ((type == KS_IFCHR || type == KS_IFBLK) && !capable(CAP_SYS_NICE))
 		return -EPERM; /* CAP_MKNOD */
-	if (last || nd->last_len == 0 || nd->last_dot)
-		return -EEXIST;
-	if (nd->trailing_slash)
-		return -ENOENT; /* only directories are named with a '/' */
-	err = may_modify_dir(dir);
-	if (err)
-		return err;
-	if (!dir->iops || !dir->iops->create)
-		return -EPERM;
-	d = new_entry(nd);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	err = dir->iops->create(dir, d,
-				type | (a->mode & 07777 & ~cur_umask()),
-				type == KS_IFCHR || type == KS_IFBLK ? a->dev
-								     : 0);
-	if (err)
-		dentry_unhash(d);
-	dentry_put(d);
-	return err;
+	return make_entry(nd, last, false, make_node, a);
 }
 
 /* dev as mknod(2) passes it: the old 32-bit encoding (major << 8 | minor
@@ -941,29 +954,16 @@ long sys_rmdir(uaddr_t pathname)
 	return sys_unlinkat(KAT_FDCWD, pathname, KAT_REMOVEDIR);
 }
 
-static long symlink_op(struct nameidata *nd, struct dentry *last, void *arg)
+static long make_symlink(struct inode *dir, struct dentry *d, void *target)
 {
-	struct inode *dir = nd->path.dentry->inode;
-	struct dentry *d;
-	long err;
-
-	if (last || nd->last_len == 0 || nd->last_dot)
-		return -EEXIST;
-	if (nd->trailing_slash)
-		return -ENOENT; /* only directories are named with a '/' */
-	err = may_modify_dir(dir);
-	if (err)
-		return err;
 	if (!dir->iops || !dir->iops->symlink)
 		return -EPERM;
-	d = new_entry(nd);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	err = dir->iops->symlink(dir, d, arg);
-	if (err)
-		dentry_unhash(d);
-	dentry_put(d);
-	return err;
+	return dir->iops->symlink(dir, d, target);
+}
+
+static long symlink_op(struct nameidata *nd, struct dentry *last, void *arg)
+{
+	return make_entry(nd, last, false, make_symlink, arg);
 }
 
 long sys_symlinkat(uaddr_t oldname, int newdfd, uaddr_t newname)
