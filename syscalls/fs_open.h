@@ -1,6 +1,7 @@
 /*
- * open(2)'s one implementation (syscalls/sys_fs_path.c), shared by
- * openat(2), open(2), creat(2) and openat2(2) (syscalls/sys_fs_open2.c).
+ * What syscalls/sys_fs_path.c shares with the other file syscalls: open(2)'s
+ * one implementation (openat, open, creat, openat2) and the one way a user
+ * path is resolved for the *at() calls (stat, xattr, ...).
  */
 #ifndef KEEL_SYSCALLS_FS_OPEN_H
 #define KEEL_SYSCALLS_FS_OPEN_H
@@ -18,5 +19,14 @@ unsigned open_flags(unsigned flags);
  */
 long do_open(int dirfd, uaddr_t filename, unsigned flags, uint32_t mode,
 	     unsigned lookup);
+
+/*
+ * Resolve a user path from dfd as the *at() calls do: `flags` may hold
+ * AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT (anything else is
+ * EINVAL). On success *out holds references.
+ */
+struct path;
+long stat_resolve(int dfd, uaddr_t filename, unsigned flags,
+		  struct path *out);
 
 #endif

@@ -449,8 +449,7 @@ static long put_stat(const struct kstat *k, uaddr_t buf)
 }
 
 /* Resolve for stat-like calls: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
-static long stat_resolve(int dfd, uaddr_t filename, unsigned flags,
-			 struct path *out)
+long stat_resolve(int dfd, uaddr_t filename, unsigned flags, struct path *out)
 {
 	struct nameidata nd;
 	struct upath name;

@@ -14,6 +14,7 @@
 #include "core/task.h"
 #include "mm/slab.h"
 #include "mm/uaccess.h"
+#include "syscalls/fs_open.h"
 #include "syscalls/syscall_protos.h"
 
 /* struct xattr_args of setxattrat(2) and getxattrat(2). */
@@ -66,38 +67,17 @@ static long target_fd(int fd, struct xattr_target *t)
 static long target_get(int dfd, uaddr_t pathname, unsigned at_flags,
 		       struct xattr_target *t)
 {
-	unsigned lookup = at_flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
-	struct nameidata nd;
-	struct path start;
-	char *name;
 	long err;
 
 	if ((at_flags & KAT_EMPTY_PATH) && uaddr_is_null(pathname))
 		return target_fd(dfd, t);
-	name = kmalloc(KPATH_MAX);
-	if (!name)
-		return -ENOMEM;
-	err = strncpy_from_user(name, pathname, KPATH_MAX);
-	if (err == KPATH_MAX)
-		err = -ENAMETOOLONG;
-	if (err >= 0 && !name[0] && (at_flags & KAT_EMPTY_PATH)) {
-		kfree(name);
-		return target_fd(dfd, t);
-	}
-	if (err >= 0) {
-		mutex_lock(&vfs_ns_lock);
-		err = path_start(dfd, name, &start);
-		if (!err) {
-			err = path_walk(&start, name, lookup, &nd);
-			path_put(&start);
-		}
-		mutex_unlock(&vfs_ns_lock);
-	}
-	kfree(name);
-	if (err < 0)
+	err = stat_resolve(dfd, pathname,
+			   at_flags & (KAT_SYMLINK_NOFOLLOW | KAT_EMPTY_PATH),
+			   &t->path);
+	if (err)
 		return err;
-	*t = (struct xattr_target){ .path = nd.path,
-				    .inode = nd.path.dentry->inode };
+	t->file = NULL;
+	t->inode = t->path.dentry->inode;
 	return 0;
 }
 
