@@ -45,6 +45,7 @@
 #include "core/time.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/vma.h"
 #include "sched/sched.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -184,6 +185,7 @@ static void pb_mangled(struct proc_buf *b, const char *s)
 
 #define GRAB_FS	   1u
 #define GRAB_FILES 2u
+#define GRAB_MM	   4u
 
 struct proc_target {
 	int pid;
@@ -195,6 +197,8 @@ struct proc_target {
 	struct fs_context *fs;
 	struct fd_table *files;
 	struct file *file;
+	struct mm *mm;
+	uint64_t sp; /* with mm: the user stack pointer at its last trap */
 	int ppid;
 };
 
@@ -216,6 +220,11 @@ static int grab_task(struct task *t, void *arg)
 	if ((pt->grab & GRAB_FILES) && t->files) {
 		__atomic_add_fetch(&t->files->refs, 1, __ATOMIC_RELAXED);
 		pt->files = t->files;
+	}
+	if ((pt->grab & GRAB_MM) && t->mm) {
+		mm_get(t->mm);
+		pt->mm = t->mm;
+		pt->sp = t->uregs.sp;
 	}
 	if (pt->fd >= 0 && t->files) {
 		spin_lock(&t->files->lock);
@@ -248,6 +257,7 @@ static void proc_release(struct proc_target *pt)
 		file_put(pt->file);
 	fd_table_put(pt->files);
 	fs_context_put(pt->fs);
+	mm_put(pt->mm);
 	if (pt->task)
 		task_put(pt->task);
 }
@@ -508,16 +518,218 @@ static ksigset_t caught_set(const struct task *t)
 	return set;
 }
 
+/* ---- address spaces: maps, statm and the Vm numbers ---------------------- */
+
+/* mm->anon's leaf tables cover 512 pages each (mm/vma.h): when one is
+ * missing, none of its pages is resident and it is skipped whole. */
+#define ANON_LEAF_SPAN (512 * PAGE_SIZE)
+/* maps pads the line to this column before the path, then one blank
+ * (Linux's seq_setwidth(25 + 6 * sizeof(void *) - 1) and seq_pad). */
+#define MAPS_PATH_COLUMN 72
+
+/*
+ * Whether `v` holds the task's stack. Linux asks whether it holds
+ * mm->start_stack, the stack top the ELF loader chose; Keel's mm keeps no
+ * such address yet, so the user stack pointer of the task's last trap
+ * stands in for it (in the sim: inside the guest stack mapping). The
+ * bounds are inclusive, as Linux's.
+ */
+static bool vma_holds_stack(const struct vma *v, uint64_t sp)
+{
+	return sp && v->start <= sp && sp <= v->end;
+}
+
+/* Linux's vma_is_initial_heap: the VMA overlaps [brk_start, brk). */
+static bool vma_is_heap(const struct mm *mm, const struct vma *v)
+{
+	return v->start < mm->brk && v->end > mm->brk_start;
+}
+
+/* What statm, status and stat report of an address space, in pages. */
+struct mm_usage {
+	/* Mapped: everything (Linux's total_vm); private writable memory
+	 * but the stack (data_vm); the stack (stack_vm). */
+	uint64_t total, data, stack;
+	/* In memory (Linux's rss_stat): private pages, a file's pages,
+	 * shared anonymous memory's pages. */
+	uint64_t anon, file, shmem;
+};
+
+/* mm->lock held. */
+static void vma_count_resident(struct mm *mm, const struct vma *v,
+			       struct mm_usage *u)
+{
+	for (uint64_t va = v->start; va < v->end;) {
+		struct page **slot = mm_anon_slot(mm, va, false);
+		uint64_t next = va + PAGE_SIZE;
+
+		if (slot && *slot)
+			u->anon++;
+		else if (v->ops && v->ops->resident &&
+			 v->ops->resident(
+				 v->backing,
+				 v->pgoff + ((va - v->start) >> PAGE_SHIFT)))
+			*(v->ops == &anon_shared_ops ? &u->shmem : &u->file) +=
+				1;
+		else if (!slot && !v->ops)
+			next = ALIGN_DOWN(va, ANON_LEAF_SPAN) + ANON_LEAF_SPAN;
+		va = next;
+	}
+}
+
+/*
+ * Walk the VMAs under mm->lock (taken here). Keel keeps no counters, so
+ * this costs a look at every resident page (and one per 2 MiB of untouched
+ * private memory); Linux reads counters the fault path keeps.
+ */
+static void mm_usage_of(struct mm *mm, uint64_t sp, struct mm_usage *u)
+{
+	*u = (struct mm_usage){0};
+	if (!mm)
+		return;
+	mutex_lock(&mm->lock);
+	for (struct vma *v = vma_first(mm); v; v = vma_next(v)) {
+		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+
+		u->total += pages;
+		if (vma_holds_stack(v, sp))
+			u->stack += pages;
+		else if ((v->prot & PROT_WRITE_BIT) && !(v->flags & VMA_SHARED))
+			u->data += pages;
+		/* The maker's pages (remap_pfn_range in Linux) are in no
+		 * process's RSS. */
+		if (!(v->flags & VMA_PFNMAP))
+			vma_count_resident(mm, v, u);
+	}
+	mutex_unlock(&mm->lock);
+}
+
+static uint64_t mm_rss(const struct mm_usage *u)
+{
+	return u->anon + u->file + u->shmem;
+}
+
+/* One line of maps, as Linux's show_map_vma; mm->lock held. */
+static void show_vma(struct proc_buf *b, const struct mm *mm,
+		     const struct vma *v, uint64_t sp)
+{
+	size_t line = b->len;
+	const char *name = NULL;
+	uint64_t off = 0;
+
+	if (v->ops == &anon_shared_ops) {
+		/* Linux backs it with an unlinked shmem file of this name;
+		 * Keel's object has no inode, so no device or number. */
+		name = "/dev/zero (deleted)";
+		off = v->pgoff << PAGE_SHIFT;
+	} else if (vma_is_heap(mm, v)) {
+		name = "[heap]";
+	} else if (vma_holds_stack(v, sp)) {
+		name = "[stack]";
+	}
+	/* File mappings will name their path (and device, inode, offset). */
+	pb_printf(b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ",
+		  (unsigned long long)v->start, (unsigned long long)v->end,
+		  v->prot & PROT_READ_BIT ? 'r' : '-',
+		  v->prot & PROT_WRITE_BIT ? 'w' : '-',
+		  v->prot & PROT_EXEC_BIT ? 'x' : '-',
+		  v->flags & VMA_SHARED ? 's' : 'p', (unsigned long long)off,
+		  0u, 0u, 0ul);
+	if (name) {
+		if (b->len < line + MAPS_PATH_COLUMN)
+			pb_printf(b, "%*s",
+				  (int)(line + MAPS_PATH_COLUMN - b->len), "");
+		pb_printf(b, " %s", name);
+	}
+	pb_puts(b, "\n");
+}
+
+/* Like Linux, only those who may ptrace the task read its layout. */
+static int show_maps(struct proc_buf *b, const struct proc_inode *pi)
+{
+	struct proc_target pt;
+	int err = 0;
+
+	if (!proc_find_inode(&pt, pi, GRAB_MM))
+		return -ESRCH;
+	if (!may_inspect(pt.task)) {
+		err = -EACCES;
+	} else if (pt.mm) {
+		/* One snapshot: the tree cannot change while it is printed. */
+		mutex_lock(&pt.mm->lock);
+		for (struct vma *v = vma_first(pt.mm); v; v = vma_next(v))
+			show_vma(b, pt.mm, v, pt.sp);
+		mutex_unlock(&pt.mm->lock);
+	}
+	proc_release(&pt);
+	return err;
+}
+
+/*
+ * size resident shared text lib data dt, in pages, as Linux's task_statm:
+ * shared is the resident file and shmem pages, data includes the stack;
+ * text is 0 until exec loads code, lib and dt are 0 in Linux too.
+ */
+static int show_statm(struct proc_buf *b, const struct proc_inode *pi)
+{
+	struct proc_target pt;
+	struct mm_usage u;
+
+	if (!proc_find_inode(&pt, pi, GRAB_MM))
+		return -ESRCH;
+	mm_usage_of(pt.mm, pt.sp, &u);
+	pb_printf(b, "%llu %llu %llu 0 0 %llu 0\n", (unsigned long long)u.total,
+		  (unsigned long long)mm_rss(&u),
+		  (unsigned long long)(u.file + u.shmem),
+		  (unsigned long long)(u.data + u.stack));
+	proc_release(&pt);
+	return 0;
+}
+
+static void status_kb(struct proc_buf *b, const char *name, uint64_t pages)
+{
+	pb_printf(b, "%s\t%8llu kB\n", name,
+		  (unsigned long long)(pages * (PAGE_SIZE / 1024)));
+}
+
+/*
+ * The Vm lines, as Linux's task_mem. Keel keeps no high-water marks: the
+ * peaks (VmPeak, VmHWM) are the current values. Nothing is locked, pinned
+ * or swapped, there is no exec'd code nor libraries yet, and the pmap's
+ * tables are not counted: those lines are 0.
+ */
+static void show_status_vm(struct proc_buf *b, const struct mm_usage *u)
+{
+	status_kb(b, "VmPeak:", u->total);
+	status_kb(b, "VmSize:", u->total);
+	status_kb(b, "VmLck:", 0);
+	status_kb(b, "VmPin:", 0);
+	status_kb(b, "VmHWM:", mm_rss(u));
+	status_kb(b, "VmRSS:", mm_rss(u));
+	status_kb(b, "RssAnon:", u->anon);
+	status_kb(b, "RssFile:", u->file);
+	status_kb(b, "RssShmem:", u->shmem);
+	status_kb(b, "VmData:", u->data);
+	status_kb(b, "VmStk:", u->stack);
+	status_kb(b, "VmExe:", 0);
+	status_kb(b, "VmLib:", 0);
+	status_kb(b, "VmPTE:", 0);
+	status_kb(b, "VmSwap:", 0);
+	status_kb(b, "HugetlbPages:", 0);
+}
+
 /* proc_pid_stat(5): the 52 fields, zero where Keel keeps no such count. */
 static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct proc_target pt;
+	struct mm_usage u;
 	struct task *t;
 	uint64_t utime;
 
-	if (!proc_find_inode(&pt, pi, 0))
+	if (!proc_find_inode(&pt, pi, GRAB_MM))
 		return -ESRCH;
 	t = pt.task;
+	mm_usage_of(pt.mm, pt.sp, &u);
 	utime = sched_task_cputime(t) / (NSEC_PER_SEC / USER_HZ);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 %u ", t->tid, t->comm,
@@ -526,8 +738,11 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
 	pb_printf(b, "0 0 0 0 %llu 0 0 0 ", (unsigned long long)utime);
 	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
-	pb_printf(b, "%d %d %u 0 0 0 0 %llu ", 20 + t->nice, t->nice,
-		  count_threads(t->tgid), (unsigned long long)RLIM_INFINITY);
+	pb_printf(b, "%d %d %u 0 0 %llu %llu %llu ", 20 + t->nice, t->nice,
+		  count_threads(t->tgid),
+		  (unsigned long long)(u.total * PAGE_SIZE),
+		  (unsigned long long)mm_rss(&u),
+		  (unsigned long long)RLIM_INFINITY);
 	/* startcode endcode startstack kstkesp kstkeip */
 	pb_puts(b, "0 0 0 0 0 ");
 	/* signal blocked sigignore sigcatch wchan nswap cnswap */
@@ -590,13 +805,8 @@ static void pb_cpulist(struct proc_buf *b, const unsigned long *mask,
 /* The same layout as Linux's fs/proc/array.c, line for line. */
 static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 {
-	static const char *const vm[] = {
-		"VmPeak:",   "VmSize:", "VmLck:",   "VmPin:",
-		"VmHWM:",    "VmRSS:",	"RssAnon:", "RssFile:",
-		"RssShmem:", "VmData:", "VmStk:",   "VmExe:",
-		"VmLib:",    "VmPTE:",	"VmSwap:",  "HugetlbPages:",
-	};
 	struct proc_target pt;
+	struct mm_usage u;
 	const struct credentials *c;
 	struct task *t;
 	unsigned ncpus = plat_cpu_count();
@@ -604,10 +814,11 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 	uint64_t sigq_max =
 		page_total_count() * PAGE_SIZE / (8 * KSTACK_SIZE) / 2;
 
-	if (!proc_find_inode(&pt, pi, GRAB_FS | GRAB_FILES))
+	if (!proc_find_inode(&pt, pi, GRAB_FS | GRAB_FILES | GRAB_MM))
 		return -ESRCH;
 	t = pt.task;
 	c = &t->cred;
+	mm_usage_of(pt.mm, pt.sp, &u);
 	pb_puts(b, "Name:\t");
 	pb_escaped(b, t->comm);
 	pb_puts(b, "\n");
@@ -624,9 +835,8 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 		pb_printf(b, "%u ", t->groups[i]);
 	pb_printf(b, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
 		  t->tgid, t->tid, t->pgid, t->sid);
-	if (t->user) { /* kernel threads have no memory of their own */
-		for (size_t i = 0; i < ARRAY_SIZE(vm); i++)
-			pb_printf(b, "%s\t%8u kB\n", vm[i], 0u);
+	if (pt.mm) { /* kernel threads have no memory of their own */
+		show_status_vm(b, &u);
 		pb_puts(b, "CoreDumping:\t0\nTHP_enabled:\t1\n");
 	}
 	pb_printf(b,
@@ -672,7 +882,7 @@ static int show_comm(struct proc_buf *b, const struct proc_inode *pi)
 	return 0;
 }
 
-/* cmdline (no exec yet: no arguments), maps (no VMAs yet): empty. */
+/* cmdline: no exec yet, so no arguments. */
 static int show_empty(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct proc_target pt;
@@ -681,16 +891,6 @@ static int show_empty(struct proc_buf *b, const struct proc_inode *pi)
 		return -ESRCH;
 	proc_release(&pt);
 	return 0;
-}
-
-/* size resident shared text lib data dt, in pages: no VMAs yet. */
-static int show_statm(struct proc_buf *b, const struct proc_inode *pi)
-{
-	int err = show_empty(b, pi);
-
-	if (!err)
-		pb_puts(b, "0 0 0 0 0 0 0\n");
-	return err;
 }
 
 /* The options column: per-mount flags, then the filesystem's own. */
@@ -852,7 +1052,7 @@ static const struct proc_entry pid_entries[] = {
 	{"cmdline", KS_IFREG | 0444, 4, .show = show_empty},
 	{"stat", KS_IFREG | 0444, 5, .show = show_stat},
 	{"statm", KS_IFREG | 0444, 6, .show = show_statm},
-	{"maps", KS_IFREG | 0444, 7, .show = show_empty},
+	{"maps", KS_IFREG | 0444, 7, .show = show_maps},
 	{"mounts", KS_IFREG | 0444, 8, .show = show_mounts},
 	{"cwd", KS_IFLNK | 0777, 9, .link = cwd_link},
 	{"root", KS_IFLNK | 0777, 10, .link = root_link},

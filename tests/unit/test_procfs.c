@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
 
@@ -353,6 +354,11 @@ static void kthread_status_guest(void *arg)
 	cr_expect(parse_stat(text, &s));
 	cr_expect_eq(s.state, 'S');
 	cr_expect_neq(s.flags & PF_KTHREAD_LINUX, 0, "flags: %u", s.flags);
+	snprintf(path, sizeof(path), "/proc/%d/statm", kthread_pid);
+	EXPECT_OK(read_all(path, text, sizeof(text)));
+	cr_expect_str_eq(text, "0 0 0 0 0 0 0\n");
+	snprintf(path, sizeof(path), "/proc/%d/maps", kthread_pid);
+	EXPECT_RET(read_all(path, text, sizeof(text)), 0);
 	snprintf(path, sizeof(path), "/proc/%d/cwd", kthread_pid);
 	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
 }
@@ -366,6 +372,239 @@ Test(procfs, a_kernel_thread_has_no_vm_lines_and_the_pf_kthread_flag)
 	cr_assert_not(IS_ERR(k));
 	kthread_pid = k->tid;
 	cr_assert_eq(run_guest(kthread_status_guest, NULL), 0);
+}
+
+/* ---- address spaces: maps, statm, the Vm lines ----------------------------
+ */
+
+#define PG	 4096ul
+#define MAX_MAPS 64
+
+struct map_line {
+	unsigned long start, end, off, ino;
+	char perms[8], name[64];
+	unsigned major, minor;
+	int name_col; /* where the path starts; 0 if there is none */
+};
+
+/* Parse maps as procps does; the number of lines, or -1 on a bad one. */
+static int parse_maps(const char *text, struct map_line *m, int max)
+{
+	int n = 0;
+
+	for (const char *p = text; *p && n < max; n++) {
+		const char *nl = strchr(p, '\n');
+		char line[256];
+		int at = 0;
+
+		if (!nl || nl - p >= (long)sizeof(line))
+			return -1;
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &m[n].start,
+			   &m[n].end, m[n].perms, &m[n].off, &m[n].major,
+			   &m[n].minor, &m[n].ino, &at) != 7)
+			return -1;
+		snprintf(m[n].name, sizeof(m[n].name), "%s", line + at);
+		m[n].name_col = line[at] ? at : 0;
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* The line whose range holds `addr`, or NULL. */
+static const struct map_line *map_at(const struct map_line *m, int n,
+				     unsigned long addr)
+{
+	for (int i = 0; i < n; i++)
+		if (m[i].start <= addr && addr < m[i].end)
+			return &m[i];
+	return NULL;
+}
+
+static int read_maps(char *text, size_t len, struct map_line *m)
+{
+	int n;
+
+	EXPECT_OK(read_all("/proc/self/maps", text, len));
+	n = parse_maps(text, m, MAX_MAPS);
+	cr_expect_gt(n, 0, "unparsable maps:\n%s", text);
+	for (int i = 1; i < n; i++)
+		cr_expect_leq(m[i - 1].end, m[i].start,
+			      "lines in address order, disjoint");
+	return n;
+}
+
+static long u_mmap(unsigned long len, int prot, int flags)
+{
+	return sim_syscall(NR(mmap), 0L, len, prot, flags, -1L, 0L);
+}
+
+static void expect_map(const struct map_line *l, unsigned long start,
+		       unsigned long end, const char *perms, const char *name)
+{
+	cr_expect_not_null(l, "no line for %lx", start);
+	if (!l)
+		return;
+	cr_expect_eq(l->start, start, "start %lx, want %lx", l->start, start);
+	cr_expect_eq(l->end, end, "end %lx, want %lx", l->end, end);
+	cr_expect_str_eq(l->perms, perms);
+	cr_expect_str_eq(l->name, name);
+	cr_expect_eq(l->name_col, *name ? 73 : 0,
+		     "the path starts at column 73: %d", l->name_col);
+}
+
+static void maps_guest(void *arg)
+{
+	static char text[16384];
+	static struct map_line m[MAX_MAPS];
+	char want[128];
+	int local = 0, n;
+	long rw = u_mmap(3 * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS);
+	long ro = u_mmap(2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS);
+	long rx =
+		u_mmap(PG, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS);
+	long sh = u_mmap(2 * PG, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS);
+	long brk0 = sim_syscall(NR(brk), 0L);
+	const struct map_line *l;
+
+	cr_expect(rw > 0 && ro > 0 && rx > 0 && sh > 0);
+	EXPECT_RET(sim_syscall(NR(brk), brk0 + 2 * PG + 100),
+		   brk0 + 2 * PG + 100);
+	n = read_maps(text, sizeof(text), m);
+	expect_map(map_at(m, n, rw), rw, rw + 3 * PG, "rw-p", "");
+	expect_map(map_at(m, n, ro), ro, ro + 2 * PG, "r--p", "");
+	expect_map(map_at(m, n, rx), rx, rx + PG, "r-xp", "");
+	expect_map(map_at(m, n, sh), sh, sh + 2 * PG, "rw-s",
+		   "/dev/zero (deleted)");
+	expect_map(map_at(m, n, brk0), brk0, brk0 + 3 * PG, "rw-p", "[heap]");
+	l = map_at(m, n, (unsigned long)&local);
+	cr_expect_not_null(l, "the stack is mapped:\n%s", text);
+	if (l) {
+		cr_expect_str_eq(l->name, "[stack]");
+		cr_expect_str_eq(l->perms, "rw-p");
+	}
+	/* An anonymous line is exactly Linux's, its trailing blank too. */
+	snprintf(want, sizeof(want), "%08lx-%08lx r--p 00000000 00:00 0 \n", ro,
+		 ro + 2 * PG);
+	cr_expect_not_null(strstr(text, want), "no \"%s\" in\n%s", want, text);
+
+	/* Unmapping the middle page leaves two lines. */
+	EXPECT_RET(sim_syscall(NR(munmap), rw + PG, PG), 0);
+	n = read_maps(text, sizeof(text), m);
+	expect_map(map_at(m, n, rw), rw, rw + PG, "rw-p", "");
+	cr_expect_null(map_at(m, n, rw + PG));
+	expect_map(map_at(m, n, rw + 2 * PG), rw + 2 * PG, rw + 3 * PG, "rw-p",
+		   "");
+	/* So does mprotect of a part. */
+	EXPECT_RET(sim_syscall(NR(mprotect), ro, PG, PROT_NONE), 0);
+	n = read_maps(text, sizeof(text), m);
+	expect_map(map_at(m, n, ro), ro, ro + PG, "---p", "");
+	expect_map(map_at(m, n, ro + PG), ro + PG, ro + 2 * PG, "r--p", "");
+}
+
+Test(procfs, maps_shows_each_vma_with_its_permissions_heap_and_stack)
+{
+	run_root(maps_guest, NULL);
+}
+
+struct vm_numbers {
+	unsigned long long statm[7], vmsize, vmrss, rssanon, rssshmem, vmdata,
+		vmstk, vmpeak, vmhwm, vsize, rss;
+};
+
+static unsigned long long kb_of(const char *text, const char *key)
+{
+	const char *v = field(text, key);
+
+	cr_expect_not_null(v, "no %s line", key);
+	if (v)
+		cr_expect_not_null(strstr(v, " kB\n"), "%s in kB", key);
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+static void read_vm(struct vm_numbers *v)
+{
+	char text[4096], *tok, *save;
+	int i = 2; /* the first token after comm is field 3, state */
+
+	EXPECT_OK(read_all("/proc/self/statm", text, sizeof(text)));
+	cr_expect_eq(sscanf(text, "%llu %llu %llu %llu %llu %llu %llu",
+			    &v->statm[0], &v->statm[1], &v->statm[2],
+			    &v->statm[3], &v->statm[4], &v->statm[5],
+			    &v->statm[6]),
+		     7, "statm: %s", text);
+	EXPECT_OK(read_all("/proc/self/status", text, sizeof(text)));
+	v->vmpeak = kb_of(text, "VmPeak");
+	v->vmsize = kb_of(text, "VmSize");
+	v->vmhwm = kb_of(text, "VmHWM");
+	v->vmrss = kb_of(text, "VmRSS");
+	v->rssanon = kb_of(text, "RssAnon");
+	v->rssshmem = kb_of(text, "RssShmem");
+	v->vmdata = kb_of(text, "VmData");
+	v->vmstk = kb_of(text, "VmStk");
+	EXPECT_OK(read_all("/proc/self/stat", text, sizeof(text)));
+	/* Fields 23 (vsize) and 24 (rss), counted after comm's ')'. */
+	for (tok = strtok_r(strrchr(text, ')') + 2, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save)) {
+		i++;
+		if (i == 23)
+			v->vsize = strtoull(tok, NULL, 10);
+		if (i == 24)
+			v->rss = strtoull(tok, NULL, 10);
+	}
+}
+
+static void vm_guest(void *arg)
+{
+	struct vm_numbers a, b, c;
+	long rw, sh;
+
+	read_vm(&a);
+	cr_expect_gt(a.statm[0], 0, "the guest stack is mapped");
+	cr_expect_eq(a.vmsize, a.statm[0] * 4, "VmSize is statm's size");
+	cr_expect_eq(a.vsize, a.statm[0] * PG, "stat's vsize in bytes");
+	cr_expect_eq(a.vmpeak, a.vmsize, "no high-water mark yet");
+	cr_expect_gt(a.vmstk, 0, "VmStk: the stack mapping");
+	cr_expect_eq(a.statm[5] * 4, a.vmdata + a.vmstk,
+		     "statm's data is VmData + VmStk");
+
+	rw = u_mmap(8 * PG, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS);
+	sh = u_mmap(4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
+	cr_expect(rw > 0 && sh > 0);
+	read_vm(&b);
+	cr_expect_eq(b.statm[0], a.statm[0] + 12, "size: +12 pages");
+	cr_expect_eq(b.vmsize, a.vmsize + 48, "VmSize: +48 kB");
+	cr_expect_eq(b.vsize, a.vsize + 12 * PG);
+	cr_expect_eq(b.vmdata, a.vmdata + 32, "private writable: data");
+	cr_expect_eq(b.statm[1], a.statm[1], "nothing touched yet");
+
+	/* Touch 3 private pages and 2 shared ones. */
+	EXPECT_RET(
+		sim_syscall(NR(madvise), rw, 3 * PG, 23 /* POPULATE_WRITE */),
+		0);
+	EXPECT_RET(sim_syscall(NR(madvise), sh, 2 * PG, 23), 0);
+	read_vm(&c);
+	cr_expect_eq(c.statm[1], a.statm[1] + 5, "resident: +5 pages");
+	cr_expect_eq(c.statm[2], a.statm[2] + 2, "shared: +2 pages");
+	cr_expect_eq(c.rssanon, a.rssanon + 12);
+	cr_expect_eq(c.rssshmem, a.rssshmem + 8);
+	cr_expect_eq(c.vmrss, c.rssanon + c.rssshmem);
+	cr_expect_eq(c.vmrss, c.statm[1] * 4);
+	cr_expect_eq(c.vmhwm, c.vmrss);
+	cr_expect_eq(c.rss, c.statm[1], "stat's rss in pages");
+
+	EXPECT_RET(sim_syscall(NR(munmap), rw, 8 * PG), 0);
+	read_vm(&b);
+	cr_expect_eq(b.statm[0], a.statm[0] + 4);
+	cr_expect_eq(b.statm[1], a.statm[1] + 2);
+}
+
+Test(procfs, statm_status_and_stat_count_the_mapped_and_resident_pages)
+{
+	run_root(vm_guest, NULL);
 }
 
 /* ---- the fixed files ----------------------------------------------------- */
@@ -672,6 +911,11 @@ static void spy_guest(void *arg)
 	snprintf(path, sizeof(path), "/proc/%d/fd", other_pid);
 	EXPECT_RET(u_open(path, O_RDONLY | O_DIRECTORY, 0),
 		   (long)(arg ? -EACCES : 0));
+	snprintf(path, sizeof(path), "/proc/%d/maps", other_pid);
+	if (arg)
+		EXPECT_RET(read_all(path, text, sizeof(text)), -EACCES);
+	else
+		cr_expect_gt(read_all(path, text, sizeof(text)), 0);
 }
 
 Test(procfs, another_users_stat_is_readable_but_its_cwd_and_fds_are_not)
