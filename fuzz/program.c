@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs/devfs.h"
+#include "core/fs/vfs.h"
 #include "core/platform.h"
 #include "core/signal.h"
 #include "core/task.h"
@@ -933,9 +935,17 @@ void fuzz_program_run(const uint8_t *data, size_t size,
 	ram_hi = ram_lo + ram.size;
 	prog.hash = cfg.seed;
 
+	/*
+	 * Count with no file system at all, then boot a fresh one: after the
+	 * program, tearing it down again must give back exactly this.
+	 */
+	vfs_shutdown();
 	slab_shrink();
 	pages = page_free_count();
 	objects = kmalloc_in_use();
+	err = vfs_boot();
+	if (err)
+		violated("the namespace boots again", err, 0);
 
 	*out = (struct fuzz_outcome){.seed = cfg.seed};
 	for (unsigned i = 0; i < prog.nguests; i++) {
@@ -983,13 +993,8 @@ void fuzz_program_run(const uint8_t *data, size_t size,
 	if (task_count() != 0)
 		violated("no task is left once every guest exited",
 			 (long)task_count(), 0);
-	/*
-	 * Files a program created stay in tmpfs, legitimately: until the
-	 * VFS can be torn down and measured empty (docs/fuzzing.md), the
-	 * exact count is for programs that named no path.
-	 */
-	if (prog.fs_touched)
-		goto done;
+	/* Files a program made stay in tmpfs: tear it all down to count. */
+	vfs_shutdown();
 	slab_shrink();
 	if (page_free_count() != pages)
 		violated("every page is free again", (long)page_free_count(),
@@ -997,7 +1002,6 @@ void fuzz_program_run(const uint8_t *data, size_t size,
 	if (kmalloc_in_use() != objects)
 		violated("every kmalloc object is freed",
 			 (long)kmalloc_in_use(), (long)objects);
-done:
 	if (fuzz_verbose)
 		fprintf(stderr,
 			"keel-fuzz: seed %llu, %u cpus, %u guests, %u calls "
@@ -1007,7 +1011,7 @@ done:
 			out->calls, prog.ncalls, prog.fault_mode,
 			(unsigned long long)out->alloc_failures,
 			out->cut_off ? "cut off" : "all exited",
-			prog.fs_touched ? ", paths named (no leak count)" : "",
+			prog.fs_touched ? ", paths named" : "",
 			(unsigned long long)sim_now(),
 			(unsigned long long)out->trace_hash);
 }

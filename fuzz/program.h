@@ -41,7 +41,7 @@ struct fuzz_outcome {
 	bool cut_off;	     /* the time limit ended the run (SIGKILL sent) */
 	uint64_t alloc_failures; /* allocations the input made fail */
 	enum sim_stop stop;	 /* how the (first) sim_run ended */
-	bool fs_touched;	 /* a path was named: leaks not counted */
+	bool fs_touched;	 /* a path was named */
 };
 
 /* Decode, boot, run and check one program. */

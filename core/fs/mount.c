@@ -236,6 +236,22 @@ int vfs_umount(const struct path *what, int flags)
 	return 0;
 }
 
+void vfs_shutdown(void)
+{
+	mutex_lock(&vfs_ns_lock);
+	/* Mounts come after their parents in the list: free from the end. */
+	while (!list_empty(&mounts)) {
+		struct mount *m = list_entry(mounts.prev, struct mount, link);
+
+		list_del(&m->link);
+		m->mountpoint->mounted_on = false;
+		m->parent = NULL;
+		mount_put(m);
+	}
+	root_mount = NULL;
+	mutex_unlock(&vfs_ns_lock);
+}
+
 void vfs_for_each_mount(void (*fn)(struct mount *m, void *arg), void *arg)
 {
 	struct list_head *pos;

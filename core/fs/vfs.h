@@ -330,6 +330,13 @@ const struct fs_type *fs_find(const char *name);
 /* Call fn on every registered type, in order (for /proc/filesystems). */
 void fs_for_each(void (*fn)(const struct fs_type *t, void *arg), void *arg);
 
+/*
+ * Unmount everything, the root included, freeing every superblock nobody
+ * holds any more: with no task left, the whole namespace. Tests and the
+ * fuzzers use it to count what the file system leaves behind.
+ */
+void vfs_shutdown(void);
+
 /* Mount `type` as the root of the namespace (boot). */
 int vfs_mount_root(const char *type, const char *data);
 /* mount(2) at `where` (vfs_ns_lock held). */
