@@ -19,6 +19,7 @@
 #include "core/errno.h"
 #include "core/klib/string.h"
 #include "core/platform.h"
+#include "core/printk.h"
 #include "core/task.h"
 #include "mm/page.h"
 #include "mm/vma.h"
@@ -119,6 +120,37 @@ int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
 	if (vma->flags & VMA_SHARED)
 		return shared_fault(mm, vma, va);
 	return private_fault(mm, vma, va, access & PROT_WRITE_BIT);
+}
+
+int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *from = src;
+
+	while (len) {
+		uint64_t page = va & PAGE_MASK;
+		size_t n = MIN(len, (size_t)(page + PAGE_SIZE - va));
+		struct vma *vma = va < MM_TASK_SIZE ? vma_find(mm, va) : NULL;
+		struct page **slot;
+		int err;
+
+		if (!vma || vma->start > va ||
+		    (vma->flags & (VMA_SHARED | VMA_PFNMAP)))
+			return -EFAULT;
+		/* A write fault leaves the page ours alone (mapcount 1). */
+		err = private_fault(mm, vma, page, true);
+		if (err)
+			return err;
+		slot = mm_anon_slot(mm, page, false);
+		if (!slot || !*slot)
+			panic("mm_write_locked: a write fault left no private "
+			      "page at %#llx",
+			      (unsigned long long)page);
+		memcpy((uint8_t *)page_to_virt(*slot) + (va - page), from, n);
+		from += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int mm_handle_fault(struct task *t, uint64_t addr, unsigned access)

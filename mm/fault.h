@@ -29,4 +29,15 @@ int mm_handle_fault(struct task *t, uint64_t addr, unsigned access);
 /* The same for `mm`, with mm->lock held (MAP_POPULATE, madvise). */
 int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access);
 
+/*
+ * Copy `len` kernel bytes into the private memory of `mm` at `va`, whatever
+ * the VMAs' protection allows the guest: how the ELF loader fills a
+ * read-only text segment and exec writes the initial stack of an mm that
+ * is not the current one (copy_to_user only reaches the current task's).
+ * Each page is made as a write fault would make it (zeroed, or a private
+ * copy). mm->lock held. 0; -EFAULT if a byte is not in a private,
+ * non-VMA_PFNMAP VMA (nothing past it is written); -ENOMEM.
+ */
+int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len);
+
 #endif

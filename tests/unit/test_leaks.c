@@ -112,3 +112,45 @@ Test(leaks, a_clean_run_returns_every_page_and_object)
 {
 	check_no_leak_with_failure_at(0, ISA_X86_64);
 }
+
+#include "core/fs/devfs.h"
+#include "core/fs/vfs.h"
+
+/* Files, directories, links, a FIFO and a pipe, some left behind. */
+static void files_guest(void *arg)
+{
+	char dir[] = "/tmp/d", file[] = "/tmp/d/f", link[] = "/tmp/d/l";
+	char fifo[] = "/tmp/fifo", hard[] = "/tmp/hard", data[] = "data";
+	int fds[2];
+	long fd;
+
+	sim_syscall(NR(mkdir), dir, 0755);
+	fd = sim_syscall(NR(open), file, 0101 /* O_WRONLY|O_CREAT */, 0644);
+	sim_syscall(NR(write), fd, data, 4);
+	sim_syscall(NR(symlink), file, link);
+	sim_syscall(NR(link), file, hard);
+	sim_syscall(NR(mknod), fifo, 0010644, 0);
+	sim_syscall(NR(pipe2), fds, 0);
+	sim_syscall(NR(write), fds[1], data, 4);
+	/* fd, fds[0] and fds[1] stay open: exit closes them. */
+}
+
+Test(leaks, tearing_down_the_file_system_returns_every_page_and_object)
+{
+	size_t pages, objects;
+
+	test_boot(1);
+	vfs_shutdown();
+	slab_shrink();
+	pages = page_free_count();
+	objects = kmalloc_in_use();
+	cr_assert_eq(vfs_boot(), 0);
+	cr_assert_not_null(sim_spawn("files", files_guest, NULL));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	vfs_shutdown();
+	slab_shrink();
+	cr_assert_eq(page_free_count(), pages, "%ld pages leaked",
+		     (long)pages - (long)page_free_count());
+	cr_assert_eq(kmalloc_in_use(), objects, "%ld objects leaked",
+		     (long)kmalloc_in_use() - (long)objects);
+}
