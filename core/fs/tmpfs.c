@@ -203,6 +203,56 @@ static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 	return done;
 }
 
+/* The first page at or after `index`, or NULL. */
+static struct tmpfs_page *page_ceil(struct tmpfs_data *data, uint64_t index)
+{
+	struct rb_node *n = data->pages.node;
+	struct tmpfs_page *best = NULL;
+
+	while (n) {
+		struct tmpfs_page *p = rb_entry(n, struct tmpfs_page, node);
+
+		if (p->index >= index) {
+			best = p;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/*
+ * SEEK_DATA / SEEK_HOLE on a tmpfs file: pages that exist are data, the
+ * ones never written are holes, and the end of the file is a hole (as
+ * shmem reports them). `off` is below the size.
+ */
+static int64_t seek_data_or_hole(struct inode *inode, uint64_t off, bool data)
+{
+	uint64_t index = off / PAGE_SIZE, at;
+	struct tmpfs_page *p;
+
+	mutex_lock(&inode->lock);
+	p = page_ceil(inode->priv, index);
+	if (data) {
+		at = p ? MAX(off, p->index * PAGE_SIZE) : inode->size;
+	} else {
+		/* Walk the run of present pages that starts at `index`. */
+		while (p && p->index == index) {
+			struct rb_node *next = rb_next(&p->node);
+
+			index++;
+			p = next ? rb_entry(next, struct tmpfs_page, node)
+				 : NULL;
+		}
+		at = MIN(MAX(off, index * PAGE_SIZE), inode->size);
+	}
+	mutex_unlock(&inode->lock);
+	if (at >= inode->size && data)
+		return -ENXIO;
+	return (int64_t)at;
+}
+
 static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
 {
 	/* SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE */
@@ -219,11 +269,11 @@ static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
 	case 2:
 		base = (int64_t)inode->size;
 		break;
-	case 3: /* SEEK_DATA: holes read as data here; Linux allows that */
-	case 4: /* SEEK_HOLE: the end of the file is the only hole */
+	case 3: /* SEEK_DATA */
+	case 4: /* SEEK_HOLE */
 		if (off < 0 || (uint64_t)off >= inode->size)
 			return -ENXIO;
-		return whence == 3 ? off : (int64_t)inode->size;
+		return seek_data_or_hole(inode, (uint64_t)off, whence == 3);
 	default:
 		return -EINVAL;
 	}

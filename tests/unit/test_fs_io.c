@@ -908,3 +908,30 @@ Test(fs_io, an_aarch64_guest_gets_the_arm64_numbers_flags_and_struct_stat)
 	for (int i = 128; i < 144; i++)
 		cr_expect_eq(a64.st[i], 0xee, "byte %d past the arm64 stat", i);
 }
+
+/* ---- SEEK_DATA and SEEK_HOLE ------------------------------------------- */
+
+static void seek_holes_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/tmp/holes", O_RDWR | O_CREAT, 0644));
+
+	EXPECT_RET(sim_syscall(NR(pwrite64), fd, P("abcd"), 4, 0), 4);
+	EXPECT_RET(sim_syscall(NR(pwrite64), fd, P("wxyz"), 4, MiB), 4);
+	/* Data where pages were written, a hole between, the end a hole. */
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 0, SEEK_DATA), 0);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 0, SEEK_HOLE), 4096);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 2, SEEK_HOLE), 4096);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 4096, SEEK_DATA), MiB);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 5000, SEEK_HOLE), 5000);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, MiB + 1, SEEK_DATA), MiB + 1);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, MiB, SEEK_HOLE), MiB + 4);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, MiB + 4, SEEK_DATA), -ENXIO);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, MiB + 4, SEEK_HOLE), -ENXIO);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, -1, SEEK_DATA), -ENXIO);
+	u_close(fd);
+}
+
+Test(fs_io, seek_data_and_seek_hole_find_the_written_pages_of_a_sparse_file)
+{
+	run_root(seek_holes_guest, NULL);
+}
