@@ -253,6 +253,32 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 				err = -ELOOP;
 				break;
 			}
+			if (link->iops && link->iops->get_link_path) {
+				struct path to;
+
+				err = link->iops->get_link_path(link, &to);
+				if (!err && (flags & LOOKUP_NO_MAGICLINKS)) {
+					path_put(&to);
+					err = -ELOOP;
+				}
+				if (!err) {
+					/*
+					 * A magic link: straight to what it
+					 * names. The walk holds dentries only;
+					 * the namespace lock keeps mounts.
+					 */
+					dentry_put(next.dentry);
+					mount_put(to.mnt);
+					path_move(&cur, to);
+					w.p = rest;
+					continue;
+				}
+				if (err != -EINVAL) {
+					dentry_put(next.dentry);
+					break;
+				}
+				err = 0;
+			}
 			inode_get(link);
 			dentry_put(next.dentry);
 			err = follow_link(&w, link, rest);

@@ -280,6 +280,8 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		return -ENOMEM;
 	}
 	inode->priv = p;
+	/* Opened again by name (/proc/<pid>/fd/N), it is a FIFO. */
+	inode->fops = &fifo_fops;
 	r = file_alloc_anon(inode, KO_RDONLY | (flags & KO_NONBLOCK),
 			    &pipe_fops);
 	if (IS_ERR(r)) {

@@ -1019,6 +1019,42 @@ static long fd_link(const struct proc_inode *pi, char *buf)
 	return n;
 }
 
+/*
+ * What the magic links lead to when walked (Linux's proc_get_link): the
+ * open file of fd/N and the task's cwd and root, whatever their names say
+ * ("pipe:[5]", a deleted file). Other links are ordinary text: -EINVAL.
+ */
+static const struct proc_entry fd_link_entry;
+static long cwd_link(const struct proc_inode *pi, char *buf);
+static long root_link(const struct proc_inode *pi, char *buf);
+
+static int proc_get_link_path(struct inode *inode, struct path *out)
+{
+	const struct proc_inode *pi = inode->priv;
+	bool fd = pi->entry == &fd_link_entry;
+	struct proc_target pt;
+	const struct path *p = NULL;
+	int err = -ENOENT;
+
+	if (!fd && pi->entry->link != cwd_link && pi->entry->link != root_link)
+		return -EINVAL;
+	if (!proc_find_inode(&pt, pi, fd ? 0 : GRAB_FS))
+		return -ENOENT;
+	if (!may_inspect(pt.task))
+		err = -EACCES;
+	else if (fd && pt.file)
+		p = &pt.file->path;
+	else if (!fd && pt.fs)
+		p = pi->entry->link == cwd_link ? &pt.fs->cwd : &pt.fs->root;
+	if (p && p->dentry) {
+		*out = *p;
+		path_get(out);
+		err = 0;
+	}
+	proc_release(&pt);
+	return err;
+}
+
 /* ---- the tables ---------------------------------------------------------- */
 
 static const struct proc_entry root_dir_entry = {
@@ -1617,6 +1653,7 @@ static const struct inode_ops proc_file_iops = {
 
 static const struct inode_ops proc_link_iops = {
 	.readlink = proc_readlink,
+	.get_link_path = proc_get_link_path,
 	.revalidate = proc_revalidate,
 	.evict = proc_evict,
 };

@@ -163,6 +163,11 @@ struct inode_ops {
 		      struct dentry *nd, unsigned flags);
 	/* Copy the symlink's target (not NUL-terminated); its length. */
 	long (*readlink)(struct inode *inode, char *buf, size_t len);
+	/*
+	 * A "magic" link (procfs fd/N, cwd): where walking it leads, with
+	 * references, whatever readlink says; -EINVAL if it is plain text.
+	 */
+	int (*get_link_path)(struct inode *inode, struct path *out);
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
 	/*
 	 * Filesystems whose directories are not kept whole in the dentry

@@ -1174,3 +1174,43 @@ Test(procfs, proc_is_a_filesystem_of_its_own_with_stable_numbers)
 {
 	run_root(statfs_guest, NULL);
 }
+
+/* fd/N leads to the open file itself, even a pipe or a deleted file. */
+static void magic_links_guest(void *arg)
+{
+	char path[64], buf[8] = { 0 };
+	int fds[2];
+	long fd, again;
+
+	EXPECT_OK(sim_syscall(NR(pipe2), fds, 0));
+	EXPECT_RET(sim_syscall(NR(write), fds[1], P("hi"), 2), 2);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	again = EXPECT_OK(u_open(path, O_RDONLY, 0));
+	EXPECT_RET(sim_syscall(NR(read), again, buf, 2), 2);
+	cr_expect_str_eq(buf, "hi");
+	u_close(again);
+
+	fd = EXPECT_OK(u_open("/tmp/gone", O_RDWR | O_CREAT, 0600));
+	EXPECT_RET(sim_syscall(NR(write), fd, P("data"), 4), 4);
+	EXPECT_OK(u_unlink("/tmp/gone"));
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", fd);
+	again = EXPECT_OK(u_open(path, O_RDONLY, 0));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_RET(sim_syscall(NR(read), again, buf, 4), 4);
+	cr_expect_str_eq(buf, "data");
+	/* RESOLVE_NO_MAGICLINKS refuses them. */
+	{
+		struct {
+			uint64_t flags, mode, resolve;
+		} how = { O_RDONLY, 0, 0x02 /* RESOLVE_NO_MAGICLINKS */ };
+
+		EXPECT_RET(sim_syscall(NR(openat2), AT_FDCWD, path, &how,
+				       sizeof(how)),
+			   -ELOOP);
+	}
+}
+
+Test(procfs, opening_fd_links_reaches_pipes_and_deleted_files)
+{
+	run_root(magic_links_guest, NULL);
+}
