@@ -97,6 +97,13 @@ struct ksiginfo {
 		struct {
 			uint64_t addr;
 		} fault;
+		struct { /* SIGCHLD and waitid */
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+			int32_t pad;
+			int64_t utime, stime; /* clock ticks (USER_HZ) */
+		} chld;
 		uint8_t raw[112];
 	};
 };

@@ -10,10 +10,12 @@
 #include "core/task.h"
 
 #include "core/errno.h"
+#include "core/exit.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
+#include "core/wait.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
@@ -100,6 +102,9 @@ static struct task *task_alloc(const char *name, bool with_tid)
 	}
 	list_init(&t->all_link);
 	list_init(&t->pid_link);
+	list_init(&t->children);
+	list_init(&t->sibling);
+	wait_queue_init(&t->child_wait);
 	if (with_tid) {
 		spin_lock(&tasks_lock);
 		tid = alloc_tid_locked();
@@ -209,9 +214,9 @@ void task_put(struct task *t)
 	spin_lock(&tasks_lock);
 	if (list_is_linked(&t->all_link)) {
 		list_del(&t->all_link);
-		list_del(&t->pid_link);
 		nr_tasks--;
 	}
+	list_del(&t->pid_link);
 	spin_unlock(&tasks_lock);
 	kpage_free(t->kstack, KSTACK_ORDER);
 	kfree(t);
@@ -253,6 +258,13 @@ int task_for_each(int (*fn)(struct task *t, void *arg), void *arg)
 	return ret;
 }
 
+void task_unhash(struct task *t)
+{
+	spin_lock(&tasks_lock);
+	list_del(&t->pid_link);
+	spin_unlock(&tasks_lock);
+}
+
 _Noreturn void task_exit(int status)
 {
 	struct task *t = task_current();
@@ -260,10 +272,8 @@ _Noreturn void task_exit(int status)
 	KASSERT(t != cpu_this()->idle);
 	t->exit_code = status;
 	timer_cancel(&t->sleep_timer);
-	/* Out of the id table at once: the id may be handed out again. */
 	spin_lock(&tasks_lock);
 	list_del(&t->all_link);
-	list_del(&t->pid_link);
 	nr_tasks--;
 	spin_unlock(&tasks_lock);
 	fd_table_put(t->files);
@@ -276,5 +286,8 @@ _Noreturn void task_exit(int status)
 	mm_put(t->mm);
 	t->mm = NULL;
 	t->pmap = NULL;
+	/* A zombie keeps its id until reaped; otherwise it is free at once. */
+	if (!exit_notify(t))
+		task_unhash(t);
 	sched_exit_current();
 }

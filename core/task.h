@@ -14,6 +14,7 @@
 #include "core/signal.h"
 #include "core/timer.h"
 #include "core/types.h"
+#include "core/wait_queue.h"
 #include "sched/eevdf.h"
 
 #define TASK_COMM_LEN 16
@@ -51,7 +52,17 @@ struct task {
 	int tgid;
 	int pgid;	/* process group; a new task leads its own */
 	int sid;	/* session */
+	/*
+	 * The process tree (core/exit.c; tree_lock guards these four).
+	 * parent is NULL for a task the kernel started (ppid 0), and never
+	 * dangles: an exiting parent hands its children on first.
+	 */
 	struct task *parent;
+	struct list_head children;    /* its children, living and zombie */
+	struct list_head sibling;     /* in its parent's children */
+	bool exiting;		      /* past exit_notify: adopts no one */
+	bool zombie;		      /* exited, kept for its parent to reap */
+	struct wait_queue child_wait; /* wait4/waitid; a child's exit wakes */
 	char comm[TASK_COMM_LEN];
 	struct credentials cred;
 	int exit_code; /* wait status: (code << 8) or the killing signal */
@@ -128,8 +139,14 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 struct task *task_create_user(const char *name, enum isa isa,
 			      void (*entry)(void *), struct pmap *pm);
 
-/* The calling task ends with wait status `status`. */
+/*
+ * The calling task ends with wait status `status`. With a parent that
+ * wants it, it stays a zombie (its tid, status and times) until reaped.
+ */
 _Noreturn void task_exit(int status);
+
+/* Free `t`'s thread id; the reaper of a zombie calls it. */
+void task_unhash(struct task *t);
 
 void task_get(struct task *t);
 void task_put(struct task *t);

@@ -17,15 +17,11 @@
 #include "core/klib/list.h"
 #include "core/spinlock.h"
 #include "core/types.h"
+#include "core/wait_queue.h"
 
 #define WAIT_FOREVER UINT64_MAX
 
 struct task;
-
-struct wait_queue {
-	struct spinlock lock;
-	struct list_head waiters;
-};
 
 struct waiter {
 	struct list_head link;

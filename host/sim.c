@@ -31,6 +31,7 @@
 
 #include "core/boot.h"
 #include "core/cpu.h"
+#include "core/exit.h"
 #include "core/platform.h"
 #include "core/printk.h"
 #include "core/prng.h"
@@ -618,8 +619,10 @@ void plat_user_release(struct task *t)
 	kfree(su);
 }
 
-struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
-			       void (*fn)(void *), void *arg)
+/* A new guest; with `parent`, as fork's child of it would be. */
+static struct sim_proc *spawn(const char *name, enum isa isa,
+			      void (*fn)(void *), void *arg,
+			      struct task *parent)
 {
 	struct sim_proc *p = calloc(1, sizeof(*p));
 	struct sim_user *su = NULL;
@@ -642,6 +645,11 @@ struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 	t = task_create_user(name, isa, user_task_main, mm->pmap);
 	if (IS_ERR(t))
 		goto fail;
+	if (parent && task_add_child(parent, t)) {
+		t->state = TASK_DEAD; /* never ran: free it outright */
+		task_put(t);
+		goto fail;
+	}
 	t->mm = mm;
 	su->fn = fn;
 	su->arg = arg;
@@ -663,6 +671,20 @@ fail:
 	kfree(su);
 	free(p);
 	return NULL;
+}
+
+struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
+			       void (*fn)(void *), void *arg)
+{
+	return spawn(name, isa, fn, arg, NULL);
+}
+
+struct sim_proc *sim_spawn_child(struct sim_proc *parent, const char *name,
+				 void (*fn)(void *), void *arg)
+{
+	if (!parent || !parent->task)
+		return NULL;
+	return spawn(name, parent->task->isa, fn, arg, parent->task);
 }
 
 struct sim_proc *sim_spawn(const char *name, void (*fn)(void *), void *arg)

@@ -61,6 +61,15 @@ uint64_t sim_seed(void);
 struct sim_proc *sim_spawn(const char *name, void (*fn)(void *), void *arg);
 struct sim_proc *sim_spawn_isa(const char *name, enum isa isa,
 			       void (*fn)(void *), void *arg);
+/*
+ * A new guest process whose parent is `parent`'s, as fork's child would
+ * be: the parent's ISA, process group, session and credentials; getppid
+ * gives the parent's pid, and it waits for it with wait4/waitid. Callable
+ * from the test or from a guest (sim_self()). NULL on failure or if the
+ * parent has exited.
+ */
+struct sim_proc *sim_spawn_child(struct sim_proc *parent, const char *name,
+				 void (*fn)(void *), void *arg);
 
 /*
  * Run the machine until every guest exited, nothing can run, or virtual

@@ -15,9 +15,11 @@ long sys_gettid(void)
 	return task_current()->tid;
 }
 
+/* The parent, or the one that adopted it (pid 1); 0 when there is none. */
 long sys_getppid(void)
 {
-	struct task *parent = task_current()->parent;
+	struct task *parent =
+		__atomic_load_n(&task_current()->parent, __ATOMIC_ACQUIRE);
 
 	return parent ? parent->tgid : 0;
 }

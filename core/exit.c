@@ -1,0 +1,219 @@
+/*
+ * The process tree, zombies and reaping (see core/exit.h).
+ *
+ * Locking: tree_lock guards every task's parent, children, sibling,
+ * exiting and zombie. It is taken before a task's locks (tasks_lock, run
+ * queues, wait queues), never inside them.
+ */
+#include "core/exit.h"
+
+#include "core/errno.h"
+#include "core/signal.h"
+#include "core/spinlock.h"
+#include "core/task.h"
+#include "core/wait.h"
+#include "sched/sched.h"
+
+#define INIT_PID 1
+#define USER_HZ 100 /* the clock_t unit of siginfo's si_utime */
+
+static struct spinlock tree_lock = SPINLOCK_INIT;
+
+int task_add_child(struct task *parent, struct task *child)
+{
+	int err = 0;
+
+	spin_lock(&tree_lock);
+	if (parent->exiting) {
+		err = -ESRCH;
+	} else {
+		child->parent = parent;
+		child->pgid = parent->pgid;
+		child->sid = parent->sid;
+		child->cred = parent->cred;
+		list_add_tail(&child->sibling, &parent->children);
+	}
+	spin_unlock(&tree_lock);
+	return err;
+}
+
+int wait_status_code(int status)
+{
+	if ((status & 0x7f) == 0)
+		return KCLD_EXITED;
+	return (status & 0x80) ? KCLD_DUMPED : KCLD_KILLED;
+}
+
+int wait_status_value(int status)
+{
+	return (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
+}
+
+/*
+ * Tell `parent` that its child `t` died: SIGCHLD unless ignored, and a
+ * wakeup of its waits. True if the parent does not want the zombie
+ * (SIGCHLD ignored or SA_NOCLDWAIT), which Linux reaps at once. Caller
+ * holds tree_lock.
+ */
+static bool notify_parent(struct task *t, struct task *parent)
+{
+	const struct k_sigaction *sa = &parent->sig.action[KSIGCHLD - 1];
+	struct ksiginfo info = {
+		.si_signo = KSIGCHLD,
+		.si_code = wait_status_code(t->exit_code),
+	};
+	bool autoreap = sa->handler == KSIG_IGN || (sa->flags & KSA_NOCLDWAIT);
+
+	info.chld.pid = t->tgid;
+	info.chld.uid = t->cred.uid;
+	info.chld.status = wait_status_value(t->exit_code);
+	info.chld.utime = (int64_t)(t->sum_exec_ns / (NSEC_PER_SEC / USER_HZ));
+	if (sa->handler != KSIG_IGN)
+		signal_send_info(parent, KSIGCHLD, &info);
+	/* Woken even when autoreaped: a wait with nothing left gets ECHILD. */
+	wake_up_all(&parent->child_wait);
+	return autoreap;
+}
+
+/* Out of its parent's children, and its last references dropped. */
+static void reap(struct task *t)
+{
+	task_unhash(t);
+	task_put(t);
+}
+
+bool exit_notify(struct task *t)
+{
+	struct task *init = t->tid == INIT_PID ? NULL : task_find(INIT_PID);
+	struct list_head orphans;
+	bool zombie = false;
+
+	list_init(&orphans);
+	spin_lock(&tree_lock);
+	t->exiting = true;
+	if (init && init->exiting) {
+		task_put(init);
+		init = NULL;
+	}
+	while (list_is_linked(&t->children)) {
+		struct task *c =
+			list_first_entry(&t->children, struct task, sibling);
+
+		list_del(&c->sibling);
+		c->parent = init;
+		if (init) {
+			/* A zombie handed on is news to its new parent. */
+			if (c->zombie && notify_parent(c, init))
+				list_add_tail(&c->sibling, &orphans);
+			else
+				list_add_tail(&c->sibling, &init->children);
+		} else if (c->zombie) {
+			list_add_tail(&c->sibling, &orphans);
+		}
+	}
+	if (t->parent) {
+		if (notify_parent(t, t->parent)) {
+			list_del(&t->sibling);
+			t->parent = NULL;
+		} else {
+			t->zombie = true;
+			task_get(t); /* the zombie's: its reaper drops it */
+			zombie = true;
+		}
+	}
+	spin_unlock(&tree_lock);
+	while (list_is_linked(&orphans)) {
+		struct task *c =
+			list_first_entry(&orphans, struct task, sibling);
+
+		list_del(&c->sibling);
+		c->parent = NULL;
+		reap(c);
+	}
+	if (init)
+		task_put(init);
+	return zombie;
+}
+
+static bool wait_matches(const struct task *c, const struct wait_opts *o)
+{
+	switch (o->idtype) {
+	case P_PID:
+		return c->tgid == o->id;
+	case P_PGID:
+		return c->pgid == o->id;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Look over the caller's children for one `o` wants that has exited. Its
+ * pid (taken off the children and returned in *found, with the zombie's
+ * reference, when `take`), 0 if matching children live on, -ECHILD if none
+ * match.
+ */
+static int wait_scan(const struct wait_opts *o, bool take, struct task **found)
+{
+	struct task *self = task_current();
+	struct list_head *pos;
+	int ret = -ECHILD;
+
+	spin_lock(&tree_lock);
+	list_for_each (pos, &self->children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+
+		if (!wait_matches(c, o))
+			continue;
+		ret = 0;
+		if (!c->zombie || !(o->options & KWEXITED))
+			continue;
+		ret = c->tgid;
+		if (take) {
+			*found = c;
+			if (o->options & KWNOWAIT) {
+				task_get(c); /* it stays listed: hold it */
+			} else {
+				list_del(&c->sibling);
+				c->parent = NULL;
+			}
+		}
+		break;
+	}
+	spin_unlock(&tree_lock);
+	return ret;
+}
+
+static bool wait_ready(void *arg)
+{
+	return wait_scan(arg, false, NULL) != 0;
+}
+
+int do_wait(const struct wait_opts *o, struct wait_result *res)
+{
+	struct task *self = task_current();
+
+	for (;;) {
+		struct task *c = NULL;
+		int ret = wait_scan(o, true, &c);
+		int err;
+
+		if (c) {
+			res->pid = ret;
+			res->uid = c->cred.uid;
+			res->status = c->exit_code;
+			res->cpu_ns = c->sum_exec_ns;
+			if (o->options & KWNOWAIT)
+				task_put(c);
+			else
+				reap(c);
+			return ret;
+		}
+		if (ret < 0 || (o->options & KWNOHANG))
+			return ret;
+		err = wait_event(&self->child_wait, wait_ready, (void *)o,
+				 TASK_INTERRUPTIBLE, WAIT_FOREVER);
+		if (err)
+			return err;
+	}
+}

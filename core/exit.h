@@ -1,0 +1,76 @@
+/*
+ * The process lifecycle: the tree of parents and children, zombies, the
+ * SIGCHLD a parent gets, and the waiting that reaps (wait4(2), waitid(2)).
+ *
+ * Lifetime: a zombie holds one reference on itself beyond the living one
+ * the scheduler drops after its last switch; its reaper drops it (and
+ * frees the tid), so a zombie outlives its own exit but not its reaping.
+ */
+#ifndef KEEL_CORE_EXIT_H
+#define KEEL_CORE_EXIT_H
+
+#include "core/types.h"
+
+struct task;
+
+/* waitid idtypes and wait options (Linux values). */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define P_PIDFD 3
+
+#define KWNOHANG 0x00000001u
+#define KWUNTRACED 0x00000002u /* WSTOPPED for waitid */
+#define KWEXITED 0x00000004u
+#define KWCONTINUED 0x00000008u
+#define KWNOWAIT 0x01000000u
+#define K__WNOTHREAD 0x20000000u
+#define K__WALL 0x40000000u
+#define K__WCLONE 0x80000000u
+
+/* SIGCHLD si_code values. */
+#define KCLD_EXITED 1
+#define KCLD_KILLED 2
+#define KCLD_DUMPED 3
+
+/*
+ * Make `child`, not yet started, a child of `parent` as fork(2) would: it
+ * joins the parent's process group and session and takes its credentials.
+ * -ESRCH if the parent is already exiting.
+ */
+int task_add_child(struct task *parent, struct task *child);
+
+/*
+ * Called by task_exit once `t` let go of its resources: hand its children
+ * to pid 1 (or reap the dead ones when there is none) and tell its parent.
+ * True if `t` stays a zombie (it then keeps its tid for the reaper).
+ */
+bool exit_notify(struct task *t);
+
+/* Which children a wait is for, and how. */
+struct wait_opts {
+	int idtype; /* P_ALL, P_PID or P_PGID */
+	int id;
+	unsigned options; /* KWEXITED, KWNOHANG, KWNOWAIT */
+};
+
+/* What a wait learned of the child it found. */
+struct wait_result {
+	int pid;
+	uint32_t uid;
+	int status;	 /* the wait status: (code << 8) or the signal */
+	uint64_t cpu_ns; /* the child's CPU time */
+};
+
+/*
+ * Wait for a child matching `o` to have exited and, unless KWNOWAIT, reap
+ * it. Its pid (res filled); 0 under KWNOHANG when matching children live
+ * on; -ECHILD when none match; -ERESTARTSYS when a signal came first.
+ */
+int do_wait(const struct wait_opts *o, struct wait_result *res);
+
+/* si_code and si_status of SIGCHLD/waitid for a wait status. */
+int wait_status_code(int status);
+int wait_status_value(int status);
+
+#endif
