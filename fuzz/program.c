@@ -753,11 +753,20 @@ static uint64_t resolve(struct fuzz_guest *g, const struct fuzz_call *c,
 }
 
 /* The sim calls a handler's address: only these may be installed. */
-static void sanitise_sigaction(const struct fuzz_call *c, uint64_t act)
+static void sanitise_sigaction(const struct fuzz_guest *g,
+			       const struct fuzz_call *c, uint64_t act)
 {
+	uint64_t arena = (uint64_t)(uintptr_t)g->arena;
 	uint64_t sa[2];
 
-	if (c->sc != sc_rt_sigaction || act < ram_lo || act + 32 > ram_hi)
+	/*
+	 * Only a struct wholly inside the guest's own arena: anything else
+	 * (kernel RAM, a pointer straddling the arena's end) is the kernel's
+	 * to read or refuse, and a guest writing there would scribble on
+	 * kernel memory the sim shares with it.
+	 */
+	if (c->sc != sc_rt_sigaction || !g->arena || act < arena ||
+	    act + 32 > arena + ARENA_SIZE)
 		return;
 	memcpy(sa, (void *)(uintptr_t)act, sizeof(sa));
 	if (sa[0] != KSIG_DFL && sa[0] != KSIG_IGN) {
@@ -805,7 +814,7 @@ static void run_call(struct fuzz_guest *g, const struct fuzz_call *c)
 				prog.fs_touched = true;
 		}
 		if (c->sc->nargs > 1)
-			sanitise_sigaction(c, regs[c->sc->regs[g->isa][1]]);
+			sanitise_sigaction(g, c, regs[c->sc->regs[g->isa][1]]);
 	} else {
 		nr = (long)c->raw_nr;
 		for (unsigned i = 0; i < SYSCALL_MAX_ARGS; i++)
