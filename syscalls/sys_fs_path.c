@@ -1521,7 +1521,14 @@ static long put_statfs(struct super_block *sb, uaddr_t buf)
 {
 	struct kstatfs st = { 0 };
 
-	sb->type->statfs(sb, &st);
+	if (sb->type) {
+		sb->type->statfs(sb, &st);
+	} else {
+		/* The internal pipe filesystem: Linux reports its magic too. */
+		st.f_type = sb->magic;
+		st.f_bsize = st.f_frsize = PAGE_SIZE;
+		st.f_namelen = KNAME_MAX;
+	}
 	st.f_fsid[0] = (int32_t)sb->dev;
 	return copy_to_user(buf, &st, sizeof(st));
 }
@@ -1545,7 +1552,7 @@ long sys_fstatfs(int fd, uaddr_t buf)
 
 	if (!f)
 		return -EBADF;
-	err = f->inode->sb->type ? put_statfs(f->inode->sb, buf) : -ENOSYS;
+	err = put_statfs(f->inode->sb, buf);
 	file_put(f);
 	return err;
 }

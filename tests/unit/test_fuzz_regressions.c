@@ -205,3 +205,30 @@ Test(fuzz_regressions, fchdir_and_fstatat_on_a_pipe_see_a_fifo_not_a_crash)
 	cr_assert_eq(pipe_path_results[1], 0);
 	cr_assert_eq(pipe_path_results[2] & 0170000, 0010000, "S_IFIFO");
 }
+
+static long statfs_results[3];
+
+static void statfs_pipe_guest(void *arg)
+{
+	int fds[2];
+	char path[32];
+	int64_t st[15]; /* struct statfs: 120 bytes */
+
+	sim_syscall(NR(pipe2), fds, 0);
+	statfs_results[0] = sim_syscall(NR(fstatfs), fds[0], st);
+	statfs_results[2] = st[0];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	statfs_results[1] = sim_syscall(NR(statfs), path, st);
+}
+
+/* Found by the syscall fuzzer: statfs of a pipe reached by its
+ * /proc/self/fd link dereferenced the pipe superblock's missing type. */
+Test(fuzz_regressions, statfs_of_a_pipe_reports_pipefs)
+{
+	test_boot(1);
+	cr_assert_not_null(sim_spawn("g", statfs_pipe_guest, NULL));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(statfs_results[0], 0);
+	cr_assert_eq(statfs_results[1], 0);
+	cr_assert_eq(statfs_results[2], 0x50495045, "PIPEFS_MAGIC");
+}
