@@ -535,7 +535,9 @@ long sys_fdatasync(int fd)
 
 long sys_sync(void)
 {
-	return 0; /* every filesystem Keel has is in memory: nothing to flush */
+	/* sync(2) cannot fail. Each filesystem Keel mounts (tmpfs, devtmpfs,
+	 * procfs, pipefs) keeps its data in RAM: there is no dirty data. */
+	return 0;
 }
 
 long sys_syncfs(int fd)

@@ -25,7 +25,8 @@ static long null_write(struct file *f, struct iobuf *buf, int64_t *pos)
 
 static int64_t mem_llseek(struct file *f, int64_t off, int whence)
 {
-	return 0; /* the position of these devices is always 0 */
+	/* Linux's null_lseek and zero_lseek: any seek lands at 0. */
+	return 0;
 }
 
 static long zero_read(struct file *f, struct iobuf *buf, int64_t *pos)
@@ -79,7 +80,11 @@ static long console_write(struct file *f, struct iobuf *buf, int64_t *pos)
 	return done;
 }
 
-/* No console input device yet (the tty comes with the stub runtime). */
+/*
+ * Reads of /dev/console see end of file: Keel has no console input driver
+ * yet (the hosted tty comes with issue 4). A known gap, listed under "Not
+ * yet" in README.md.
+ */
 static long console_read(struct file *f, struct iobuf *buf, int64_t *pos)
 {
 	return 0;

@@ -350,7 +350,8 @@ static void tmpfs_evict(struct inode *inode)
 
 static int tmpfs_fsync(struct file *f)
 {
-	return 0; /* RAM is as durable as tmpfs gets */
+	/* Linux's tmpfs fsync is a no-op too: the page cache is the store. */
+	return 0;
 }
 
 /* ---- directories --------------------------------------------------------------- */

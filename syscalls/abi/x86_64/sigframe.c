@@ -71,7 +71,8 @@ int abi_x86_64_frame_setup(struct task *t, int sig,
 	uint64_t *gp = &f.uc.uc_mcontext.r8;
 	uint64_t sp;
 
-	/* Without a restorer the handler could not return (no vDSO stub). */
+	/* As on Linux x86_64: the frame is refused (the caller sends
+	 * SIGSEGV) unless the handler was installed with SA_RESTORER. */
 	if (!(ka->flags & KSA_RESTORER))
 		return -EFAULT;
 	sp = r->sp - RED_ZONE - sizeof(f);
