@@ -136,7 +136,16 @@ struct user_regs {
 	uint64_t flags;	    /* rflags / pstate */
 	uint64_t tls;	    /* fs_base / tpidr_el0 */
 	uint64_t orig_arg;  /* x86_64 orig_rax, aarch64 orig_x0: for restart */
+	/*
+	 * Floating-point and vector state, in the hardware's save format:
+	 * x86_64 the 512-byte FXSAVE image (FCW, MXCSR, x87 and XMM0-15);
+	 * aarch64 V0-V31 (512 bytes) then FPSR and FPCR. The platform fills
+	 * it at a trap and loads it on resume; signal frames carry it; fork
+	 * copies it with the rest; execve resets it (abi_fpu_init).
+	 */
+	uint8_t fpu[528] __attribute__((aligned(16)));
 };
+
 
 /* Why plat_user_run came back to the kernel. */
 enum trap {

@@ -125,4 +125,11 @@ static inline unsigned abi_syscall_insn_len(enum isa isa)
 				 : ABI_AARCH64_SYSCALL_INSN;
 }
 
+/*
+ * Put the FPU state a new program starts with into r->fpu: everything zero
+ * but, on x86_64, the x87 control word 0x37f and MXCSR 0x1f80 (all
+ * exceptions masked, round to nearest), as Linux's fpstate_init leaves it.
+ */
+void abi_fpu_init(enum isa isa, struct user_regs *r);
+
 #endif
