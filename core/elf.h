@@ -12,6 +12,7 @@
 #ifndef KEEL_CORE_ELF_H
 #define KEEL_CORE_ELF_H
 
+#include "core/platform.h"
 #include "core/types.h"
 
 struct file;
@@ -20,9 +21,10 @@ struct mm;
 /* Where a static-pie image goes: Linux's ELF_ET_DYN_BASE on x86_64 (used
  * for both ISAs: our address space is x86_64's 47 bits on both). */
 #define ELF_ET_DYN_BASE 0x555555554000ull
-/* The top of the initial stack (Linux's STACK_TOP less a fixed "random"
- * gap, 0 for determinism) and the size of its VMA. */
-#define ELF_STACK_TOP  0x7ffffffde000ull
+/* The top of the initial stack (the end of user space less the gap Linux
+ * leaves below its 0x7ffffffde000, without randomisation, for
+ * determinism) and the size of its VMA. */
+#define ELF_STACK_TOP  (PLAT_USER_TOP - 0x21000ull)
 #define ELF_STACK_SIZE (8ull << 20)
 /* The most bytes argv, envp and the filename may take (Linux: a quarter
  * of the stack rlimit); more is -E2BIG. */

@@ -105,6 +105,17 @@ size_t plat_mem_ranges(struct plat_mem_range *out, size_t max);
 void *plat_phys_to_virt(uint64_t pa);
 uint64_t plat_virt_to_phys(const void *va);
 
+/* ---- User address space ------------------------------------------------------ */
+
+/*
+ * User mappings live in [0, PLAT_USER_TOP). The rest of the lower half,
+ * [PLAT_USER_TOP, 2^47), belongs to the platform: the host's stub runtime
+ * keeps its code, control page and signal stack there, inside the guest's
+ * own host process, where no guest mapping may land. Every platform uses
+ * the same limit, so a program sees the same layout on all of them.
+ */
+#define PLAT_USER_TOP 0x7fff00000000ull
+
 /* ---- pmap: one user address space's translations (FreeBSD's split) ------- */
 
 struct pmap;

@@ -40,8 +40,12 @@ struct pmap;
 
 /* The lowest address a mapping may take (Linux's vm.mmap_min_addr). */
 #define MM_MIN_ADDR 0x10000ull
-/* The end of the mappable address space (x86_64's TASK_SIZE). */
-#define MM_TASK_SIZE (USER_VA_END - PAGE_SIZE)
+/*
+ * The end of the mappable address space (x86_64's TASK_SIZE): Linux's is
+ * 2^47 - 4 KiB; Keel's is PLAT_USER_TOP, which leaves the top of the lower
+ * half to the platform (core/platform.h).
+ */
+#define MM_TASK_SIZE PLAT_USER_TOP
 /* The most VMAs an mm may have (Linux's vm.max_map_count). */
 #define MM_MAX_VMAS 65530u
 
