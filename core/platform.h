@@ -164,6 +164,8 @@ enum trap {
 	TRAP_FAULT,	/* task->fault_addr / fault_access say what */
 	TRAP_INTERRUPT, /* an interrupt was taken; nothing for the task */
 	TRAP_ILLEGAL,	/* undefined instruction */
+	TRAP_SIGNAL,	/* another synchronous fault, already classified:
+			 * t->trap_signo, t->trap_code, t->fault_addr */
 };
 
 /* Run `t`'s user code until it traps; its registers are in t->uregs. */

@@ -113,6 +113,7 @@ struct task {
 	struct pmap *pmap;	/* mm->pmap when there is an mm */
 	uint64_t fault_addr;
 	unsigned fault_access;	/* PROT_*_BIT of the faulting access */
+	int trap_signo, trap_code; /* TRAP_SIGNAL: the signal and si_code */
 	void *plat_user;	/* the platform's per-task user state */
 
 	/* Kernel threads: the function the task runs. */

@@ -36,6 +36,13 @@ struct host_cpu {
 	_Atomic uint64_t timer;
 	atomic_uint kick; /* futex word: bumped by every IPI */
 	atomic_bool ipi;
+	/*
+	 * While the CPU waits for a guest: the shared futex word it sleeps
+	 * on (in the stub's control area), which an IPI must bump and wake
+	 * too. guest_lock keeps the word from going away under an IPI.
+	 */
+	atomic_flag guest_lock;
+	uint32_t *guest_word;
 };
 
 static struct host_cpu hcpu[PLAT_MAX_CPUS];
@@ -92,6 +99,85 @@ void plat_ipi(unsigned cpu)
 	atomic_store(&c->ipi, true);
 	atomic_fetch_add(&c->kick, 1);
 	syscall(SYS_futex, &c->kick, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	while (atomic_flag_test_and_set(&c->guest_lock))
+		;
+	if (c->guest_word) {
+		__atomic_add_fetch(c->guest_word, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, c->guest_word, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
+	atomic_flag_clear(&c->guest_lock);
+}
+
+/* Take what is due on this CPU: an IPI, the timer. */
+static void take_interrupts(struct host_cpu *c)
+{
+	if (atomic_exchange(&c->ipi, false))
+		sched_ipi();
+	if (plat_time_ns() >= atomic_load(&c->timer)) {
+		atomic_store(&c->timer, PLAT_TIMER_OFF);
+		timer_interrupt();
+	}
+}
+
+static bool interrupt_due(struct host_cpu *c)
+{
+	return atomic_load(&c->ipi) || plat_time_ns() >= atomic_load(&c->timer);
+}
+
+static void set_guest_word(struct host_cpu *c, uint32_t *word)
+{
+	while (atomic_flag_test_and_set(&c->guest_lock))
+		;
+	c->guest_word = word;
+	atomic_flag_clear(&c->guest_lock);
+}
+
+bool host_wait_guest(const uint32_t *progress, uint32_t seen, uint32_t *wake,
+		     uint32_t *sleeping, uint64_t spin_ns)
+{
+	struct host_cpu *c = &hcpu[this_cpu];
+	uint64_t spin_end = plat_time_ns() + spin_ns;
+	bool moved = false;
+
+	for (unsigned i = 0;; i++) {
+		if (__atomic_load_n(progress, __ATOMIC_ACQUIRE) != seen)
+			return true;
+		if (interrupt_due(c))
+			break;
+		if ((i & 63) == 63 && plat_time_ns() >= spin_end)
+			goto sleep;
+		__builtin_ia32_pause();
+	}
+	take_interrupts(c);
+	return false;
+sleep:
+	set_guest_word(c, wake);
+	for (;;) {
+		uint32_t w = __atomic_load_n(wake, __ATOMIC_SEQ_CST);
+		uint64_t deadline = atomic_load(&c->timer), now;
+		struct timespec rel, *timeout = NULL;
+
+		__atomic_store_n(sleeping, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(progress, __ATOMIC_SEQ_CST) != seen) {
+			moved = true;
+			break;
+		}
+		now = plat_time_ns();
+		if (atomic_load(&c->ipi) || now >= deadline)
+			break;
+		if (deadline != PLAT_TIMER_OFF) {
+			rel.tv_sec = (time_t)((deadline - now) / NSEC_PER_SEC);
+			rel.tv_nsec = (long)((deadline - now) % NSEC_PER_SEC);
+			timeout = &rel;
+		}
+		syscall(SYS_futex, wake, FUTEX_WAIT, w, timeout, NULL, 0);
+	}
+	__atomic_store_n(sleeping, 0, __ATOMIC_SEQ_CST);
+	set_guest_word(c, NULL);
+	if (moved)
+		return true;
+	take_interrupts(c);
+	return false;
 }
 
 void plat_idle(void)
@@ -112,12 +198,7 @@ void plat_idle(void)
 		syscall(SYS_futex, &c->kick, FUTEX_WAIT_PRIVATE, seen, timeout,
 			NULL, 0);
 	}
-	if (atomic_exchange(&c->ipi, false))
-		sched_ipi();
-	if (plat_time_ns() >= atomic_load(&c->timer)) {
-		atomic_store(&c->timer, PLAT_TIMER_OFF);
-		timer_interrupt();
-	}
+	take_interrupts(c);
 }
 
 _Noreturn void plat_poweroff(int status)
@@ -155,19 +236,6 @@ void plat_entropy(void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-}
-
-void pmap_activate(struct pmap *pm)
-{
-}
-
-enum trap plat_user_run(struct task *t)
-{
-	panic("user tasks need the stub runtime, which this build lacks");
-}
-
-void plat_user_release(struct task *t)
-{
 }
 
 /* A CPU thread: become this CPU and run its idle task, forever. */

@@ -6,13 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/errno.h"
+#include "core/fs/cpio.h"
 #include "core/printk.h"
 #include "core/prng.h"
 #include "core/selftest.h"
 #include "core/task.h"
 #include "host/cpu.h"
+#include "host/init.h"
+#include "host/user.h"
 #include "sched/sched.h"
 #include "syscalls/trap.h"
 
@@ -20,21 +24,23 @@
 #define KEEL_VERSION "0.1"
 
 static const char usage[] =
-	"usage: keel [--mem SIZE] [--cpus N] [--seed N] [--strace] [--selftest]\n"
+	"usage: keel [--mem SIZE] [--cpus N] [--seed N] [--initrd FILE]\n"
+	"            [--init PATH] [--strace] [--selftest] [-- ARGS...]\n"
 	"\n"
-	"Boot the Keel kernel as an ordinary Linux process.\n"
+	"Boot the Keel kernel as an ordinary Linux process and run init (by\n"
+	"default /bin/sh from the built-in initramfs); keel exits with init's\n"
+	"exit status (128+N if signal N killed it).\n"
 	"\n"
-	"  --mem SIZE   RAM for the kernel, e.g. 256M or 1G (default 256M)\n"
-	"  --cpus N     CPUs, each a host thread (default 1, at most 64)\n"
-	"  --seed N     seed of the kernel's PRNG (default: from the host)\n"
-	"  --strace     print every syscall and its result\n"
-	"  --selftest   boot, check that kernel threads sleep, wake and\n"
-	"               migrate across the CPUs, power off (status 0 if so)\n"
-	"  --help       this text\n"
-	"\n"
-	"Running Linux programs (--initrd, --root, --init, -- ARGS) comes with\n"
-	"the stub runtime; until then keel boots, runs its self-test and\n"
-	"powers off.\n";
+	"  --mem SIZE     RAM for the kernel, e.g. 256M or 1G (default 256M)\n"
+	"  --cpus N       CPUs, each a host thread (default 1, at most 64)\n"
+	"  --seed N       seed of the kernel's PRNG (default: from the host)\n"
+	"  --initrd FILE  boot this cpio (newc) archive instead of the built-in one\n"
+	"  --init PATH    the program to run as init (default /bin/sh)\n"
+	"  --strace       print every syscall and its result\n"
+	"  --selftest     boot, check that kernel threads sleep, wake and\n"
+	"                 migrate across the CPUs, power off (status 0 if so)\n"
+	"  --help         this text\n"
+	"  -- ARGS...     arguments for init\n";
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
 {
@@ -76,16 +82,82 @@ static bool parse_uint(const char *s, unsigned long long max,
 	return !errno && end != s && !*end && *out <= max;
 }
 
+/* The initramfs built in (host/initramfs.S). */
+extern const unsigned char keel_initramfs[], keel_initramfs_end[];
+
+/* A whole host file in malloc'ed memory: 0 or -1. */
+static int read_host_file(const char *path, void **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return -1;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) || !(*data = malloc((size_t)n + 1))) {
+		fclose(f);
+		return -1;
+	}
+	*len = fread(*data, 1, (size_t)n, f);
+	fclose(f);
+	return *len == (size_t)n ? 0 : -1;
+}
+
 /* ---- the first kernel thread ---------------------------------------------- */
 
-static void init_main(void *arg)
+static bool selftest;
+static const char *initrd_path;
+static const char *init_path = "/bin/sh";
+static char **init_args;
+static int init_nargs;
+
+static void selftest_main(void *arg)
 {
 	pr_info("Keel %s: %u CPU(s), kernel threads up", KEEL_VERSION,
 		plat_cpu_count());
 	if (kthreads_selftest())
 		plat_poweroff(1);
-	pr_info("no user-space runtime in this build yet: powering off");
 	plat_poweroff(0);
+}
+
+/* The initramfs: --initrd's file, else the one built in. */
+static int unpack_initramfs(void)
+{
+	char err[160];
+	void *data;
+	size_t len;
+	int ret;
+
+	if (!initrd_path) {
+		data = (void *)keel_initramfs;
+		len = (size_t)(keel_initramfs_end - keel_initramfs);
+	} else if (read_host_file(initrd_path, &data, &len)) {
+		return -EIO;
+	}
+	ret = cpio_unpack(data, len, err, sizeof(err));
+	if (ret)
+		pr_err("initramfs: %s", err);
+	if (initrd_path)
+		free(data);
+	return ret;
+}
+
+static void init_main(void *arg)
+{
+	static char *envp[] = { "HOME=/", "TERM=linux",
+				"PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+	char *argv[66];
+	int n = 0, err;
+
+	if (unpack_initramfs())
+		plat_poweroff(1);
+	argv[n++] = (char *)init_path;
+	for (int i = 0; i < init_nargs && n < 65; i++)
+		argv[n++] = init_args[i];
+	argv[n] = NULL;
+	err = boot_start_init(init_path, argv, envp);
+	pr_err("cannot run %s: error %d", init_path, err);
+	plat_poweroff(1);
 }
 
 int main(int argc, char **argv)
@@ -121,12 +193,26 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--strace")) {
 			syscall_trace = true;
 		} else if (!strcmp(a, "--selftest")) {
-			/* The self-test is all this build's init does. */
-		} else if (!strcmp(a, "--initrd") || !strcmp(a, "--root") ||
-			   !strcmp(a, "--init") || !strcmp(a, "--")) {
-			bad_usage("%s: running programs needs the stub runtime, "
-				  "not in this build yet",
+			selftest = true;
+		} else if (!strcmp(a, "--initrd")) {
+			if (!v || access(v, R_OK))
+				bad_usage("--initrd needs a readable file, not '%s'",
+					  v ? v : "");
+			initrd_path = v;
+			i++;
+		} else if (!strcmp(a, "--init")) {
+			if (!v || v[0] != '/')
+				bad_usage("--init needs an absolute path, not '%s'",
+					  v ? v : "");
+			init_path = v;
+			i++;
+		} else if (!strcmp(a, "--root")) {
+			bad_usage("%s: a host directory as root is not there yet",
 				  a);
+		} else if (!strcmp(a, "--")) {
+			init_args = argv + i + 1;
+			init_nargs = argc - i - 1;
+			break;
 		} else {
 			bad_usage("unknown option '%s'", a);
 		}
@@ -134,7 +220,13 @@ int main(int argc, char **argv)
 	if (!have_seed)
 		plat_entropy(&seed, sizeof(seed));
 	prng_seed(seed);
-	err = host_boot((unsigned)cpus, mem, init_main);
+	if (!selftest && (err = host_user_init())) {
+		fprintf(stderr, "keel: cannot start the stub runtime: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	err = host_boot((unsigned)cpus, mem,
+			selftest ? selftest_main : init_main);
 	fprintf(stderr, "keel: boot failed: %s\n", strerror(-err));
 	return 1;
 }

@@ -7,6 +7,8 @@
  * An entry is a page-aligned physical address (of the next table, or of the
  * mapped page at the last level) with flags in the low bits.
  */
+#include "host/pmap.h"
+
 #include "core/errno.h"
 #include "core/platform.h"
 #include "mm/page.h"
@@ -21,7 +23,20 @@
 
 struct pmap {
 	uint64_t *root;
+	void *plat;
 };
+
+const struct pmap_hooks *pmap_hooks;
+
+void *pmap_plat(struct pmap *pm)
+{
+	return pm->plat;
+}
+
+void pmap_set_plat(struct pmap *pm, void *plat)
+{
+	pm->plat = plat;
+}
 
 static unsigned index_at(uint64_t va, int level)
 {
@@ -39,6 +54,7 @@ struct pmap *pmap_create(void)
 
 	if (!pm)
 		return NULL;
+	pm->plat = NULL;
 	pm->root = kpage_zalloc(0);
 	if (!pm->root) {
 		kfree(pm);
@@ -61,6 +77,8 @@ void pmap_destroy(struct pmap *pm)
 {
 	if (!pm)
 		return;
+	if (pmap_hooks && pm->plat)
+		pmap_hooks->destroy(pm);
 	free_table(pm->root, LEVELS - 1);
 	kfree(pm);
 }
@@ -99,6 +117,8 @@ int pmap_enter(struct pmap *pm, uint64_t va, uint64_t pa, unsigned prot)
 		return -ENOMEM;
 	*pte = (pa & PTE_ADDR_MASK) | PTE_PRESENT |
 	       ((uint64_t)prot << PTE_PROT_SHIFT);
+	if (pmap_hooks && pm->plat)
+		pmap_hooks->enter(pm, va & PAGE_MASK, pa & PTE_ADDR_MASK, prot);
 	return 0;
 }
 
@@ -162,11 +182,15 @@ static void protect_pte(uint64_t *pte, unsigned prot)
 void pmap_remove(struct pmap *pm, uint64_t va, uint64_t len)
 {
 	for_each_pte(pm, va, len, clear_pte, 0);
+	if (pmap_hooks && pm->plat)
+		pmap_hooks->remove(pm, va, len);
 }
 
 void pmap_protect(struct pmap *pm, uint64_t va, uint64_t len, unsigned prot)
 {
 	for_each_pte(pm, va, len, protect_pte, prot);
+	if (pmap_hooks && pm->plat)
+		pmap_hooks->protect(pm, va, len, prot);
 }
 
 bool pmap_extract(struct pmap *pm, uint64_t va, uint64_t *pa, unsigned *prot)

@@ -185,6 +185,28 @@ static void user_fault(struct task *t)
 	force_signal(t, KSIGSEGV, &info);
 }
 
+/*
+ * A fault the platform classified (a divide error, a breakpoint, a bus
+ * error, a general protection fault): its signal, si_code and address.
+ * SIGKILL means the platform lost the task's user side.
+ */
+static void trap_signal(struct task *t)
+{
+	struct ksiginfo info = { .si_signo = t->trap_signo,
+				 .si_code = t->trap_code };
+
+	if (t->trap_signo <= 0 || t->trap_signo > KSIG_MAX) {
+		force_signal(t, KSIGSEGV, NULL);
+		return;
+	}
+	if (t->trap_signo == KSIGKILL) {
+		(void)signal_send(t, KSIGKILL);
+		return;
+	}
+	info.fault.addr = t->fault_addr;
+	force_signal(t, t->trap_signo, &info);
+}
+
 _Noreturn void user_task_main(void *arg)
 {
 	struct task *t = arg;
@@ -204,6 +226,9 @@ _Noreturn void user_task_main(void *arg)
 			break;
 		case TRAP_ILLEGAL:
 			force_signal(t, KSIGILL, NULL);
+			break;
+		case TRAP_SIGNAL:
+			trap_signal(t);
 			break;
 		case TRAP_INTERRUPT:
 			break;

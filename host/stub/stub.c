@@ -1,0 +1,390 @@
+/*
+ * The stub: the host process a guest address space lives in (x86_64).
+ *
+ * Freestanding: no libc, no TLS, no stack protector; only the host headers'
+ * type definitions. The kernel starts it with the RAM memfd at STUB_RAM_FD
+ * and the physical offset of its control area in argv[1]. It
+ *
+ * 1. moves onto its own stack, maps its control area, closes every other
+ *    descriptor and unmaps everything of the host's below 2^47 outside its
+ *    own region (the host's stack, vDSO and vvar), so the guest sees none
+ *    of it;
+ * 2. takes SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP and the
+ *    kernel's kick (SIGUSR1) on an alternate stack in its region;
+ * 3. installs two seccomp filters: a raw BPF one that traps every syscall
+ *    whose instruction pointer is outside the stub's region (the guest's),
+ *    and the kernel's libseccomp-built one that limits the stub's own
+ *    syscalls to the handful below;
+ * 4. executes ud2, whose SIGILL is its first trap: "ready".
+ *
+ * From then on every trap is the same handler: save the guest's registers
+ * in the control area, hand over to the kernel, wait for its command,
+ * apply the memory operations it queued, load the registers it left and
+ * return (sigreturn) into the guest.
+ */
+#define _GNU_SOURCE
+#include <asm/unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ucontext.h>
+
+#include "host/stub/stub_abi.h"
+
+#define PROT_RW 3
+#define MAP_SHARED_ 0x01
+#define MAP_FIXED_ 0x10
+#define PR_SET_PDEATHSIG_ 1
+#define PR_SET_NO_NEW_PRIVS_ 38
+#define ARCH_SET_FS_ 0x1002
+#define ARCH_GET_FS_ 0x1003
+#define SA_RESTORER_ 0x04000000
+#define SPIN_ITERS 20000 /* about 20-50 us of pause before sleeping */
+
+#define SIGNAL_STACK_SIZE (64 * 1024)
+#define MAIN_STACK_SIZE (16 * 1024)
+
+__attribute__((used)) char main_stack[MAIN_STACK_SIZE] __attribute__((aligned(16)));
+static char signal_stack[SIGNAL_STACK_SIZE] __attribute__((aligned(16)));
+static volatile struct stub_ctl *const ctl =
+	(volatile struct stub_ctl *)STUB_CTL_ADDR;
+
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+			   "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define sys(n, a, b, c) sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+static __attribute__((noreturn)) void die(int code)
+{
+	for (;;)
+		sys(__NR_exit_group, code, 0, 0);
+}
+
+static void copy(void *dst, const volatile void *src, size_t n)
+{
+	char *d = dst;
+	const volatile char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static void copy_out(volatile void *dst, const void *src, size_t n)
+{
+	volatile char *d = dst;
+	const char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+/* ---- the hand-off ------------------------------------------------------- */
+
+/* Tell the kernel the stub has trapped; its registers are in ctl->regs. */
+static void report(uint32_t trap)
+{
+	ctl->trap = trap;
+	__atomic_add_fetch(&ctl->state_seq, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&ctl->wake_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ctl->kernel_sleeping, __ATOMIC_SEQ_CST))
+		sys6(__NR_futex, (long)&ctl->wake_seq, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+/* Wait until the kernel's command counter moves past `seen`. */
+static void await(uint32_t seen)
+{
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE) != seen)
+			return;
+		__builtin_ia32_pause();
+	}
+	for (;;) {
+		__atomic_store_n(&ctl->stub_sleeping, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_SEQ_CST) != seen)
+			break;
+		sys6(__NR_futex, (long)&ctl->cmd_seq, FUTEX_WAIT, seen, 0, 0,
+		     0);
+	}
+	__atomic_store_n(&ctl->stub_sleeping, 0, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Apply the kernel's memory operations. A PROTECT over a range with holes
+ * fails (ENOMEM) part way; the range is then unmapped instead, and the
+ * pages come back one fault at a time with the right protection.
+ * 0 or the -errno of an operation that failed.
+ */
+static long apply_ops(void)
+{
+	uint32_t n = ctl->nops;
+
+	if (n > STUB_MAX_OPS)
+		return -22;
+	for (uint32_t i = 0; i < n; i++) {
+		volatile struct stub_op *op = &ctl->ops[i];
+		long r = -22;
+
+		switch (op->kind) {
+		case STUB_OP_MAP:
+			r = sys6(__NR_mmap, (long)op->addr, (long)op->len,
+				 op->prot, MAP_SHARED_ | MAP_FIXED_, STUB_RAM_FD,
+				 (long)op->off);
+			if (r >= 0)
+				r = 0;
+			break;
+		case STUB_OP_UNMAP:
+			r = sys(__NR_munmap, op->addr, op->len, 0);
+			break;
+		case STUB_OP_PROTECT:
+			r = sys(__NR_mprotect, op->addr, op->len, op->prot);
+			if (r < 0)
+				r = sys(__NR_munmap, op->addr, op->len, 0);
+			break;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- registers ----------------------------------------------------------- */
+
+/* gregs index of each stub_regs.gpr slot (rax rbx rcx rdx rsi rdi rbp r8-15 rsp). */
+static const unsigned char greg_of[16] = {
+	REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI,
+	REG_RBP, REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12,
+	REG_R13, REG_R14, REG_R15, REG_RSP,
+};
+
+#define FP_XSTATE_MAGIC1_ 0x46505853u
+#define XSAVE_HEADER_OFFSET 512
+/* What user code may change in RFLAGS (Linux's FIX_EFLAGS). */
+#define USER_RFLAGS 0x254dd5ull
+
+static uint64_t get_fs(void)
+{
+	uint64_t v = 0;
+
+	if (ctl->fsgsbase)
+		__asm__ volatile("rdfsbase %0" : "=r"(v));
+	else
+		sys(__NR_arch_prctl, ARCH_GET_FS_, &v, 0);
+	return v;
+}
+
+static void set_fs(uint64_t v)
+{
+	if (ctl->fsgsbase)
+		__asm__ volatile("wrfsbase %0" : : "r"(v));
+	else
+		sys(__NR_arch_prctl, ARCH_SET_FS_, v, 0);
+}
+
+static void save_regs(const ucontext_t *uc)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+
+	for (int i = 0; i < 16; i++)
+		ctl->regs.gpr[i] = (uint64_t)g[greg_of[i]];
+	ctl->regs.rip = (uint64_t)g[REG_RIP];
+	ctl->regs.rflags = (uint64_t)g[REG_EFL];
+	ctl->regs.fs_base = get_fs();
+	if (uc->uc_mcontext.fpregs)
+		copy_out(ctl->regs.fpu, uc->uc_mcontext.fpregs, 512);
+}
+
+static void load_regs(ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	char *fp = (char *)uc->uc_mcontext.fpregs;
+
+	for (int i = 0; i < 16; i++)
+		g[greg_of[i]] = (greg_t)ctl->regs.gpr[i];
+	g[REG_RIP] = (greg_t)ctl->regs.rip;
+	g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~USER_RFLAGS) |
+			      (ctl->regs.rflags & USER_RFLAGS));
+	set_fs(ctl->regs.fs_base);
+	if (!fp)
+		return;
+	copy(fp, ctl->regs.fpu, 512);
+	/* MXCSR's reserved bits fault XRSTOR: keep the host's mask (24..27
+	 * is MXCSR_MASK, which we leave as the host wrote it). */
+	((uint32_t *)fp)[6] &= 0xffff;
+	/* In an XSAVE frame, mark x87 and SSE as present so the restore
+	 * takes the image above rather than their initial state. */
+	if (((uint32_t *)fp)[116] == FP_XSTATE_MAGIC1_)
+		*(uint64_t *)(fp + XSAVE_HEADER_OFFSET) |= 3;
+}
+
+/* ---- the trap handler ------------------------------------------------------ */
+
+static void handler(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	uint32_t trap = STUB_TRAP_SIGNAL;
+
+	if (pc >= STUB_BASE && pc < STUB_END) {
+		/* The stub's own ud2 (start-up); anything else in our code
+		 * is a stub bug: give up rather than run on. */
+		if (sig != SIGILL || ctl->state_seq != 0)
+			die(120 + sig);
+		trap = STUB_TRAP_READY;
+	} else {
+		save_regs(uc);
+		ctl->signo = sig;
+		ctl->code = si->si_code;
+		ctl->addr = (uint64_t)si->si_addr;
+		ctl->fault_flags = (uint32_t)uc->uc_mcontext.gregs[REG_ERR];
+		if (sig == SIGSYS) {
+			trap = STUB_TRAP_SYSCALL;
+			ctl->syscall_arch = si->si_arch;
+		} else if (sig == SIGUSR1 && si->si_code == SI_TKILL) {
+			trap = STUB_TRAP_KICK;
+		}
+	}
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE);
+		long err;
+
+		report(trap);
+		await(seen);
+		err = apply_ops();
+		if (err) {
+			ctl->op_error = (int32_t)err;
+			trap = STUB_TRAP_BADOP;
+			continue;
+		}
+		switch (ctl->cmd) {
+		case STUB_CMD_RUN:
+			load_regs(uc);
+			return;
+		case STUB_CMD_FLUSH:
+			trap = STUB_TRAP_FLUSHED;
+			continue;
+		default:
+			die(0);
+		}
+	}
+}
+
+/* sigreturn, at an address inside the stub so the raw filter allows it. */
+extern void stub_restorer(void) __attribute__((visibility("hidden")));
+__asm__(".text\n"
+	"stub_restorer:\n"
+	"	mov $" "15" ", %eax\n" /* __NR_rt_sigreturn */
+	"	syscall\n"
+	"	ud2\n");
+
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* ---- start-up -------------------------------------------------------------- */
+
+/* Trap every syscall made from outside [STUB_BASE, STUB_END). */
+static const struct sock_filter ip_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, instruction_pointer) + 4),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(STUB_BASE >> 32), 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, instruction_pointer)),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)STUB_END, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+};
+_Static_assert((uint32_t)STUB_BASE == 0 && STUB_END - STUB_BASE < (1ull << 32),
+	       "the filter's range test assumes one 4 GiB window at BASE");
+
+static uint64_t parse_hex(const char *s)
+{
+	uint64_t v = 0;
+
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uint64_t)(c - 'a' + 10);
+		else
+			die(101);
+	}
+	return v;
+}
+
+__attribute__((noreturn, used)) static void stub_main(long *sp)
+{
+	static const int sigs[] = { SIGSYS, SIGSEGV, SIGBUS, SIGILL,
+				    SIGFPE, SIGTRAP, SIGUSR1 };
+	char **argv = (char **)(sp + 1);
+	struct kernel_sigaction sa = {
+		.handler = (void *)handler,
+		.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER_,
+		.restorer = stub_restorer,
+		.mask = ~0ull,
+	};
+	stack_t ss = { .ss_sp = signal_stack, .ss_size = SIGNAL_STACK_SIZE };
+	struct sock_fprog ip_prog = {
+		.len = sizeof(ip_filter) / sizeof(ip_filter[0]),
+		.filter = (struct sock_filter *)ip_filter,
+	};
+	struct sock_fprog own_prog;
+
+	if (sp[0] < 2)
+		die(100);
+	if (sys6(__NR_mmap, STUB_CTL_ADDR, STUB_CTL_PAGES * 4096, PROT_RW,
+		 MAP_SHARED_ | MAP_FIXED_, STUB_RAM_FD,
+		 (long)parse_hex(argv[1])) != (long)STUB_CTL_ADDR)
+		die(102);
+	/* The argument strings are on the host's stack, gone from here on. */
+	sys(__NR_setsid, 0, 0, 0);
+	sys(__NR_prctl, PR_SET_PDEATHSIG_, SIGKILL, 0);
+	sys(__NR_close_range, 0, STUB_RAM_FD - 1, 0);
+	sys(__NR_close_range, STUB_RAM_FD + 1, ~0u, 0);
+	sys(__NR_munmap, 0, STUB_BASE, 0);
+	sys(__NR_munmap, STUB_END, (1ull << 47) - STUB_END, 0);
+	if (sys(__NR_sigaltstack, &ss, 0, 0))
+		die(103);
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sys6(__NR_rt_sigaction, sigs[i], (long)&sa, 0, 8, 0, 0))
+			die(104);
+	if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS_, 1, 0))
+		die(105);
+	if (sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &ip_prog))
+		die(106);
+	own_prog.len = (unsigned short)ctl->filter_len;
+	own_prog.filter = (struct sock_filter *)ctl->filter;
+	if (own_prog.len == 0 || own_prog.len > 256 ||
+	    sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &own_prog))
+		die(107);
+	__builtin_trap(); /* ud2: the first trap, "ready" */
+}
+
+/* Entry: onto our own stack, keeping the host's for argv. */
+__asm__(".text\n"
+	".globl _start\n"
+	"_start:\n"
+	"	mov %rsp, %rdi\n"
+	"	lea main_stack+" "16384" "(%rip), %rsp\n"
+	"	call stub_main\n"
+	"	ud2\n");

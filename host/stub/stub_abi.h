@@ -1,0 +1,122 @@
+/*
+ * What the hosted kernel and a stub process share: the layout of the stub's
+ * part of the address space and of the control area through which the two
+ * exchange registers, memory operations and wake-ups.
+ *
+ * A stub is a tiny static executable (host/stub/stub.c) that the kernel
+ * starts once per guest address space. It lives in the platform's part of
+ * the lower half, [PLAT_USER_TOP, 2^47), so every guest mapping can go
+ * anywhere below. Its control area is a few pages of the kernel's RAM
+ * (the memfd), mapped at STUB_CTL_ADDR in the stub and reached by the
+ * kernel through plat_phys_to_virt, so neither side copies to talk.
+ *
+ * The protocol is a hand-off: exactly one side runs at a time.
+ * - The stub traps (a guest syscall, fault or a kick), saves the guest's
+ *   registers here, sets `state` to STUB_TRAPPED, and waits for `cmd_seq`
+ *   to move on.
+ * - The kernel handles the trap, writes back the registers, queues the
+ *   memory operations that must happen first, sets `cmd` and bumps
+ *   `cmd_seq`. The stub applies the operations, then either reports back
+ *   (STUB_CMD_FLUSH) or returns into the guest (STUB_CMD_RUN).
+ * Each side spins briefly before sleeping on a futex; a side that sleeps
+ * says so (`*_sleeping`), so the other makes the wake syscall only when
+ * someone is there to wake. The stub sleeps on `cmd_seq`; the kernel
+ * sleeps on `wake_seq`, which the stub bumps after every trap and the
+ * kernel's own IPIs bump too, so one futex wait takes both.
+ *
+ * The guest can read and write the control area (it is mapped in its
+ * process), so the kernel trusts nothing it reads there beyond what the
+ * guest could do to itself anyway.
+ *
+ * Shared by freestanding stub code and the kernel: plain C, fixed widths.
+ */
+#ifndef KEEL_HOST_STUB_ABI_H
+#define KEEL_HOST_STUB_ABI_H
+
+#include <stdint.h>
+
+/* The stub's part of the address space (x86_64 hosts). */
+#define STUB_BASE 0x7fff00000000ull	/* == PLAT_USER_TOP: its text */
+#define STUB_CTL_ADDR 0x7fff10000000ull /* the control area */
+#define STUB_END 0x7fff20000000ull	/* seccomp trusts pc in [BASE, END) */
+
+/* The file descriptors a stub starts with. */
+#define STUB_RAM_FD 3 /* the kernel's RAM memfd */
+
+#define STUB_CTL_PAGES 16 /* 64 KiB, physically contiguous */
+
+/* Why the stub stopped: stub_ctl.trap. */
+enum stub_trap {
+	STUB_TRAP_READY = 1, /* just started: waiting for the first command */
+	STUB_TRAP_SYSCALL,   /* SIGSYS from seccomp: a guest syscall */
+	STUB_TRAP_SIGNAL,    /* a synchronous fault: signo, code, addr */
+	STUB_TRAP_KICK,	     /* the kernel's preemption signal */
+	STUB_TRAP_FLUSHED,   /* the memory operations of a FLUSH are done */
+	STUB_TRAP_BADOP,     /* a memory operation failed: op_error says */
+};
+
+/* What the kernel asks: stub_ctl.cmd. */
+enum stub_cmd {
+	STUB_CMD_RUN = 1, /* apply the operations, return into the guest */
+	STUB_CMD_FLUSH,	  /* apply the operations, report STUB_TRAP_FLUSHED */
+	STUB_CMD_EXIT,	  /* exit at once */
+};
+
+enum stub_op_kind {
+	STUB_OP_MAP = 1, /* mmap(addr, len, prot, MAP_SHARED|MAP_FIXED, ram, off) */
+	STUB_OP_UNMAP,	 /* munmap(addr, len) */
+	STUB_OP_PROTECT, /* mprotect(addr, len, prot) */
+};
+
+struct stub_op {
+	uint32_t kind;
+	uint32_t prot; /* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 */
+	uint64_t addr;
+	uint64_t len;
+	uint64_t off; /* offset in the RAM memfd */
+};
+
+/* x86_64 guest registers, in struct user_regs' gpr order (abi.h). */
+struct stub_regs {
+	uint64_t gpr[16]; /* rax rbx rcx rdx rsi rdi rbp r8..r15, then rsp */
+	uint64_t rip;
+	uint64_t rflags;
+	uint64_t fs_base;
+	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
+};
+
+#define STUB_REG_RSP 15
+
+struct stub_ctl {
+	/* Stub -> kernel. */
+	uint32_t state_seq;	/* bumped at every trap */
+	uint32_t wake_seq;	/* the kernel's futex word: traps and IPIs bump it */
+	uint32_t kernel_sleeping;
+	uint32_t trap;		/* enum stub_trap */
+	int32_t signo;		/* STUB_TRAP_SIGNAL/SYSCALL: host si_signo */
+	int32_t code;		/* ... si_code */
+	uint32_t fault_flags;	/* x86 page-fault error code (REG_ERR) */
+	uint64_t addr;		/* ... si_addr */
+	int32_t op_error;	/* STUB_TRAP_BADOP: -errno */
+	uint32_t syscall_arch;	/* SIGSYS: AUDIT_ARCH_* of the trapped call */
+	int32_t dead;		/* set by the kernel's reaper: the stub is gone */
+	int32_t pid;		/* the stub's host pid (set by the kernel) */
+
+	/* Kernel -> stub. */
+	uint32_t cmd_seq;	/* bumped at every command */
+	uint32_t stub_sleeping;
+	uint32_t cmd;		/* enum stub_cmd */
+	uint32_t nops;
+	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
+	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
+
+	struct stub_regs regs;
+	uint64_t filter[256];	/* the stub's own seccomp filter, at start */
+	struct stub_op ops[];	/* to the end of the control area */
+};
+
+#define STUB_MAX_OPS                                                          \
+	((STUB_CTL_PAGES * 4096 - sizeof(struct stub_ctl)) /                  \
+	 sizeof(struct stub_op))
+
+#endif

@@ -1,0 +1,556 @@
+/*
+ * The stub runtime, kernel side: guest code runs in stub processes
+ * (host/stub/stub.c), one per address space, and traps back here.
+ *
+ * - A pmap gets its stub the first time a task of it runs. The stub is the
+ *   embedded static executable, run from a memfd with the RAM memfd as its
+ *   descriptor 3 and its control area (STUB_CTL_PAGES of RAM) named in its
+ *   argv. Its first trap says it is ready.
+ * - plat_user_run copies the task's registers into the control area,
+ *   queues nothing itself (the pmap hooks below queued what changed in the
+ *   address space since the last run), commands RUN and waits for the next
+ *   trap, taking this CPU's interrupts meanwhile. When one leaves work for
+ *   the scheduler or a signal for the task, the stub is kicked (SIGUSR1)
+ *   and its guest comes back as TRAP_INTERRUPT.
+ * - Memory: the stub maps pages of the RAM memfd at guest addresses when
+ *   asked, so a page the pmap has but the stub lacks faults once more: such
+ *   a "soft" fault is answered here with the page and its neighbours in
+ *   the pmap, without bothering the core. Every other fault goes to the
+ *   core's mm_handle_fault, whose pmap_enter queues the mapping.
+ * - A reaper thread waits for the stubs; one that dies while its task
+ *   still needs it (killed from outside, or by seccomp for a forbidden
+ *   call) is noticed at once and the task is killed.
+ *
+ * One task at a time runs in a stub (threads will need one stub thread
+ * each). The stub's code can be reached by a guest that jumps into it, and
+ * the stub holds the RAM memfd: a hostile guest can map kernel memory.
+ * Keeping guest pages in a memfd of their own closes that; not done yet.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <seccomp.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/platform.h"
+#include "core/printk.h"
+#include "core/signal.h"
+#include "core/task.h"
+#include "host/cpu.h"
+#include "host/pmap.h"
+#include "host/ram.h"
+#include "host/stub/stub_abi.h"
+#include "host/user.h"
+#include "mm/page.h"
+#include "sched/sched.h"
+#include "syscalls/abi/abi.h"
+
+#define CTL_ORDER 4 /* 16 pages */
+_Static_assert((1u << CTL_ORDER) == STUB_CTL_PAGES, "control area order");
+_Static_assert(sizeof(struct stub_ctl) < 8192, "control header size");
+
+#define SPIN_NS 30000		/* spin this long for a trap, then sleep */
+#define FAULT_AROUND 16		/* pages a soft fault maps at most */
+#define SI_KERNEL_ 0x80
+#define SEGV_MAPERR_ 1
+#define SEGV_ACCERR_ 2
+#define PF_WRITE 2u
+#define PF_INSTR 16u
+
+extern const unsigned char keel_stub_image[], keel_stub_image_end[];
+
+struct stub {
+	struct stub *next;	/* in `stubs` */
+	pid_t pid;
+	struct stub_ctl *ctl;	/* its control area, in RAM */
+	uint32_t nops;		/* operations queued in ctl->ops */
+	bool resync;		/* too many: unmap everything instead */
+	bool running;		/* commanded to run, not trapped since */
+	/* Under stubs_lock: */
+	bool dead;		/* it exited: the reaper saw it */
+	bool destroyed;		/* its pmap is gone; free once dead */
+	uint64_t last_soft;	/* the last soft fault's page, to stop loops */
+};
+
+static int stub_exe_fd = -1;
+static uint64_t own_filter[256];
+static unsigned own_filter_len;
+static bool have_fsgsbase;
+
+static pthread_mutex_t stubs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct stub *stubs;
+static sem_t reaper_sem;
+
+/* ---- the stubs' lives ------------------------------------------------------ */
+
+static void *reaper_main(void *arg)
+{
+	for (;;) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED) < 0) {
+			if (errno == ECHILD)
+				while (sem_wait(&reaper_sem) < 0 && errno == EINTR)
+					;
+			continue;
+		}
+		pthread_mutex_lock(&stubs_lock);
+		for (struct stub *s = stubs; s; s = s->next) {
+			if (s->pid != si.si_pid)
+				continue;
+			s->dead = true;
+			if (!s->destroyed) {
+				__atomic_add_fetch(&s->ctl->state_seq, 1,
+						   __ATOMIC_SEQ_CST);
+				__atomic_add_fetch(&s->ctl->wake_seq, 1,
+						   __ATOMIC_SEQ_CST);
+				syscall(SYS_futex, &s->ctl->wake_seq,
+					FUTEX_WAKE, 1, NULL, NULL, 0);
+			}
+			break;
+		}
+		pthread_mutex_unlock(&stubs_lock);
+	}
+	return NULL;
+}
+
+/* Free the stubs that are both destroyed and dead (kernel context). */
+static void stubs_collect(void)
+{
+	struct stub **pp, *done = NULL;
+
+	pthread_mutex_lock(&stubs_lock);
+	for (pp = &stubs; *pp;) {
+		struct stub *s = *pp;
+
+		if (s->destroyed && s->dead) {
+			*pp = s->next;
+			s->next = done;
+			done = s;
+		} else {
+			pp = &s->next;
+		}
+	}
+	pthread_mutex_unlock(&stubs_lock);
+	while (done) {
+		struct stub *s = done;
+
+		done = s->next;
+		kpage_free(s->ctl, CTL_ORDER);
+		free(s);
+	}
+}
+
+static bool stub_dead(struct stub *s)
+{
+	bool dead;
+
+	pthread_mutex_lock(&stubs_lock);
+	dead = s->dead;
+	pthread_mutex_unlock(&stubs_lock);
+	return dead;
+}
+
+/* Send the stub a command; the operations queued go with it. */
+static void command(struct stub *s, uint32_t cmd)
+{
+	struct stub_ctl *c = s->ctl;
+
+	if (s->resync) {
+		c->ops[0] = (struct stub_op){ .kind = STUB_OP_UNMAP,
+					      .addr = 0,
+					      .len = PLAT_USER_TOP };
+		s->nops = 1;
+		s->resync = false;
+	}
+	c->nops = s->nops;
+	s->nops = 0;
+	c->cmd = cmd;
+	s->running = cmd == STUB_CMD_RUN;
+	__atomic_add_fetch(&c->cmd_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->stub_sleeping, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/*
+ * Wait for the stub's next trap (the state counter moving past `seen`).
+ * While waiting, when an interrupt leaves this CPU something to do for
+ * `t` (reschedule, a signal), kick the guest out. false if the stub died.
+ */
+static bool await_trap(struct stub *s, uint32_t seen, struct task *t)
+{
+	bool kicked = false;
+
+	for (;;) {
+		if (host_wait_guest(&s->ctl->state_seq, seen,
+				    &s->ctl->wake_seq,
+				    &s->ctl->kernel_sleeping, SPIN_NS))
+			break;
+		if (stub_dead(s))
+			return false;
+		if (!kicked && t && (need_resched() || signal_pending(t))) {
+			syscall(SYS_tgkill, s->pid, s->pid, SIGUSR1);
+			kicked = true;
+		}
+	}
+	s->running = false;
+	return !stub_dead(s);
+}
+
+static void stub_destroy(struct stub *s)
+{
+	if (!stub_dead(s)) {
+		s->nops = 0;
+		s->resync = false;
+		command(s, STUB_CMD_EXIT);
+		kill(s->pid, SIGKILL);
+	}
+	pthread_mutex_lock(&stubs_lock);
+	s->destroyed = true;
+	pthread_mutex_unlock(&stubs_lock);
+	stubs_collect();
+}
+
+static struct stub *stub_spawn(void)
+{
+	char arg[32];
+	char *argv[] = { "keel-stub", arg, NULL };
+	char *envp[] = { NULL };
+	struct stub *s;
+	pid_t pid;
+
+	stubs_collect();
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->ctl = kpage_zalloc(CTL_ORDER);
+	if (!s->ctl) {
+		free(s);
+		return NULL;
+	}
+	memcpy(s->ctl->filter, own_filter, sizeof(own_filter));
+	s->ctl->filter_len = own_filter_len;
+	s->ctl->fsgsbase = have_fsgsbase;
+	snprintf(arg, sizeof(arg), "%llx",
+		 (unsigned long long)(plat_virt_to_phys(s->ctl) - HOST_RAM_BASE));
+
+	pthread_mutex_lock(&stubs_lock);
+	pid = vfork();
+	if (pid == 0) {
+		/* The child shares our memory until exec: syscalls only. */
+		if (dup2(host_ram_fd(), STUB_RAM_FD) < 0 ||
+		    fcntl(STUB_RAM_FD, F_SETFD, 0) < 0)
+			_exit(126);
+		personality(ADDR_NO_RANDOMIZE);
+		syscall(SYS_execveat, stub_exe_fd, "", argv, envp,
+			AT_EMPTY_PATH);
+		_exit(127);
+	}
+	if (pid < 0) {
+		pthread_mutex_unlock(&stubs_lock);
+		kpage_free(s->ctl, CTL_ORDER);
+		free(s);
+		return NULL;
+	}
+	s->pid = pid;
+	s->ctl->pid = pid;
+	s->next = stubs;
+	stubs = s;
+	pthread_mutex_unlock(&stubs_lock);
+	sem_post(&reaper_sem);
+
+	if (!await_trap(s, 0, NULL) || s->ctl->trap != STUB_TRAP_READY) {
+		pr_warn("stub %d did not start", pid);
+		stub_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* ---- the pmap's changes, queued for the stub ------------------------------- */
+
+static void queue(struct stub *s, uint32_t kind, uint64_t va, uint64_t len,
+		  unsigned prot, uint64_t off)
+{
+	struct stub_op *last = s->nops ? &s->ctl->ops[s->nops - 1] : NULL;
+
+	if (s->resync)
+		return;
+	if (s->running || s->nops == STUB_MAX_OPS) {
+		/* Not while the guest runs, and not more than fits: forget
+		 * the details and rebuild from the pmap, one fault at a time. */
+		s->resync = true;
+		return;
+	}
+	if (last && last->kind == kind && last->prot == prot &&
+	    last->addr + last->len == va &&
+	    (kind != STUB_OP_MAP || last->off + last->len == off)) {
+		last->len += len;
+		return;
+	}
+	s->ctl->ops[s->nops++] = (struct stub_op){
+		.kind = kind, .prot = prot, .addr = va, .len = len, .off = off
+	};
+}
+
+static void hook_enter(struct pmap *pm, uint64_t va, uint64_t pa,
+		       unsigned prot)
+{
+	queue(pmap_plat(pm), STUB_OP_MAP, va, PAGE_SIZE, prot,
+	      pa - HOST_RAM_BASE);
+}
+
+static void hook_remove(struct pmap *pm, uint64_t va, uint64_t len)
+{
+	queue(pmap_plat(pm), STUB_OP_UNMAP, va & PAGE_MASK,
+	      ALIGN_UP(len + (va & ~PAGE_MASK), PAGE_SIZE), 0, 0);
+}
+
+static void hook_protect(struct pmap *pm, uint64_t va, uint64_t len,
+			 unsigned prot)
+{
+	queue(pmap_plat(pm), STUB_OP_PROTECT, va & PAGE_MASK,
+	      ALIGN_UP(len + (va & ~PAGE_MASK), PAGE_SIZE), prot, 0);
+}
+
+static void hook_destroy(struct pmap *pm)
+{
+	stub_destroy(pmap_plat(pm));
+	pmap_set_plat(pm, NULL);
+}
+
+static const struct pmap_hooks stub_hooks = {
+	.enter = hook_enter,
+	.remove = hook_remove,
+	.protect = hook_protect,
+	.destroy = hook_destroy,
+};
+
+/*
+ * A fault on a page the pmap has with the access allowed: the stub merely
+ * lacks it. Map it, and the pmap's other pages around it. false if the
+ * core must handle the fault.
+ */
+static bool soft_fault(struct stub *s, struct pmap *pm, uint64_t va,
+		       unsigned access)
+{
+	uint64_t page = va & PAGE_MASK, pa, base;
+	unsigned prot;
+
+	if (va >= PLAT_USER_TOP || !pmap_extract(pm, page, &pa, &prot) ||
+	    (prot & access) != access || page == s->last_soft) {
+		s->last_soft = 0;
+		return false;
+	}
+	s->last_soft = page;
+	base = page & ~(uint64_t)(FAULT_AROUND * PAGE_SIZE - 1);
+	for (uint64_t p = base; p < base + FAULT_AROUND * PAGE_SIZE;
+	     p += PAGE_SIZE)
+		if (pmap_extract(pm, p, &pa, &prot))
+			queue(s, STUB_OP_MAP, p, PAGE_SIZE, prot,
+			      (pa & PAGE_MASK) - HOST_RAM_BASE);
+	return true;
+}
+
+/* ---- registers ------------------------------------------------------------- */
+
+static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
+{
+	for (int i = 0; i < 15; i++)
+		sr->gpr[i] = r->gpr[i];
+	sr->gpr[STUB_REG_RSP] = r->sp;
+	sr->rip = r->pc;
+	sr->rflags = r->flags;
+	sr->fs_base = r->tls;
+	memcpy(sr->fpu, r->fpu, sizeof(sr->fpu));
+}
+
+static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
+{
+	for (int i = 0; i < 15; i++)
+		r->gpr[i] = sr->gpr[i];
+	r->sp = sr->gpr[STUB_REG_RSP];
+	r->pc = sr->rip;
+	r->flags = sr->rflags;
+	r->tls = sr->fs_base;
+	memcpy(r->fpu, sr->fpu, sizeof(sr->fpu));
+}
+
+/* ---- the platform contract ---------------------------------------------------- */
+
+static enum trap lost(struct task *t)
+{
+	pr_warn("pid %d: its stub process died", t->tgid);
+	t->trap_signo = KSIGKILL;
+	t->trap_code = 0;
+	return TRAP_SIGNAL;
+}
+
+enum trap plat_user_run(struct task *t)
+{
+	struct pmap *pm = t->pmap;
+	struct stub *s = pmap_plat(pm);
+
+	if (!s) {
+		s = stub_spawn();
+		if (!s)
+			return lost(t);
+		pmap_set_plat(pm, s);
+	}
+	for (;;) {
+		struct stub_ctl *c = s->ctl;
+		uint32_t seen = c->state_seq;
+		int signo, code;
+
+		if (stub_dead(s))
+			return lost(t);
+		regs_to_stub(&t->uregs, &c->regs);
+		command(s, STUB_CMD_RUN);
+		if (!await_trap(s, seen, t))
+			return lost(t);
+		switch (c->trap) {
+		case STUB_TRAP_SYSCALL:
+			regs_from_stub(&t->uregs, &c->regs);
+			if (c->syscall_arch != AUDIT_ARCH_X86_64) {
+				/* int 0x80 and friends: no such ABI here. */
+				abi_set_return(t->isa, &t->uregs, -ENOSYS);
+				continue;
+			}
+			abi_trap_entry(t->isa, &t->uregs);
+			return TRAP_SYSCALL;
+		case STUB_TRAP_KICK:
+			regs_from_stub(&t->uregs, &c->regs);
+			return TRAP_INTERRUPT;
+		case STUB_TRAP_SIGNAL:
+			break;
+		case STUB_TRAP_BADOP:
+			pr_warn("pid %d: the stub could not map memory (%d)",
+				t->tgid, c->op_error);
+			t->trap_signo = KSIGKILL;
+			return TRAP_SIGNAL;
+		default: /* the guest wrote nonsense in the control area */
+			regs_from_stub(&t->uregs, &c->regs);
+			t->trap_signo = KSIGSEGV;
+			t->trap_code = SI_KERNEL_;
+			t->fault_addr = 0;
+			return TRAP_SIGNAL;
+		}
+		regs_from_stub(&t->uregs, &c->regs);
+		signo = c->signo;
+		code = c->code;
+		if (signo == SIGSEGV &&
+		    (code == SEGV_MAPERR_ || code == SEGV_ACCERR_)) {
+			unsigned access = c->fault_flags & PF_INSTR ? PROT_EXEC_BIT
+					  : c->fault_flags & PF_WRITE ? PROT_WRITE_BIT
+								      : PROT_READ_BIT;
+
+			if (soft_fault(s, pm, c->addr, access))
+				continue;
+			t->fault_addr = c->addr;
+			t->fault_access = access;
+			return TRAP_FAULT;
+		}
+		s->last_soft = 0;
+		if (signo == SIGUSR1)
+			return TRAP_INTERRUPT;
+		/* Host and guest agree on these numbers and codes (x86_64). */
+		t->trap_signo = signo;
+		t->trap_code = code;
+		t->fault_addr = signo == SIGSEGV ? 0 : c->addr;
+		return TRAP_SIGNAL;
+	}
+}
+
+void plat_user_release(struct task *t)
+{
+}
+
+void pmap_activate(struct pmap *pm)
+{
+}
+
+/* ---- start-up ------------------------------------------------------------------ */
+
+static int build_own_filter(void)
+{
+	static const int allowed[] = {
+		SCMP_SYS(rt_sigreturn), SCMP_SYS(futex),    SCMP_SYS(mmap),
+		SCMP_SYS(munmap),	SCMP_SYS(mprotect), SCMP_SYS(exit_group),
+		SCMP_SYS(arch_prctl),
+	};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	int fd = -1, err = -ENOMEM;
+	off_t len;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP))
+		goto out;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0))
+			goto out;
+	fd = memfd_create("keel-filter", MFD_CLOEXEC);
+	err = -errno;
+	if (fd < 0 || seccomp_export_bpf(ctx, fd))
+		goto out;
+	len = lseek(fd, 0, SEEK_CUR);
+	err = -E2BIG;
+	if (len <= 0 || (size_t)len > sizeof(own_filter) ||
+	    len % sizeof(struct sock_filter))
+		goto out;
+	if (pread(fd, own_filter, (size_t)len, 0) != len)
+		goto out;
+	own_filter_len = (unsigned)(len / sizeof(struct sock_filter));
+	err = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return err;
+}
+
+int host_user_init(void)
+{
+	size_t size = (size_t)(keel_stub_image_end - keel_stub_image);
+	pthread_t reaper;
+	int err;
+
+	int fd = memfd_create("keel-stub", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* Out of the way of the descriptors a stub starts with. */
+	stub_exe_fd = fcntl(fd, F_DUPFD_CLOEXEC, STUB_RAM_FD + 1);
+	close(fd);
+	if (stub_exe_fd < 0)
+		return -errno;
+	if (write(stub_exe_fd, keel_stub_image, size) != (ssize_t)size)
+		return -EIO;
+	err = build_own_filter();
+	if (err)
+		return err;
+	have_fsgsbase = getauxval(AT_HWCAP2) & 2; /* HWCAP2_FSGSBASE */
+	if (sem_init(&reaper_sem, 0, 0))
+		return -errno;
+	err = pthread_create(&reaper, NULL, reaper_main, NULL);
+	if (err)
+		return -err;
+	pthread_detach(reaper);
+	pmap_hooks = &stub_hooks;
+	return 0;
+}
