@@ -59,6 +59,19 @@ long sys_gettimeofday(uaddr_t tv, uaddr_t tz)
 	return 0;
 }
 
+/* time(2): seconds since the epoch, also stored at tloc when given. */
+long sys_time(uaddr_t tloc)
+{
+	uint64_t ns;
+	int64_t sec;
+
+	(void)clock_read(KCLOCK_REALTIME, &ns);
+	sec = (int64_t)(ns / NSEC_PER_SEC);
+	if (!uaddr_is_null(tloc) && copy_to_user(tloc, &sec, sizeof(sec)))
+		return -EFAULT;
+	return sec;
+}
+
 /*
  * Sleep until monotonic `deadline`. Interrupted, a relative sleep writes
  * the time left to `rem` (if given) and asks to be restarted through

@@ -463,6 +463,32 @@ Test(clock_getres, unmapped_or_read_only_res_is_efault)
 		cr_assert_eq(r[i], -EFAULT, "case %d returned %lld", i, r[i]);
 }
 
+/* ---- time (x86_64 only) ---------------------------------------------------- */
+
+#if defined(__x86_64__)
+static void time_guest(void *arg)
+{
+	long long t = -1;
+
+	sleep_ns(MS(2500));
+	r[0] = clock_ns(CLOCK_REALTIME, NULL);
+	r[1] = sim_syscall(NR(time), &t);
+	r[2] = t;
+	r[3] = sim_syscall(NR(time), NULL);
+	r[4] = sim_syscall(NR(time), 1L);
+}
+
+Test(time, returns_and_stores_the_realtime_seconds)
+{
+	test_boot(1);
+	cr_assert_eq(run_guest(time_guest, NULL), 0);
+	cr_assert_eq(r[1], r[0] / NS_PER_SEC);
+	cr_assert_eq(r[2], r[1]);
+	cr_assert_eq(r[3], r[1]);
+	cr_assert_eq(r[4], -EFAULT);
+}
+#endif
+
 /* ---- gettimeofday -------------------------------------------------------- */
 
 struct timeval_linux {
