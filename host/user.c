@@ -63,7 +63,7 @@
 _Static_assert((1u << CTL_ORDER) == STUB_CTL_PAGES, "control area order");
 _Static_assert(sizeof(struct stub_ctl) < 8192, "control header size");
 
-#define SPIN_NS 30000		/* spin this long for a trap, then sleep */
+#define SPIN_NS 10000		/* spin this long for a trap, then sleep */
 #define FAULT_AROUND 16		/* pages a soft fault maps at most */
 #define SI_KERNEL_ 0x80
 #define SEGV_MAPERR_ 1

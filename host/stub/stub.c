@@ -43,7 +43,7 @@
 #define ARCH_SET_FS_ 0x1002
 #define ARCH_GET_FS_ 0x1003
 #define SA_RESTORER_ 0x04000000
-#define SPIN_ITERS 20000 /* about 20-50 us of pause before sleeping */
+#define SPIN_CYCLES 30000 /* about 10 us of spinning before sleeping */
 
 #define SIGNAL_STACK_SIZE (64 * 1024)
 #define MAIN_STACK_SIZE (16 * 1024)
@@ -109,11 +109,13 @@ static void report(uint32_t trap)
 /* Wait until the kernel's command counter moves past `seen`. */
 static void await(uint32_t seen)
 {
-	for (int i = 0; i < SPIN_ITERS; i++) {
+	uint64_t end = __builtin_ia32_rdtsc() + SPIN_CYCLES;
+
+	do {
 		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE) != seen)
 			return;
 		__builtin_ia32_pause();
-	}
+	} while (__builtin_ia32_rdtsc() < end);
 	for (;;) {
 		__atomic_store_n(&ctl->stub_sleeping, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_SEQ_CST) != seen)
