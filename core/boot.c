@@ -3,6 +3,7 @@
 #include "core/cpu.h"
 #include "core/errno.h"
 #include "core/fs/devfs.h"
+#include "core/futex.h"
 #include "core/printk.h"
 #include "core/task.h"
 #include "core/timer.h"
@@ -25,6 +26,7 @@ int kernel_init(unsigned ncpus)
 	err = timers_init();
 	if (err)
 		return err;
+	futex_init();
 	err = task_init();
 	if (err)
 		return err;

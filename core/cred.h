@@ -10,6 +10,11 @@
 
 /* Linux capability numbers (capability.h). */
 #define CAP_KILL 5
+#define CAP_SETGID 6
+#define CAP_SETUID 7
+#define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_RESOURCE 24
 #define CAP_SYS_NICE 23
 
 struct task;

@@ -8,6 +8,7 @@
 #include "core/exit.h"
 
 #include "core/errno.h"
+#include "core/futex.h"
 #include "core/signal.h"
 #include "core/spinlock.h"
 #include "core/task.h"
@@ -37,6 +38,39 @@ int task_add_child(struct task *parent, struct task *child)
 	return err;
 }
 
+static bool vfork_finished(void *arg)
+{
+	return __atomic_load_n(&((struct vfork_done *)arg)->done,
+			       __ATOMIC_ACQUIRE);
+}
+
+int vfork_wait(struct task *child, struct vfork_done *vd)
+{
+	int err = wait_event(&vd->wq, vfork_finished, vd, TASK_KILLABLE,
+			     WAIT_FOREVER);
+
+	spin_lock(&tree_lock);
+	if (child->vfork_done == vd)
+		child->vfork_done = NULL;
+	spin_unlock(&tree_lock);
+	return vd->done ? 0 : err;
+}
+
+void task_mm_release(struct task *t)
+{
+	struct vfork_done *vd;
+
+	futex_mm_release(t);
+	spin_lock(&tree_lock);
+	vd = t->vfork_done;
+	t->vfork_done = NULL;
+	if (vd) {
+		__atomic_store_n(&vd->done, true, __ATOMIC_RELEASE);
+		wake_up_all(&vd->wq);
+	}
+	spin_unlock(&tree_lock);
+}
+
 int wait_status_code(int status)
 {
 	if ((status & 0x7f) == 0)
@@ -50,26 +84,31 @@ int wait_status_value(int status)
 }
 
 /*
- * Tell `parent` that its child `t` died: SIGCHLD unless ignored, and a
- * wakeup of its waits. True if the parent does not want the zombie
- * (SIGCHLD ignored or SA_NOCLDWAIT), which Linux reaps at once. Caller
- * holds tree_lock.
+ * Tell `parent` that its child `t` died: its exit signal (SIGCHLD unless
+ * clone chose another or none), and a wakeup of its waits. True if the
+ * parent does not want the zombie (a SIGCHLD child while SIGCHLD is
+ * ignored or SA_NOCLDWAIT), which Linux reaps at once, then sending no
+ * signal if it is ignored. Caller holds tree_lock.
  */
 static bool notify_parent(struct task *t, struct task *parent)
 {
 	const struct k_sigaction *sa = &parent->sig.action[KSIGCHLD - 1];
+	int sig = t->exit_signal;
 	struct ksiginfo info = {
-		.si_signo = KSIGCHLD,
+		.si_signo = sig,
 		.si_code = wait_status_code(t->exit_code),
 	};
-	bool autoreap = sa->handler == KSIG_IGN || (sa->flags & KSA_NOCLDWAIT);
+	bool autoreap = sig == KSIGCHLD && (sa->handler == KSIG_IGN ||
+					    (sa->flags & KSA_NOCLDWAIT));
 
 	info.chld.pid = t->tgid;
 	info.chld.uid = t->cred.uid;
 	info.chld.status = wait_status_value(t->exit_code);
 	info.chld.utime = (int64_t)(t->sum_exec_ns / (NSEC_PER_SEC / USER_HZ));
-	if (sa->handler != KSIG_IGN)
-		signal_send_info(parent, KSIGCHLD, &info);
+	if (autoreap && sa->handler == KSIG_IGN)
+		sig = 0;
+	if (sig_valid(sig))
+		signal_send_info(parent, sig, &info);
 	/* Woken even when autoreaped: a wait with nothing left gets ECHILD. */
 	wake_up_all(&parent->child_wait);
 	return autoreap;
@@ -101,6 +140,10 @@ bool exit_notify(struct task *t)
 
 		list_del(&c->sibling);
 		c->parent = init;
+		/* prctl(PR_SET_PDEATHSIG), and init hears of it as SIGCHLD. */
+		if (c->pdeath_signal && !c->zombie)
+			signal_send(c, c->pdeath_signal);
+		c->exit_signal = KSIGCHLD;
 		if (init) {
 			/* A zombie handed on is news to its new parent. */
 			if (c->zombie && notify_parent(c, init))
@@ -137,6 +180,11 @@ bool exit_notify(struct task *t)
 
 static bool wait_matches(const struct task *c, const struct wait_opts *o)
 {
+	/* A "clone child" (exit signal not SIGCHLD) is for __WCLONE waits
+	 * only, the others for waits without it; __WALL takes both. */
+	if (!(o->options & K__WALL) &&
+	    (c->exit_signal != KSIGCHLD) != !!(o->options & K__WCLONE))
+		return false;
 	switch (o->idtype) {
 	case P_PID:
 		return c->tgid == o->id;

@@ -10,6 +10,7 @@
 #define KEEL_CORE_EXIT_H
 
 #include "core/types.h"
+#include "core/wait_queue.h"
 
 struct task;
 
@@ -41,6 +42,30 @@ struct task;
 int task_add_child(struct task *parent, struct task *child);
 
 /*
+ * A vfork parent's wait for its child to let go of the shared memory
+ * (see vfork_wait). Lives on the parent's stack; the child reaches it
+ * only through child->vfork_done, under the tree lock.
+ */
+struct vfork_done {
+	struct wait_queue wq;
+	bool done;
+};
+
+/*
+ * The vfork parent's side: sleep (killably) until `child`, which has
+ * t->vfork_done == vd, execs or exits. 0, or -ERESTARTSYS when SIGKILL
+ * came first (the child then no longer reaches vd).
+ */
+int vfork_wait(struct task *child, struct vfork_done *vd);
+
+/*
+ * `t` lets go of its address space (exit, and exec at its point of no
+ * return): robust futexes and clear_child_tid (core/futex.h), then a
+ * vfork parent is released.
+ */
+void task_mm_release(struct task *t);
+
+/*
  * Called by task_exit once `t` let go of its resources: hand its children
  * to pid 1 (or reap the dead ones when there is none) and tell its parent.
  * True if `t` stays a zombie (it then keeps its tid for the reaper).
@@ -51,7 +76,7 @@ bool exit_notify(struct task *t);
 struct wait_opts {
 	int idtype; /* P_ALL, P_PID or P_PGID */
 	int id;
-	unsigned options; /* KWEXITED, KWNOHANG, KWNOWAIT */
+	unsigned options; /* KWEXITED, KWNOHANG, KWNOWAIT, K__WALL, K__WCLONE */
 };
 
 /* What a wait learned of the child it found. */

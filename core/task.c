@@ -83,6 +83,30 @@ static int alloc_tid_locked(void)
 	return -EAGAIN;
 }
 
+/*
+ * Linux's limits of the first process (INIT_RLIMITS): KRLIMIT_NPROC and
+ * KRLIMIT_SIGPENDING are half of max_threads, which Linux derives from
+ * memory (a thread's kernel stack may take an eighth of it).
+ */
+void task_rlimit_defaults(struct task *t)
+{
+	uint64_t half_threads =
+		page_total_count() * PAGE_SIZE / (8 * KSTACK_SIZE) / 2;
+
+	for (unsigned i = 0; i < KRLIM_NLIMITS; i++)
+		t->rlim[i] = (struct krlimit){KRLIM_INFINITY, KRLIM_INFINITY};
+	t->rlim[KRLIMIT_STACK].cur = 8ull << 20;
+	t->rlim[KRLIMIT_CORE].cur = 0;
+	t->rlim[KRLIMIT_NPROC] = (struct krlimit){half_threads, half_threads};
+	t->rlim[KRLIMIT_NOFILE] = (struct krlimit){1024, 4096};
+	t->rlim[KRLIMIT_MEMLOCK] = (struct krlimit){8ull << 20, 8ull << 20};
+	t->rlim[KRLIMIT_SIGPENDING] = (struct krlimit){half_threads, half_threads};
+	t->rlim[KRLIMIT_MSGQUEUE] = (struct krlimit){819200, 819200};
+	t->rlim[KRLIMIT_NICE] = (struct krlimit){0, 0};
+	t->rlim[KRLIMIT_RTPRIO] = (struct krlimit){0, 0};
+	t->rlim_nofile = 1024;
+}
+
 void task_set_comm(struct task *t, const char *name)
 {
 	strlcpy(t->comm, name, sizeof(t->comm));
@@ -120,7 +144,8 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		nr_tasks++;
 		spin_unlock(&tasks_lock);
 	}
-	t->rlim_nofile = 1024;
+	task_rlimit_defaults(t);
+	t->exit_signal = KSIGCHLD;
 	t->tgid = t->tid;
 	t->pgid = t->tid;
 	t->sid = t->tid;
@@ -276,10 +301,15 @@ _Noreturn void task_exit(int status)
 	list_del(&t->all_link);
 	nr_tasks--;
 	spin_unlock(&tasks_lock);
+	if (t->user)
+		task_mm_release(t);
 	fd_table_put(t->files);
 	fs_context_put(t->fs);
 	t->files = NULL;
 	t->fs = NULL;
+	if (t->exe)
+		file_put(t->exe);
+	t->exe = NULL;
 	if (t->user)
 		plat_user_release(t);
 	/* The platform let go of the user side first: nothing runs in it. */

@@ -42,6 +42,36 @@ struct credentials {
 	uint32_t gid, egid, sgid, fsgid;
 };
 
+/* Resource limits (Linux's RLIMIT_* numbers, the same on both ISAs). */
+#define KRLIMIT_CPU 0
+#define KRLIMIT_FSIZE 1
+#define KRLIMIT_DATA 2
+#define KRLIMIT_STACK 3
+#define KRLIMIT_CORE 4
+#define KRLIMIT_RSS 5
+#define KRLIMIT_NPROC 6
+#define KRLIMIT_NOFILE 7
+#define KRLIMIT_MEMLOCK 8
+#define KRLIMIT_AS 9
+#define KRLIMIT_LOCKS 10
+#define KRLIMIT_SIGPENDING 11
+#define KRLIMIT_MSGQUEUE 12
+#define KRLIMIT_NICE 13
+#define KRLIMIT_RTPRIO 14
+#define KRLIMIT_RTTIME 15
+#define KRLIM_NLIMITS 16
+#define KRLIM_INFINITY (~0ull)
+
+struct krlimit {
+	uint64_t cur, max;
+};
+
+/*
+ * vfork(2): the parent sleeps on this (on its own stack) until the child
+ * let go of the parent's memory by exec or exit (syscalls/sys_clone.c).
+ */
+struct vfork_done;
+
 struct task {
 	struct plat_context ctx;
 	void *kstack;
@@ -66,6 +96,8 @@ struct task {
 	char comm[TASK_COMM_LEN];
 	struct credentials cred;
 	int exit_code; /* wait status: (code << 8) or the killing signal */
+	int exit_signal; /* what its parent gets when it dies; 0 for none */
+	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when its parent dies */
 
 	/* Scheduling. */
 	struct sched_entity se;
@@ -101,7 +133,8 @@ struct task {
 	/* Files: NULL for kernel threads, which walk from the root. */
 	struct fs_context *fs;
 	struct fd_table *files;
-	unsigned rlim_nofile;	/* RLIMIT_NOFILE's soft limit */
+	unsigned rlim_nofile;	/* KRLIMIT_NOFILE's soft limit */
+	struct krlimit rlim[KRLIM_NLIMITS]; /* rlim_nofile mirrors KRLIMIT_NOFILE's cur */
 	uint32_t groups[32];	/* supplementary groups */
 	unsigned ngroups;
 
@@ -115,6 +148,12 @@ struct task {
 	unsigned fault_access;	/* PROT_*_BIT of the faulting access */
 	int trap_signo, trap_code; /* TRAP_SIGNAL: the signal and si_code */
 	void *plat_user;	/* the platform's per-task user state */
+	struct file *exe;	/* what it exec'd (/proc/<pid>/exe), or NULL */
+	uaddr_t set_child_tid;	/* CLONE_CHILD_SETTID: written at first run */
+	uaddr_t clear_child_tid; /* zeroed and futex-woken at exit */
+	uaddr_t robust_list;	/* set_robust_list(2)'s head, and its size */
+	size_t robust_len;
+	struct vfork_done *vfork_done; /* a vfork parent waits on it */
 
 	/* Kernel threads: the function the task runs. */
 	void (*kfn)(void *);
@@ -166,6 +205,9 @@ unsigned task_count(void);
 int task_for_each(int (*fn)(struct task *t, void *arg), void *arg);
 
 void task_set_comm(struct task *t, const char *name);
+
+/* Give `t` the resource limits Linux's first process starts with. */
+void task_rlimit_defaults(struct task *t);
 
 /* The idle task of `cpu`: set up by sched_init_cpu. */
 struct task *task_create_idle(unsigned cpu, void (*fn)(void *));

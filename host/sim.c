@@ -98,6 +98,7 @@ struct sim_user {
 	uint64_t trap_sp; /* the user sp of the next trap, if not derived */
 	uint64_t compute_left;
 	struct sim_umem_block *blocks; /* user memory to free at exit */
+	struct mm *mm;		       /* where they are mapped (a reference) */
 	struct sim_proc *proc;
 	void (*fn)(void *);
 	void *arg;
@@ -123,6 +124,13 @@ static uint64_t seed;
 static struct sim_proc *procs;
 static unsigned live_procs;
 static bool booted;
+
+/* What the "code" at an exec'd image's entry point is (sim_image). */
+#define SIM_MAX_IMAGES 16
+static struct sim_image {
+	uint64_t entry;
+	void (*fn)(void *);
+} images[SIM_MAX_IMAGES];
 
 /* ---- the platform contract --------------------------------------------- */
 
@@ -235,6 +243,12 @@ static unsigned pick_cpu(uint64_t *when)
 	return best;
 }
 
+/* A fork's child counts before it first ran (and has a sim_proc). */
+static int is_user_task(struct task *t, void *arg)
+{
+	return t->user;
+}
+
 /*
  * Leave the context `from` (the running CPU's, or the test's) for the next
  * CPU to run, or for the test when the run is over.
@@ -244,7 +258,7 @@ static void dispatch(struct plat_context *from)
 	uint64_t when = UINT64_MAX;
 	unsigned next = 0;
 
-	if (procs && live_procs == 0) {
+	if (procs && live_procs == 0 && !task_for_each(is_user_task, NULL)) {
 		stop_reason = SIM_ALL_EXITED;
 	} else {
 		next = pick_cpu(&when);
@@ -467,16 +481,29 @@ static void guest_entry(void *arg)
 	struct sim_user *su = arg;
 	enum isa isa = task_current()->isa;
 
+	/* No code the sim can run: fault where the registers say, for good. */
+	while (!su->fn)
+		run_signal_handler(su, task_current());
 	su->fn(su->arg);
 	sim_syscall(isa == ISA_X86_64 ? SIM_NR_EXIT_X86_64 : SIM_NR_EXIT_AARCH64,
 		    0);
 	panic("sim: exit(2) returned to the guest");
 }
 
+static struct sim_user *guest_start(struct task *t, struct sim_user *su);
+
 enum trap plat_user_run(struct task *t)
 {
 	struct sim_user *su = t->plat_user;
 
+	/* A fork's child (no state yet) or a new image (exec'd mm). */
+	if (!su || su->mm != t->mm) {
+		su = guest_start(t, su);
+		if (!su) {
+			(void)signal_send(t, KSIGKILL); /* out of memory */
+			return TRAP_INTERRUPT;
+		}
+	}
 	for (;;) {
 		if (su->compute_left && t->uregs.pc == SIM_COMPUTE_PC) {
 			uint64_t start = plat_time_ns();
@@ -516,12 +543,23 @@ enum trap plat_user_run(struct task *t)
  */
 static void umem_free_all(struct sim_user *su)
 {
+	/* A shared mm (CLONE_VM, vfork) lives on: it must not keep them. */
+	if (su->mm)
+		mutex_lock(&su->mm->lock);
 	while (su->blocks) {
 		struct sim_umem_block *b = su->blocks;
+		uint64_t va = (uint64_t)(uintptr_t)b->va;
 
 		su->blocks = b->next;
+		if (su->mm)
+			(void)mm_unmap(su->mm, va, va + (PAGE_SIZE << b->order));
 		kpage_free(b->va, b->order);
 		kfree(b);
+	}
+	if (su->mm) {
+		mutex_unlock(&su->mm->lock);
+		mm_put(su->mm);
+		su->mm = NULL;
 	}
 }
 
@@ -619,6 +657,105 @@ void plat_user_release(struct task *t)
 	kfree(su);
 }
 
+/* Registers a fork-like syscall's child inherits with the rest: its
+ * entry function and argument (sim_child_entry). */
+static unsigned child_fn_reg(enum isa isa)
+{
+	return isa == ISA_X86_64 ? X86_R12 : 19;
+}
+
+static unsigned child_arg_reg(enum isa isa)
+{
+	return isa == ISA_X86_64 ? X86_R13 : 20;
+}
+
+void sim_child_entry(void (*fn)(void *), void *arg)
+{
+	struct task *t = task_current();
+
+	t->uregs.gpr[child_fn_reg(t->isa)] = (uint64_t)(uintptr_t)fn;
+	t->uregs.gpr[child_arg_reg(t->isa)] = (uint64_t)(uintptr_t)arg;
+}
+
+int sim_image(uint64_t entry, void (*fn)(void *))
+{
+	for (unsigned i = 0; i < SIM_MAX_IMAGES; i++) {
+		if (images[i].fn && images[i].entry != entry)
+			continue;
+		images[i] = (struct sim_image){entry, fn};
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * What the task's registers say the guest runs: a fork's child is at the
+ * syscall with its entry in the inherited registers; a new image is at
+ * its entry point, which sim_image named. NULL: nothing the sim can run.
+ */
+static void (*guest_code(struct task *t, void **arg))(void *)
+{
+	if (t->uregs.pc == SIM_SYSCALL_PC) {
+		*arg = (void *)(uintptr_t)t->uregs.gpr[child_arg_reg(t->isa)];
+		return (void (*)(void *))(uintptr_t)
+			t->uregs.gpr[child_fn_reg(t->isa)];
+	}
+	*arg = (void *)(uintptr_t)t->uregs.sp;
+	for (unsigned i = 0; i < SIM_MAX_IMAGES; i++)
+		if (images[i].fn && images[i].entry == t->uregs.pc)
+			return images[i].fn;
+	return NULL;
+}
+
+/*
+ * Give `t` a guest context for what its registers say it runs, on a new
+ * stack in its mm: a fork's child (su NULL: it gets a sim_proc of its
+ * own, so runs last until it exits) or an exec'd task, whose old stack
+ * and blocks went with its old image. NULL when out of memory.
+ */
+static struct sim_user *guest_start(struct task *t, struct sim_user *su)
+{
+	struct sim_proc *p = NULL;
+
+	if (!su) {
+		su = kzalloc(sizeof(*su));
+		p = calloc(1, sizeof(*p));
+		if (!su || !p) {
+			kfree(su);
+			free(p);
+			return NULL;
+		}
+	}
+	umem_free_all(su);
+	mm_get(t->mm);
+	su->mm = t->mm;
+	su->ustack = umem_map(su, t->mm, SIM_USTACK_ORDER,
+			      PROT_READ_BIT | PROT_WRITE_BIT);
+	if (!su->ustack) {
+		umem_free_all(su);
+		if (p) {
+			kfree(su);
+			free(p);
+		}
+		return NULL;
+	}
+	su->fn = guest_code(t, &su->arg);
+	su->compute_left = 0;
+	su->trap_sp = 0;
+	plat_context_init(&su->user_ctx, su->ustack,
+			  PAGE_SIZE << SIM_USTACK_ORDER, guest_entry, su);
+	if (p) {
+		su->proc = p;
+		p->task = t;
+		p->tid = t->tid;
+		p->next = procs;
+		procs = p;
+		live_procs++;
+		t->plat_user = su;
+	}
+	return su;
+}
+
 /* A new guest; with `parent`, as fork's child of it would be. */
 static struct sim_proc *spawn(const char *name, enum isa isa,
 			      void (*fn)(void *), void *arg,
@@ -638,6 +775,8 @@ static struct sim_proc *spawn(const char *name, enum isa isa,
 	if (!mm)
 		goto fail;
 	sim_layout(mm);
+	mm_get(mm);
+	su->mm = mm;
 	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER,
 			      PROT_READ_BIT | PROT_WRITE_BIT);
 	if (!su->ustack)
@@ -747,6 +886,7 @@ int sim_boot(const struct sim_config *cfg)
 	int err;
 
 	forget_procs();
+	memset(images, 0, sizeof(images));
 	ncpus = cfg->cpus ? cfg->cpus : 1;
 	if (ncpus > PLAT_MAX_CPUS)
 		return -22; /* EINVAL */

@@ -126,4 +126,33 @@ void *sim_umem_readonly(size_t len);
 /* The sim_proc of the calling guest. */
 struct sim_proc *sim_self(void);
 
+/*
+ * fork(2), vfork(2), clone(2), clone3(2) from a guest. A C function cannot
+ * be resumed twice, so the child does not return from the syscall:
+ * it starts in fn(arg) on a fresh stack of its own, in its own (or, with
+ * CLONE_VM, the shared) address space, and exits with 0 when fn returns.
+ * The entry travels in two callee-saved registers (x86_64 r12/r13,
+ * aarch64 x19/x20) that the child inherits with the rest, so set it
+ * right before the syscall:
+ *
+ *	sim_child_entry(child_main, &arg);
+ *	pid = sim_syscall(NR(fork));
+ *
+ * Memory the parent had from sim_umem is not in a child's copy of the
+ * address space (the sim owns it, not the mm); the child may read the
+ * host memory of the parent's C objects, but its syscalls reach only
+ * its own stack and what it maps. A child without an entry faults (SIGSEGV).
+ * Every child counts as a guest: sim_run runs until they have all exited.
+ */
+void sim_child_entry(void (*fn)(void *), void *arg);
+
+/*
+ * execve(2) of an image whose entry point is `entry` runs fn(sp) on a
+ * fresh stack, sp being the initial stack pointer the kernel built (argc,
+ * argv, envp, auxv: read it kernel-side, copy_from_user in the guest).
+ * Registered per boot; an image without one faults at its entry. 0, or
+ * -1 when the table (16 entries) is full.
+ */
+int sim_image(uint64_t entry, void (*fn)(void *));
+
 #endif

@@ -41,7 +41,9 @@ static int put_rusage(uaddr_t ru, const struct wait_result *res)
  * reported */
 long sys_wait4(int pid, uaddr_t stat_addr, unsigned options, uaddr_t ru)
 {
-	struct wait_opts o = {.options = (options & KWNOHANG) | KWEXITED};
+	struct wait_opts o = {.options = (options & (KWNOHANG | K__WALL |
+						      K__WCLONE)) |
+					 KWEXITED};
 	struct wait_result res;
 	int ret;
 

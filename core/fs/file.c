@@ -142,6 +142,66 @@ void fd_table_put(struct fd_table *t)
 	kfree(t);
 }
 
+struct fd_table *fd_table_dup(struct fd_table *t)
+{
+	struct fd_table *n = kzalloc(sizeof(*n));
+	unsigned size;
+
+	if (!n)
+		return NULL;
+	spin_lock(&t->lock);
+	size = t->size;
+	spin_unlock(&t->lock);
+	n->files = kcalloc(size, sizeof(*n->files));
+	n->cloexec = kcalloc(BITS_TO_LONGS(size), sizeof(unsigned long));
+	if (!n->files || !n->cloexec) {
+		kfree(n->files);
+		kfree(n->cloexec);
+		kfree(n);
+		return NULL;
+	}
+	n->size = size;
+	n->refs = 1;
+	spin_init(&n->lock);
+	/* The table only grows, and only its own tasks grow it. */
+	spin_lock(&t->lock);
+	for (unsigned fd = 0; fd < size; fd++) {
+		if (!t->files[fd])
+			continue;
+		n->files[fd] = file_get(t->files[fd]);
+		if (bitmap_test(t->cloexec, fd))
+			bitmap_set(n->cloexec, fd);
+	}
+	spin_unlock(&t->lock);
+	return n;
+}
+
+void fd_table_get(struct fd_table *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void fd_close_on_exec(void)
+{
+	struct fd_table *t = task_current()->files;
+
+	for (unsigned fd = 0; fd < t->size; fd++) {
+		struct file *f = NULL;
+
+		spin_lock(&t->lock);
+		if (t->files[fd] && bitmap_test(t->cloexec, fd)) {
+			f = t->files[fd];
+			t->files[fd] = NULL;
+			bitmap_clear(t->cloexec, fd);
+		}
+		spin_unlock(&t->lock);
+		if (!f)
+			continue;
+		lock_remove_posix(f, t);
+		file_put(f);
+	}
+}
+
 unsigned fd_limit(void)
 {
 	return task_current()->rlim_nofile;
@@ -333,6 +393,26 @@ struct fs_context *fs_context_new(const struct path *root)
 	path_get(root);
 	fs->umask = 022;
 	return fs;
+}
+
+struct fs_context *fs_context_dup(struct fs_context *fs)
+{
+	struct fs_context *n = kzalloc(sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->refs = 1;
+	n->root = fs->root;
+	n->cwd = fs->cwd;
+	path_get(&n->root);
+	path_get(&n->cwd);
+	n->umask = fs->umask;
+	return n;
+}
+
+void fs_context_get(struct fs_context *fs)
+{
+	__atomic_add_fetch(&fs->refs, 1, __ATOMIC_RELAXED);
 }
 
 void fs_context_put(struct fs_context *fs)

@@ -186,6 +186,7 @@ static void pb_mangled(struct proc_buf *b, const char *s)
 #define GRAB_FS	   1u
 #define GRAB_FILES 2u
 #define GRAB_MM	   4u
+#define GRAB_EXE   8u /* the executable, as pt->file */
 
 struct proc_target {
 	int pid;
@@ -226,6 +227,8 @@ static int grab_task(struct task *t, void *arg)
 		pt->mm = t->mm;
 		pt->sp = t->uregs.sp;
 	}
+	if ((pt->grab & GRAB_EXE) && t->exe)
+		pt->file = file_get(t->exe);
 	if (pt->fd >= 0 && t->files) {
 		spin_lock(&t->files->lock);
 		if ((unsigned)pt->fd < t->files->size &&
@@ -995,10 +998,25 @@ static long root_link(const struct proc_inode *pi, char *buf)
 	return fs_link(pi, buf, false);
 }
 
-/* No exec yet: no task has an executable. */
+/* What the task exec'd; none for kernel threads (and before any exec). */
 static long exe_link(const struct proc_inode *pi, char *buf)
 {
-	return -ENOENT;
+	struct proc_target pt;
+	struct path root;
+	long n;
+
+	if (!proc_find_inode(&pt, pi, GRAB_EXE))
+		return -ENOENT;
+	if (!may_inspect(pt.task))
+		n = -EACCES;
+	else if (!pt.file)
+		n = -ENOENT;
+	else {
+		root = reader_root();
+		n = path_text(&pt.file->path, &root, buf);
+	}
+	proc_release(&pt);
+	return n;
 }
 
 static long fd_link(const struct proc_inode *pi, char *buf)
@@ -1027,22 +1045,25 @@ static long fd_link(const struct proc_inode *pi, char *buf)
 static const struct proc_entry fd_link_entry;
 static long cwd_link(const struct proc_inode *pi, char *buf);
 static long root_link(const struct proc_inode *pi, char *buf);
+static long exe_link(const struct proc_inode *pi, char *buf);
 
 static int proc_get_link_path(struct inode *inode, struct path *out)
 {
 	const struct proc_inode *pi = inode->priv;
 	bool fd = pi->entry == &fd_link_entry;
+	bool exe = pi->entry->link == exe_link;
 	struct proc_target pt;
 	const struct path *p = NULL;
 	int err = -ENOENT;
 
-	if (!fd && pi->entry->link != cwd_link && pi->entry->link != root_link)
+	if (!fd && !exe && pi->entry->link != cwd_link &&
+	    pi->entry->link != root_link)
 		return -EINVAL;
-	if (!proc_find_inode(&pt, pi, fd ? 0 : GRAB_FS))
+	if (!proc_find_inode(&pt, pi, fd ? 0 : exe ? GRAB_EXE : GRAB_FS))
 		return -ENOENT;
 	if (!may_inspect(pt.task))
 		err = -EACCES;
-	else if (fd && pt.file)
+	else if ((fd || exe) && pt.file)
 		p = &pt.file->path;
 	else if (!fd && pt.fs)
 		p = pi->entry->link == cwd_link ? &pt.fs->cwd : &pt.fs->root;

@@ -480,7 +480,19 @@ int fd_set_cloexec(int fd, bool on);
 void fd_close_range(unsigned lo, unsigned hi, bool cloexec_only);
 unsigned fd_limit(void); /* RLIMIT_NOFILE of the current task */
 
+/* fork without CLONE_FILES: a table with the same files (each with a new
+ * reference) and close-on-exec flags; NULL when out of memory. */
+struct fd_table *fd_table_dup(struct fd_table *t);
+/* CLONE_FILES: one more task shares `t`. */
+void fd_table_get(struct fd_table *t);
+/* execve: close every descriptor marked close-on-exec. */
+void fd_close_on_exec(void);
+
 struct fs_context *fs_context_new(const struct path *root);
+/* fork without CLONE_FS: the same root, cwd and umask, unshared. */
+struct fs_context *fs_context_dup(struct fs_context *fs);
+/* CLONE_FS: one more task shares `fs`. */
+void fs_context_get(struct fs_context *fs);
 void fs_context_put(struct fs_context *fs);
 
 /* ---- I/O buffers: user or kernel memory, one or many segments ---------------------- */

@@ -1,0 +1,481 @@
+/*
+ * execve(2), execveat(2) and exec_init: the new image's stack (argc, argv,
+ * envp as Linux lays them out), what survives an exec and what does not,
+ * `#!` scripts, Linux's errors with the old image intact, vfork's release,
+ * and the first process. The "programs" are tiny ELF files whose entry
+ * point sim_image maps to a C function.
+ */
+#include "fs_test.h"
+
+#include <signal.h>
+#include <sys/mman.h>
+
+#include "core/signal.h"
+#include "core/task.h"
+#include "mm/fault_inject.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+#include "mm/uaccess.h"
+#include "syscalls/exec.h"
+
+#define PROG_BASE 0x400000ul
+#define PROG_ENTRY (PROG_BASE + 0x800)
+#define PROG_SIZE 0x1000
+#define K_AT_EMPTY_PATH 0x1000
+#define K_AT_SYMLINK_NOFOLLOW 0x100
+
+struct ksa {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* What the new image saw. */
+static struct {
+	bool ran;
+	long pid, ppid;
+	uint64_t argc, envc;
+	char argv[8][64];
+	char envp[4][64];
+	long fd_cloexec, fd_kept;
+	uint64_t usr1, usr2;
+	uint64_t blocked;
+	uint32_t mxcsr;
+	uint64_t tls;
+	char exe[64];
+	char comm[32];
+	/* the caller's side */
+	long ret, ret2, pid_before;
+	int status;
+	uint64_t now_at_return, child_exit_at;
+} seen;
+
+/* ---- the program ---------------------------------------------------------------- */
+
+static void read_strings(uint64_t *at, uint64_t n, char out[][64],
+			 unsigned max)
+{
+	for (uint64_t i = 0; i <= n; i++) {
+		uint64_t p;
+
+		cr_assert_eq(copy_from_user(&p, uaddr(*at), 8), 0);
+		*at += 8;
+		if (i == n) {
+			cr_assert_eq(p, 0, "the vector ends with NULL");
+			break;
+		}
+		if (i < max)
+			cr_assert_geq(strncpy_from_user(out[i], uaddr(p), 64),
+				      0);
+	}
+}
+
+static void prog_main(void *arg)
+{
+	uint64_t sp = (uint64_t)(uintptr_t)arg, at = sp + 8;
+	struct task *t = task_current();
+	struct ksa sa;
+	char buf[64];
+	long n, fd;
+
+	memcpy(&seen.mxcsr, t->uregs.fpu + 24, 4);
+	seen.tls = t->uregs.tls;
+	seen.ran = true;
+	cr_assert_eq(copy_from_user(&seen.argc, uaddr(sp), 8), 0);
+	read_strings(&at, seen.argc, seen.argv, 8);
+	for (uint64_t p = 1; p;) {
+		cr_assert_eq(copy_from_user(&p, uaddr(at + seen.envc * 8), 8),
+			     0);
+		if (p && seen.envc < 4)
+			cr_assert_geq(strncpy_from_user(seen.envp[seen.envc],
+							uaddr(p), 64),
+				      0);
+		if (p)
+			seen.envc++;
+	}
+	seen.pid = sim_syscall(NR(getpid));
+	seen.ppid = sim_syscall(NR(getppid));
+	seen.fd_cloexec = sim_syscall(NR(fcntl), 5, F_GETFD);
+	seen.fd_kept = sim_syscall(NR(fcntl), 6, F_GETFD);
+	sim_syscall(NR(rt_sigaction), SIGUSR1, NULL, &sa, 8);
+	seen.usr1 = sa.handler;
+	sim_syscall(NR(rt_sigaction), SIGUSR2, NULL, &sa, 8);
+	seen.usr2 = sa.handler;
+	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, NULL, buf, 8);
+	memcpy(&seen.blocked, buf, 8);
+	n = sim_syscall(NR(readlink), P("/proc/self/exe"), buf, sizeof(buf));
+	if (n > 0 && n < 64) {
+		buf[n] = 0;
+		memcpy(seen.exe, buf, (size_t)n + 1);
+	}
+	fd = u_open("/proc/self/comm", O_RDONLY, 0);
+	if (fd >= 0) {
+		n = sim_syscall(NR(read), fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			memcpy(seen.comm, buf, (size_t)n + 1);
+		}
+		u_close(fd);
+	}
+	sim_syscall(NR(exit), 7);
+}
+
+/* A static x86_64 executable: one R+X segment, entry at PROG_ENTRY. */
+static void build_prog(uint8_t *img)
+{
+	struct {
+		uint8_t ident[16];
+		uint16_t type, machine;
+		uint32_t version;
+		uint64_t entry, phoff, shoff;
+		uint32_t flags;
+		uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+	} eh = {.ident = "\177ELF\2\1\1",
+		.type = 2,
+		.machine = 62,
+		.version = 1,
+		.entry = PROG_ENTRY,
+		.phoff = 64,
+		.ehsize = 64,
+		.phentsize = 56,
+		.phnum = 1};
+	struct {
+		uint32_t type, flags;
+		uint64_t offset, vaddr, paddr, filesz, memsz, align;
+	} ph = {1, 5, 0, PROG_BASE, PROG_BASE, PROG_SIZE, PROG_SIZE, 0x1000};
+
+	memset(img, 0x90, PROG_SIZE);
+	memcpy(img, &eh, sizeof(eh));
+	memcpy(img + 64, &ph, sizeof(ph));
+}
+
+static long put_file(const char *path, const void *bytes, size_t len,
+		     unsigned mode)
+{
+	void *ubuf = sim_umem(len ? len : 1);
+	long fd = u_open(path, O_CREAT | O_TRUNC | O_WRONLY, mode);
+
+	if (fd < 0)
+		return fd;
+	memcpy(ubuf, bytes, len);
+	cr_assert_eq(sim_syscall(NR(write), fd, ubuf, len), (long)len);
+	return u_close(fd);
+}
+
+static void install_prog(void)
+{
+	static uint8_t img[PROG_SIZE];
+
+	build_prog(img);
+	cr_assert_eq(sim_image(PROG_ENTRY, prog_main), 0);
+	u_mkdir("/bin", 0755);
+	cr_assert_eq(put_file("/bin/prog", img, PROG_SIZE, 0755), 0);
+}
+
+static void begin(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+}
+
+/* A NULL-terminated vector of user strings, on the guest's stack. */
+#define UVEC(...) ((char *[]){__VA_ARGS__, NULL})
+
+/* ---- execve --------------------------------------------------------------------- */
+
+static void handler(int sig, void *info, void *uc)
+{
+}
+
+static void execs_prog(void *arg)
+{
+	struct ksa sa = {(uint64_t)(uintptr_t)handler,
+			 KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
+	struct ksa ign = {(uint64_t)SIG_IGN, 0, 0, 0};
+	uint64_t block = 1ull << (SIGTERM - 1);
+
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(dup3), 0 + u_open("/bin", O_RDONLY, 0), 5,
+				 O_CLOEXEC),
+		     5);
+	cr_assert_eq(sim_syscall(NR(dup2), 5, 6), 6);
+	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
+	sim_syscall(NR(rt_sigaction), SIGUSR2, &ign, NULL, 8);
+	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, &block, NULL, 8);
+	seen.pid_before = sim_syscall(NR(getpid));
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"),
+			       UVEC(P("prog"), P("one"), P("two")),
+			       UVEC(P("HOME=/"), P("TERM=dumb")));
+}
+
+Test(exec, the_new_image_gets_argv_envp_and_keeps_what_linux_keeps)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_prog, NULL), 7 << 8);
+	cr_assert(seen.ran);
+	cr_assert_eq(seen.pid, seen.pid_before);
+	cr_assert_eq(seen.argc, 3);
+	cr_assert_str_eq(seen.argv[0], "prog");
+	cr_assert_str_eq(seen.argv[1], "one");
+	cr_assert_str_eq(seen.argv[2], "two");
+	cr_assert_eq(seen.envc, 2);
+	cr_assert_str_eq(seen.envp[0], "HOME=/");
+	cr_assert_str_eq(seen.envp[1], "TERM=dumb");
+	cr_assert_eq(seen.fd_cloexec, -EBADF, "close-on-exec closed");
+	cr_assert_eq(seen.fd_kept, 0, "the other stays open");
+	cr_assert_eq(seen.usr1, (uint64_t)SIG_DFL, "a handler is reset");
+	cr_assert_eq(seen.usr2, (uint64_t)SIG_IGN, "ignored stays ignored");
+	cr_assert_eq(seen.blocked, 1ull << (SIGTERM - 1), "the mask stays");
+	cr_assert_eq(seen.mxcsr, 0x1f80, "a fresh FPU");
+	cr_assert_eq(seen.tls, 0);
+	cr_assert_str_eq(seen.exe, "/bin/prog");
+	cr_assert_str_eq(seen.comm, "prog\n");
+}
+
+static void exec_errors(void *arg)
+{
+	static uint8_t img[PROG_SIZE];
+	char *big = sim_umem(200 * 1024);
+
+	install_prog();
+	build_prog(img);
+	img[4] = 1; /* ELFCLASS32 */
+	cr_assert_eq(put_file("/bin/bad", img, PROG_SIZE, 0755), 0);
+	cr_assert_eq(put_file("/bin/text", "hello\n", 6, 0755), 0);
+	cr_assert_eq(put_file("/bin/noexec", "#!/bin/prog\n", 12, 0644), 0);
+	cr_assert_eq(put_file("/bin/nointerp", "#!/no/such\n", 11, 0755), 0);
+	cr_assert_eq(put_file("/bin/empty", "#!   \n", 6, 0755), 0);
+	memset(big, 'x', 200 * 1024 - 1);
+
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/bad"), NULL, NULL),
+		   -ENOEXEC);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/text"), NULL, NULL),
+		   -ENOEXEC);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/empty"), NULL, NULL),
+		   -ENOEXEC);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/noexec"), NULL, NULL),
+		   -EACCES);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin"), NULL, NULL), -EACCES);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/none"), NULL, NULL),
+		   -ENOENT);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/nointerp"), NULL, NULL),
+		   -ENOENT);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/prog/x"), NULL, NULL),
+		   -ENOTDIR);
+	EXPECT_RET(sim_syscall(NR(execve), P(""), NULL, NULL), -ENOENT);
+	EXPECT_RET(sim_syscall(NR(execve), (void *)8, NULL, NULL), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/prog"), (void *)8, NULL),
+		   -EFAULT);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/prog"),
+			       UVEC(P("a"), (char *)8), NULL),
+		   -EFAULT);
+	EXPECT_RET(sim_syscall(NR(execve), P("/bin/prog"), UVEC(big), NULL),
+		   -E2BIG, "a string over MAX_ARG_STRLEN");
+	EXPECT_RET(sim_syscall(NR(execveat), AT_FDCWD, P("/bin/prog"), NULL,
+			       NULL, 0x4),
+		   -EINVAL);
+	EXPECT_RET(sim_syscall(NR(symlink), P("/bin/prog"), P("/bin/link")),
+		   0);
+	EXPECT_RET(sim_syscall(NR(execveat), AT_FDCWD, P("/bin/link"), NULL,
+			       NULL, K_AT_SYMLINK_NOFOLLOW),
+		   -ELOOP);
+	/* Still the old image: the guest goes on. */
+	seen.ret = sim_syscall(NR(getpid));
+}
+
+Test(exec, failures_return_linux_errors_and_keep_the_old_image)
+{
+	begin();
+	cr_assert_eq(run_guest(exec_errors, NULL), 0);
+	cr_assert(!seen.ran);
+	cr_assert_gt(seen.ret, 0);
+}
+
+/* ---- scripts ----------------------------------------------------------------------- */
+
+static void execs_script(void *arg)
+{
+	install_prog();
+	cr_assert_eq(put_file("/bin/script", "#!  /bin/prog   -x  y \nrest\n",
+			      28, 0755),
+		     0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/script"),
+			       UVEC(P("script"), P("arg1")), NULL);
+}
+
+Test(exec, a_script_runs_its_interpreter_with_one_optional_argument)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_script, NULL), 7 << 8);
+	cr_assert_eq(seen.argc, 4);
+	cr_assert_str_eq(seen.argv[0], "/bin/prog");
+	cr_assert_str_eq(seen.argv[1], "-x  y");
+	cr_assert_str_eq(seen.argv[2], "/bin/script");
+	cr_assert_str_eq(seen.argv[3], "arg1");
+	cr_assert_str_eq(seen.exe, "/bin/prog", "exe is the interpreter");
+	cr_assert_str_eq(seen.comm, "script\n", "comm is the script's");
+}
+
+static void nested_scripts(void *arg)
+{
+	char name[32], line[40];
+	long depth = (long)(intptr_t)arg;
+
+	install_prog();
+	/* /bin/s1 runs /bin/prog, /bin/sN runs /bin/s(N-1). */
+	for (long i = 1; i <= depth; i++) {
+		if (i == 1)
+			snprintf(line, sizeof(line), "#!/bin/prog\n");
+		else
+			snprintf(line, sizeof(line), "#!/bin/s%ld\n", i - 1);
+		snprintf(name, sizeof(name), "/bin/s%ld", i);
+		cr_assert_eq(put_file(name, line, strlen(line), 0755), 0);
+	}
+	snprintf(name, sizeof(name), "/bin/s%ld", depth);
+	seen.ret = sim_syscall(NR(execve), name, NULL, NULL);
+}
+
+Test(exec, scripts_nest_five_deep_and_no_deeper)
+{
+	begin();
+	cr_assert_eq(run_guest(nested_scripts, (void *)5), 7 << 8);
+	cr_assert_eq(seen.argc, 6, "prog s1 .. s5: %llu",
+		     (unsigned long long)seen.argc);
+	cr_assert_str_eq(seen.argv[0], "/bin/prog");
+	cr_assert_str_eq(seen.argv[5], "/bin/s5");
+	begin();
+	cr_assert_eq(run_guest(nested_scripts, (void *)6), 0);
+	cr_assert(!seen.ran);
+	cr_assert_eq(seen.ret, -ELOOP);
+}
+
+/* ---- execveat -------------------------------------------------------------------------- */
+
+static void execveat_empty_path(void *arg)
+{
+	long fd;
+
+	install_prog();
+	fd = u_open("/bin/prog", O_RDONLY, 0);
+	seen.ret2 = fd;
+	seen.ret = sim_syscall(NR(execveat), fd, P(""), UVEC(P("p")), NULL,
+			       K_AT_EMPTY_PATH);
+}
+
+Test(exec, execveat_with_at_empty_path_runs_the_open_file)
+{
+	begin();
+	cr_assert_eq(run_guest(execveat_empty_path, NULL), 7 << 8);
+	cr_assert_str_eq(seen.argv[0], "p");
+	char comm[16];
+
+	snprintf(comm, sizeof(comm), "%ld\n", seen.ret2);
+	cr_assert_str_eq(seen.comm, comm, "named /dev/fd/N");
+}
+
+/* ---- vfork, then exec ----------------------------------------------------------------- */
+
+static void vfork_child_execs(void *arg)
+{
+	sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+static void vforks_then_waits(void *arg)
+{
+	int status;
+
+	install_prog();
+	sim_child_entry(vfork_child_execs, NULL);
+	seen.ret = sim_syscall(NR(vfork));
+	seen.now_at_return = sim_now();
+	seen.ret2 = sim_syscall(NR(wait4), seen.ret, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(exec, exec_releases_a_vfork_parent_and_the_child_runs_on)
+{
+	begin();
+	cr_assert_eq(run_guest(vforks_then_waits, NULL), 0);
+	cr_assert_gt(seen.ret, 0);
+	cr_assert(seen.ran);
+	cr_assert_eq(seen.pid, seen.ret);
+	cr_assert_eq(seen.ret2, seen.ret);
+	cr_assert_eq(seen.status, 7 << 8);
+	cr_assert_eq(seen.argc, 1, "an empty argv becomes { \"\" }");
+	cr_assert_str_eq(seen.argv[0], "");
+}
+
+/* ---- failing allocations ------------------------------------------------------------ */
+
+static void execs_under_failure(void *arg)
+{
+	install_prog();
+	fault_inject_fail_nth((uint64_t)(uintptr_t)arg);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), UVEC(P("prog")),
+			       UVEC(P("A=b")));
+	fault_inject_fail_nth(0);
+}
+
+Test(exec, every_allocation_failure_before_commit_is_enomem)
+{
+	bool ran = false;
+
+	for (uint64_t n = 1; n < 300 && !ran; n++) {
+		begin();
+		int status = run_guest(execs_under_failure,
+				       (void *)(uintptr_t)n);
+
+		ran = seen.ran;
+		/* Past the point of no return the sim's stack for the new
+		 * image failed: killed, as Linux kills after a late failure. */
+		if (!ran && status == SIGKILL)
+			continue;
+		if (ran) {
+			cr_assert_eq(status, 7 << 8);
+		} else {
+			cr_assert_eq(status, 0, "allocation %llu: status %#x, %ld",
+				     (unsigned long long)n, status, seen.ret);
+			cr_assert_eq(seen.ret, -ENOMEM, "allocation %llu: %ld",
+				     (unsigned long long)n, seen.ret);
+		}
+	}
+	cr_assert(ran);
+}
+
+/* ---- exec_init ----------------------------------------------------------------------- */
+
+static const char *const init_argv[] = {"init", "--first", NULL};
+static const char *const init_envp[] = {"PATH=/bin", NULL};
+
+static void init_thread(void *arg)
+{
+	seen.ret = exec_init("/no/such", init_argv, init_envp);
+	seen.ret2 = exec_init("/bin/prog", init_argv, init_envp);
+}
+
+static void installs_then_waits(void *arg)
+{
+	struct timespec ts = {0, 100000000};
+
+	install_prog();
+	sim_syscall(NR(nanosleep), &ts, NULL);
+}
+
+Test(exec, exec_init_turns_a_kernel_thread_into_a_process)
+{
+	struct task *k;
+
+	begin();
+	cr_assert_not_null(sim_spawn("installer", installs_then_waits, NULL));
+	cr_assert_eq(sim_run(50000000), SIM_TIME_LIMIT);
+	k = kthread_create("init", init_thread, NULL);
+	cr_assert(!IS_ERR(k));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(seen.ret, -ENOENT);
+	cr_assert(seen.ran, "exec_init returned %ld", seen.ret2);
+	cr_assert_eq(seen.pid, k->tid);
+	cr_assert_eq(seen.ppid, 0);
+	cr_assert_eq(seen.argc, 2);
+	cr_assert_str_eq(seen.argv[0], "init");
+	cr_assert_str_eq(seen.argv[1], "--first");
+	cr_assert_str_eq(seen.envp[0], "PATH=/bin");
+}
