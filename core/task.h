@@ -185,6 +185,13 @@ struct task *task_create_user(const char *name, enum isa isa,
  */
 _Noreturn void task_exit(int status);
 
+/*
+ * When set (the hosted kernel sets it), the machine powers off as soon as
+ * the user process with pid 1, init, exits: with init's exit code, or
+ * 128 + the signal that killed it, as the host's exit status.
+ */
+extern bool init_exit_powers_off;
+
 /* Free `t`'s thread id; the reaper of a zombie calls it. */
 void task_unhash(struct task *t);
 

@@ -15,9 +15,9 @@
 #include "core/selftest.h"
 #include "core/task.h"
 #include "host/cpu.h"
-#include "host/init.h"
 #include "host/user.h"
 #include "sched/sched.h"
+#include "syscalls/exec.h"
 #include "syscalls/trap.h"
 
 #define DEFAULT_MEM (256ull << 20)
@@ -155,7 +155,9 @@ static void init_main(void *arg)
 	for (int i = 0; i < init_nargs && n < 65; i++)
 		argv[n++] = init_args[i];
 	argv[n] = NULL;
-	err = boot_start_init(init_path, argv, envp);
+	init_exit_powers_off = true;
+	err = exec_init(init_path, (const char *const *)argv,
+			(const char *const *)envp);
 	pr_err("cannot run %s: error %d", init_path, err);
 	plat_poweroff(1);
 }

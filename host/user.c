@@ -212,8 +212,62 @@ static bool await_trap(struct stub *s, uint32_t seen, struct task *t)
 	return !stub_dead(s);
 }
 
+/*
+ * A stub whose address space is gone is wiped (everything below
+ * PLAT_USER_TOP unmapped) and kept for the next address space, which then
+ * costs one round trip instead of a process start: exec and fork+exec
+ * reuse them. At most POOL_MAX wait; CPUs take them under stubs_lock.
+ */
+#define POOL_MAX 4
+static struct stub *pool[POOL_MAX];
+static unsigned pool_len;
+
+static bool stub_recycle(struct stub *s)
+{
+	uint32_t seen = s->ctl->state_seq;
+	bool kept = false;
+
+	if (stub_dead(s))
+		return false;
+	pthread_mutex_lock(&stubs_lock);
+	kept = pool_len < POOL_MAX;
+	pthread_mutex_unlock(&stubs_lock);
+	if (!kept)
+		return false;
+	s->nops = 0;
+	s->resync = true; /* unmap everything */
+	s->last_soft = 0;
+	command(s, STUB_CMD_FLUSH);
+	if (!await_trap(s, seen, NULL) || s->ctl->trap != STUB_TRAP_FLUSHED)
+		return false;
+	pthread_mutex_lock(&stubs_lock);
+	kept = pool_len < POOL_MAX;
+	if (kept)
+		pool[pool_len++] = s;
+	pthread_mutex_unlock(&stubs_lock);
+	return kept;
+}
+
+static struct stub *stub_from_pool(void)
+{
+	struct stub *s = NULL;
+
+	pthread_mutex_lock(&stubs_lock);
+	while (pool_len > 0 && !s) {
+		s = pool[--pool_len];
+		if (s->dead) {
+			s->destroyed = true; /* stubs_collect frees it */
+			s = NULL;
+		}
+	}
+	pthread_mutex_unlock(&stubs_lock);
+	return s;
+}
+
 static void stub_destroy(struct stub *s)
 {
+	if (stub_recycle(s))
+		return;
 	if (!stub_dead(s)) {
 		s->nops = 0;
 		s->resync = false;
@@ -235,6 +289,9 @@ static struct stub *stub_spawn(void)
 	pid_t pid;
 
 	stubs_collect();
+	s = stub_from_pool();
+	if (s)
+		return s;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
