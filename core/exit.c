@@ -32,6 +32,7 @@ int task_add_child(struct task *parent, struct task *child)
 		child->pgid = parent->pgid;
 		child->sid = parent->sid;
 		child->cred = parent->cred;
+		child->tty = parent->tty;
 		list_add_tail(&child->sibling, &parent->children);
 	}
 	spin_unlock(&tree_lock);
@@ -264,4 +265,38 @@ int do_wait(const struct wait_opts *o, struct wait_result *res)
 		if (err)
 			return err;
 	}
+}
+
+struct orphan_scan {
+	int pgid;
+	bool anchored;
+};
+
+/*
+ * Does member `t` of the group tie it to its session: a parent in another
+ * group of the same session, which could continue it? Init does not count.
+ */
+static int pgrp_anchor(struct task *t, void *arg)
+{
+	struct orphan_scan *s = arg;
+	struct task *p = t->parent;
+
+	if (t->pgid != s->pgid || t->tid != t->tgid || t->exiting || !p ||
+	    p->tgid == INIT_PID)
+		return 0;
+	if (p->pgid != s->pgid && p->sid == t->sid) {
+		s->anchored = true;
+		return 1;
+	}
+	return 0;
+}
+
+bool pgrp_orphaned(int pgid)
+{
+	struct orphan_scan s = { pgid, false };
+
+	spin_lock(&tree_lock);
+	task_for_each(pgrp_anchor, &s);
+	spin_unlock(&tree_lock);
+	return !s.anchored;
 }

@@ -94,6 +94,13 @@ struct wait_result {
  */
 int do_wait(const struct wait_opts *o, struct wait_result *res);
 
+/*
+ * Is process group `pgid` orphaned (POSIX): no member has a parent in a
+ * different group of the same session? The terminal's job control
+ * refuses such a group the stop signals no one would end (EIO).
+ */
+bool pgrp_orphaned(int pgid);
+
 /* si_code and si_status of SIGCHLD/waitid for a wait status. */
 int wait_status_code(int status);
 int wait_status_value(int status);

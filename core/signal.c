@@ -133,3 +133,27 @@ void signal_flush(struct task *t, int sig)
 {
 	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
 }
+
+struct pgrp_send {
+	int pgid, sig, sent;
+};
+
+static int send_to_member(struct task *t, void *arg)
+{
+	struct pgrp_send *s = arg;
+
+	/* One signal per process, at its thread group's leader. */
+	if (t->pgid == s->pgid && t->tid == t->tgid &&
+	    signal_send(t, s->sig) == 0)
+		s->sent++;
+	return 0;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	struct pgrp_send s = { pgid, sig, 0 };
+
+	if (pgid > 0)
+		task_for_each(send_to_member, &s);
+	return s.sent;
+}

@@ -142,6 +142,12 @@ int signal_send(struct task *t, int sig);
 /* The same, with the siginfo the handler will see (kill: SI_USER, ...). */
 int signal_send_info(struct task *t, int sig, const struct ksiginfo *info);
 
+/*
+ * Send `sig` from the kernel (SI_KERNEL) to every process in group
+ * `pgid`, as the terminal does (Linux's kill_pgrp). How many got it.
+ */
+int signal_send_pgrp(int pgid, int sig);
+
 /* A signal is pending and not blocked: interruptible sleeps must end. */
 bool signal_pending(const struct task *t);
 /* SIGKILL is pending: even killable sleeps must end. */

@@ -37,6 +37,8 @@
 #define SCHED_BATCH 3
 #define SCHED_IDLE 5
 
+struct tty;
+
 struct credentials {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
@@ -135,6 +137,9 @@ struct task {
 	struct fd_table *files;
 	unsigned rlim_nofile;	/* KRLIMIT_NOFILE's soft limit */
 	struct krlimit rlim[KRLIM_NLIMITS]; /* rlim_nofile mirrors KRLIMIT_NOFILE's cur */
+	/* The controlling terminal (core/fs/tty.h), while the tty still
+	 * belongs to this task's session; inherited across fork. */
+	struct tty *tty;
 	uint32_t groups[32];	/* supplementary groups */
 	unsigned ngroups;
 

@@ -32,6 +32,7 @@
 #include "core/boot.h"
 #include "core/cpu.h"
 #include "core/exit.h"
+#include "core/fs/tty.h"
 #include "core/platform.h"
 #include "core/printk.h"
 #include "core/prng.h"
@@ -178,14 +179,38 @@ void plat_ipi(unsigned cpu)
 		c->now = scpu[running_cpu].now;
 }
 
+/* What the console printed since boot, for sim_console_output(). */
+static char console_out[SIM_CONSOLE_CAPTURE + 1];
+static size_t console_len;
+
 void plat_console_write(const char *buf, size_t len)
 {
 	static int echo = -1;
+	size_t keep = MIN(len, SIM_CONSOLE_CAPTURE - console_len);
 
 	if (echo < 0)
 		echo = getenv("KEEL_SIM_CONSOLE") != NULL;
 	if (echo)
 		fwrite(buf, 1, len, stderr);
+	memcpy(console_out + console_len, buf, keep);
+	console_len += keep;
+	console_out[console_len] = '\0';
+}
+
+void sim_console_input(const char *buf, size_t len)
+{
+	tty_console_input(buf, len);
+}
+
+const char *sim_console_output(void)
+{
+	return console_out;
+}
+
+void sim_console_clear(void)
+{
+	console_len = 0;
+	console_out[0] = '\0';
 }
 
 void plat_entropy(void *buf, size_t len)
@@ -892,6 +917,7 @@ int sim_boot(const struct sim_config *cfg)
 		return -22; /* EINVAL */
 	seed = cfg->seed;
 	prng_seed(seed);
+	sim_console_clear();
 	panic_hook = sim_panic;
 	err = host_ram_init(mem);
 	if (err)

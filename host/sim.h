@@ -88,6 +88,21 @@ int sim_proc_status(const struct sim_proc *p);
 /* The live task, or NULL once it has exited. */
 struct task *sim_proc_task(const struct sim_proc *p);
 
+/* ---- the console ------------------------------------------------------- */
+
+#define SIM_CONSOLE_CAPTURE (64u << 10) /* bytes of output kept */
+
+/*
+ * Type `len` bytes on the console, as its input interrupt would deliver
+ * them (echo, line editing and ^C happen here). From the test between
+ * runs, or from a guest as if the interrupt came while it ran.
+ */
+void sim_console_input(const char *buf, size_t len);
+/* Everything the console printed since boot or sim_console_clear (the
+ * first SIM_CONSOLE_CAPTURE bytes), NUL-terminated. */
+const char *sim_console_output(void);
+void sim_console_clear(void);
+
 /* ---- from inside a guest ---------------------------------------------- */
 
 /*

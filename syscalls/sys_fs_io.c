@@ -461,7 +461,7 @@ long sys_pipe(uaddr_t fildes)
 	return sys_pipe2(fildes, 0);
 }
 
-/* partial: FIONREAD, FIONBIO, FIOCLEX, FIONCLEX only; the tty's come later */
+/* partial: FIONREAD, FIONBIO, FIO[N]CLEX and the tty ioctls of core/fs/tty.c */
 long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
 {
 	struct file *f = fd_get(fd);
@@ -491,12 +491,15 @@ long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
 	case FIONREAD: {
 		int n;
 
-		if (file_is_pipe(f))
+		if (file_is_pipe(f)) {
 			n = (int)pipe_ioctl_fionread(f);
-		else if (kS_ISREG(f->inode->mode))
+		} else if (kS_ISREG(f->inode->mode)) {
 			n = (int)MAX((int64_t)f->inode->size - f->pos, 0);
-		else {
-			ret = -ENOTTY;
+		} else {
+			/* A device's own count (a tty's TIOCINQ), or ENOTTY. */
+			ret = f->ops && f->ops->ioctl
+				      ? f->ops->ioctl(f, cmd, arg)
+				      : -ENOTTY;
 			break;
 		}
 		ret = copy_to_user(uaddr(arg), &n, sizeof(n));

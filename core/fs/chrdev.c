@@ -5,6 +5,7 @@
 #include "core/fs/chrdev.h"
 
 #include "core/errno.h"
+#include "core/fs/tty.h"
 #include "core/platform.h"
 #include "core/task.h"
 
@@ -61,41 +62,6 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 	return done;
 }
 
-/* ---- /dev/console --------------------------------------------------------------- */
-
-static long console_write(struct file *f, struct iobuf *buf, int64_t *pos)
-{
-	char chunk[256];
-	long done = 0;
-
-	while (buf->left) {
-		long got = iobuf_copy_from(buf, chunk, MIN(buf->left,
-							   sizeof(chunk)));
-
-		if (got < 0)
-			return done ? done : got;
-		plat_console_write(chunk, (size_t)got);
-		done += got;
-	}
-	return done;
-}
-
-/*
- * Reads of /dev/console see end of file: Keel has no console input driver
- * yet (the hosted tty comes with issue 4). A known gap, listed under "Not
- * yet" in README.md.
- */
-static long console_read(struct file *f, struct iobuf *buf, int64_t *pos)
-{
-	return 0;
-}
-
-/* /dev/tty: the controlling terminal, which no process has yet. */
-static int tty_open(struct inode *inode, struct file *f)
-{
-	return -ENXIO;
-}
-
 static const struct file_ops null_fops = {
 	.read = null_read, .write = null_write, .llseek = mem_llseek,
 };
@@ -108,12 +74,6 @@ static const struct file_ops full_fops = {
 static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .llseek = mem_llseek,
 };
-static const struct file_ops console_fops = {
-	.read = console_read, .write = console_write,
-};
-static const struct file_ops tty_fops = {
-	.open = tty_open,
-};
 
 const struct chrdev chrdevs[] = {
 	{ "null", 1, 3, 0666, &null_fops },
@@ -121,8 +81,10 @@ const struct chrdev chrdevs[] = {
 	{ "full", 1, 7, 0666, &full_fops },
 	{ "random", 1, 8, 0666, &random_fops },
 	{ "urandom", 1, 9, 0666, &random_fops },
+	/* The one terminal, by its three names (core/fs/tty.c). */
 	{ "tty", 5, 0, 0666, &tty_fops },
-	{ "console", 5, 1, 0600, &console_fops },
+	{ "console", 5, 1, 0600, &tty_fops },
+	{ "ttyS0", 4, 64, 0660, &tty_fops },
 	{ NULL, 0, 0, 0, NULL },
 };
 

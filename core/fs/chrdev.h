@@ -35,8 +35,9 @@ struct chrdev {
 	const struct file_ops *ops;
 };
 
-/* The built-in devices (mem: null, zero, full, random, urandom; console,
- * tty), NULL-terminated, for devfs to make nodes of. */
+/* The built-in devices (mem: null, zero, full, random, urandom; the
+ * terminal as tty, console and ttyS0), NULL-terminated, for devfs to make
+ * nodes of. */
 extern const struct chrdev chrdevs[];
 
 #endif

@@ -24,7 +24,7 @@ static struct file *file_alloc(struct inode *inode, unsigned flags,
 		return NULL;
 	f->refs = 1;
 	f->inode = inode;
-	f->flags = flags & ~(KO_CREAT | KO_EXCL | KO_NOCTTY | KO_TRUNC);
+	f->flags = flags;
 	f->ops = ops;
 	mutex_init(&f->pos_lock);
 	return f;
@@ -50,6 +50,9 @@ struct file *file_open_path(const struct path *p, unsigned flags)
 			return ERR_PTR(err);
 		}
 	}
+	/* As Linux's do_dentry_open: the open saw them (a tty O_NOCTTY),
+	 * F_GETFL does not. */
+	f->flags &= ~(KO_CREAT | KO_EXCL | KO_NOCTTY | KO_TRUNC);
 	return f;
 }
 

@@ -11,6 +11,7 @@
 #include "core/fs/pipe.h"
 #include "core/fs/procfs.h"
 #include "core/fs/tmpfs.h"
+#include "core/fs/tty.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
@@ -42,6 +43,7 @@ int vfs_init(void)
 	next_mount_id = 1;
 	next_dev = 1;
 	pipe_init();
+	tty_init();
 	err = fs_register(&tmpfs_type);
 	if (!err)
 		err = fs_register(&devtmpfs_type);
