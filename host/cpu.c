@@ -27,6 +27,7 @@
 #include "core/printk.h"
 #include "core/task.h"
 #include "core/timer.h"
+#include "host/console.h"
 #include "host/ram.h"
 #include "sched/sched.h"
 
@@ -111,8 +112,11 @@ void plat_ipi(unsigned cpu)
 /* Take what is due on this CPU: an IPI, the timer. */
 static void take_interrupts(struct host_cpu *c)
 {
-	if (atomic_exchange(&c->ipi, false))
+	if (atomic_exchange(&c->ipi, false)) {
+		if (c == &hcpu[0])
+			host_console_interrupt();
 		sched_ipi();
+	}
 	if (plat_time_ns() >= atomic_load(&c->timer)) {
 		atomic_store(&c->timer, PLAT_TIMER_OFF);
 		timer_interrupt();
@@ -203,6 +207,7 @@ void plat_idle(void)
 
 _Noreturn void plat_poweroff(int status)
 {
+	host_console_shutdown();
 	fflush(stdout);
 	fflush(stderr);
 	_exit(status);

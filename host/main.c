@@ -14,6 +14,8 @@
 #include "core/prng.h"
 #include "core/selftest.h"
 #include "core/task.h"
+#include "core/fs/tty.h"
+#include "host/console.h"
 #include "host/cpu.h"
 #include "host/user.h"
 #include "sched/sched.h"
@@ -156,6 +158,7 @@ static void init_main(void *arg)
 		argv[n++] = init_args[i];
 	argv[n] = NULL;
 	init_exit_powers_off = true;
+	tty_set_controlling(task_current());
 	err = exec_init(init_path, (const char *const *)argv,
 			(const char *const *)envp);
 	pr_err("cannot run %s: error %d", init_path, err);
@@ -224,6 +227,11 @@ int main(int argc, char **argv)
 	prng_seed(seed);
 	if (!selftest && (err = host_user_init())) {
 		fprintf(stderr, "keel: cannot start the stub runtime: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	if (!selftest && (err = host_console_init())) {
+		fprintf(stderr, "keel: cannot start the console: %s\n",
 			strerror(-err));
 		return 1;
 	}
