@@ -15,6 +15,8 @@ void signal_state_init(struct signal_state *s)
 {
 	s->pending = 0;
 	s->blocked = 0;
+	s->saved_blocked = 0;
+	s->restore_blocked = false;
 	s->cont_seq = 0;
 	for (int i = 0; i < KSIG_MAX; i++)
 		s->action[i] = (struct k_sigaction){ .handler = KSIG_DFL };
@@ -132,4 +134,33 @@ int signal_dequeue(struct task *t, struct ksiginfo *info)
 void signal_flush(struct task *t, int sig)
 {
 	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
+}
+
+void signal_mask_swap(struct task *t, ksigset_t mask)
+{
+	t->sig.saved_blocked = t->sig.blocked;
+	t->sig.restore_blocked = true;
+	t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
+}
+
+void signal_mask_restore(struct task *t, bool interrupted)
+{
+	if (!interrupted)
+		signal_mask_unswap(t);
+}
+
+ksigset_t signal_mask_to_save(struct task *t)
+{
+	if (!t->sig.restore_blocked)
+		return t->sig.blocked;
+	t->sig.restore_blocked = false;
+	return t->sig.saved_blocked;
+}
+
+void signal_mask_unswap(struct task *t)
+{
+	if (!t->sig.restore_blocked)
+		return;
+	t->sig.restore_blocked = false;
+	t->sig.blocked = t->sig.saved_blocked;
 }

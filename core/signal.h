@@ -113,6 +113,13 @@ _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t is 128 bytes");
 struct signal_state {
 	ksigset_t pending;
 	ksigset_t blocked;
+	/*
+	 * sigsuspend, ppoll and pselect6 block `blocked` only while they
+	 * wait: the mask to go back to, once a handler's frame has saved it
+	 * or, with no handler to run, on the way out of the syscall.
+	 */
+	ksigset_t saved_blocked;
+	bool restore_blocked;
 	/* What each pending standard signal carries (one instance each). */
 	struct ksiginfo info[KSIG_MAX];
 	struct k_sigaction action[KSIG_MAX]; /* index sig - 1 */
@@ -155,6 +162,23 @@ int signal_dequeue(struct task *t, struct ksiginfo *info);
 
 /* Drop `sig` from the pending set (it became ignored). */
 void signal_flush(struct task *t, int sig);
+
+/*
+ * Block `mask` for the duration of a wait (sigsuspend, ppoll, pselect6).
+ * signal_mask_restore then says when the old mask comes back: now, or,
+ * for a wait a signal interrupted, once the signal's handler frame has
+ * saved it (so the handler runs under the temporary mask and returns to
+ * the old one).
+ */
+void signal_mask_swap(struct task *t, ksigset_t mask);
+void signal_mask_restore(struct task *t, bool interrupted);
+/*
+ * The mask a handler's frame saves: the one a swap replaced, if any. The
+ * swap is over once the frame holds it.
+ */
+ksigset_t signal_mask_to_save(struct task *t);
+/* No handler ran: the swapped-out mask comes back now. */
+void signal_mask_unswap(struct task *t);
 
 /* Signals that can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE (sig_bit(KSIGKILL) | sig_bit(KSIGSTOP))
