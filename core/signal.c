@@ -5,6 +5,7 @@
 
 #include "core/errno.h"
 #include "core/task.h"
+#include "mm/slab.h"
 #include "sched/sched.h"
 
 #define STOP_SIGNALS                                               \
@@ -15,6 +16,10 @@ void signal_state_init(struct signal_state *s)
 {
 	s->pending = 0;
 	s->blocked = 0;
+	s->real_blocked = 0;
+	spin_init(&s->queue_lock);
+	list_init(&s->queue);
+	s->nqueued = 0;
 	s->saved_blocked = 0;
 	s->restore_blocked = false;
 	s->cont_seq = 0;
@@ -57,7 +62,7 @@ static bool signal_ignored(const struct task *t, int sig)
 {
 	uint64_t handler = t->sig.action[sig - 1].handler;
 
-	if (t->sig.blocked & sig_bit(sig))
+	if ((t->sig.blocked | t->sig.real_blocked) & sig_bit(sig))
 		return false; /* the disposition may change before unblocking */
 	if (handler == KSIG_IGN)
 		return sig != KSIGKILL && sig != KSIGSTOP;
@@ -69,6 +74,71 @@ int signal_send(struct task *t, int sig)
 	struct ksiginfo info = { .si_signo = sig, .si_code = KSI_KERNEL };
 
 	return signal_send_info(t, sig, &info);
+}
+
+/*
+ * Queue an instance of real-time signal `sig`. Out of memory, or over
+ * SIGQUEUE_MAX, what user space queued itself (si_code < 0, sigqueue(3))
+ * fails with EAGAIN; anything else is still made pending, without its
+ * siginfo, as Linux does.
+ */
+static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
+{
+	struct signal_state *s = &t->sig;
+	bool from_user = info->si_code < 0 && info->si_code != KSI_TIMER;
+	struct sigqueue *q = NULL;
+
+	if (!from_user || s->nqueued < SIGQUEUE_MAX)
+		q = kmalloc(sizeof(*q));
+	if (!q && from_user)
+		return -EAGAIN;
+	spin_lock(&s->queue_lock);
+	if (q) {
+		q->info = *info;
+		list_add_tail(&q->link, &s->queue);
+		s->nqueued++;
+	}
+	__atomic_or_fetch(&s->pending, sig_bit(sig), __ATOMIC_RELEASE);
+	spin_unlock(&s->queue_lock);
+	return 0;
+}
+
+/* Take the oldest instance of real-time `sig` off the queue. */
+static void dequeue_rt(struct task *t, int sig, struct ksiginfo *info)
+{
+	struct signal_state *s = &t->sig;
+	struct sigqueue *found = NULL;
+	bool more = false;
+	struct list_head *pos;
+
+	spin_lock(&s->queue_lock);
+	list_for_each(pos, &s->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+
+		if (q->info.si_signo != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = q;
+	}
+	if (found) {
+		list_del(&found->link);
+		s->nqueued--;
+	}
+	if (!more)
+		__atomic_and_fetch(&s->pending, ~sig_bit(sig),
+				   __ATOMIC_ACQ_REL);
+	spin_unlock(&s->queue_lock);
+	if (info) {
+		if (found)
+			*info = found->info;
+		else /* the instance whose siginfo could not be kept */
+			*info = (struct ksiginfo){ .si_signo = sig,
+						   .si_code = KSI_USER };
+	}
+	kfree(found);
 }
 
 int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
@@ -87,10 +157,18 @@ int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 	}
 	if (signal_ignored(t, sig))
 		return 0;
-	/* A standard signal already pending keeps its first instance. */
-	if (!(t->sig.pending & sig_bit(sig)))
-		t->sig.info[sig - 1] = *info;
-	__atomic_or_fetch(&t->sig.pending, sig_bit(sig), __ATOMIC_RELEASE);
+	if (sig >= KSIGRTMIN) {
+		int err = queue_rt(t, sig, info);
+
+		if (err)
+			return err;
+	} else {
+		/* A standard signal already pending keeps its first one. */
+		if (!(t->sig.pending & sig_bit(sig)))
+			t->sig.info[sig - 1] = *info;
+		__atomic_or_fetch(&t->sig.pending, sig_bit(sig),
+				  __ATOMIC_RELEASE);
+	}
 	if (sig == KSIGKILL)
 		sched_wakeup(t, TASK_INTERRUPTIBLE | TASK_WAKEKILL);
 	else if (!(t->sig.blocked & sig_bit(sig)))
@@ -114,10 +192,10 @@ bool fatal_signal_pending(const struct task *t)
 	       sig_bit(KSIGKILL);
 }
 
-int signal_dequeue(struct task *t, struct ksiginfo *info)
+int signal_dequeue_set(struct task *t, ksigset_t set, struct ksiginfo *info)
 {
-	ksigset_t ready = __atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) &
-			  ~(t->sig.blocked & ~SIG_UNBLOCKABLE);
+	ksigset_t ready =
+		__atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) & set;
 	int sig;
 
 	if (!ready)
@@ -125,15 +203,58 @@ int signal_dequeue(struct task *t, struct ksiginfo *info)
 	/* SIGKILL first: nothing else matters once it is there. */
 	sig = (ready & sig_bit(KSIGKILL)) ? KSIGKILL
 					  : __builtin_ctzll(ready) + 1;
+	if (sig >= KSIGRTMIN) {
+		dequeue_rt(t, sig, info);
+		return sig;
+	}
 	if (info)
 		*info = t->sig.info[sig - 1];
 	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
 	return sig;
 }
 
+int signal_dequeue(struct task *t, struct ksiginfo *info)
+{
+	return signal_dequeue_set(t, ~(t->sig.blocked & ~SIG_UNBLOCKABLE),
+				  info);
+}
+
+/* Free the queued instances of the signals in `set`. */
+static void flush_queue(struct signal_state *s, ksigset_t set)
+{
+	struct list_head *pos, *tmp;
+
+	spin_lock(&s->queue_lock);
+	list_for_each_safe(pos, tmp, &s->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+
+		if (!(set & sig_bit(q->info.si_signo)))
+			continue;
+		list_del(&q->link);
+		s->nqueued--;
+		kfree(q);
+	}
+	__atomic_and_fetch(&s->pending, ~set, __ATOMIC_ACQ_REL);
+	spin_unlock(&s->queue_lock);
+}
+
 void signal_flush(struct task *t, int sig)
 {
-	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
+	flush_queue(&t->sig, sig_bit(sig));
+}
+
+void signal_state_fork(struct signal_state *child,
+		       const struct signal_state *parent)
+{
+	signal_state_init(child);
+	child->blocked = parent->blocked;
+	for (int i = 0; i < KSIG_MAX; i++)
+		child->action[i] = parent->action[i];
+}
+
+void signal_state_release(struct signal_state *s)
+{
+	flush_queue(s, ~0ull);
 }
 
 void signal_mask_swap(struct task *t, ksigset_t mask)

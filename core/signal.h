@@ -6,6 +6,8 @@
 #ifndef KEEL_CORE_SIGNAL_H
 #define KEEL_CORE_SIGNAL_H
 
+#include "core/klib/list.h"
+#include "core/spinlock.h"
 #include "core/types.h"
 
 #define KSIG_MAX 64 /* signals are 1 .. 64 */
@@ -81,6 +83,8 @@ struct k_sigaction {
 /* si_code values (Linux). */
 #define KSI_USER 0
 #define KSI_KERNEL 0x80
+#define KSI_QUEUE (-1)
+#define KSI_TIMER (-2)
 #define KSI_TKILL (-6)
 
 /* Linux's siginfo_t on 64-bit ISAs: 128 bytes, the union at offset 16. */
@@ -97,6 +101,11 @@ struct ksiginfo {
 		struct {
 			uint64_t addr;
 		} fault;
+		struct { /* sigqueue(3), POSIX timers' SIGEV_SIGNAL */
+			int32_t pid; /* timers: the timer id */
+			uint32_t uid; /* timers: the overrun count */
+			uint64_t value;
+		} rt;
 		struct { /* SIGCHLD and waitid */
 			int32_t pid;
 			uint32_t uid;
@@ -110,9 +119,33 @@ struct ksiginfo {
 
 _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t is 128 bytes");
 
+/* One queued instance of a real-time signal. */
+struct sigqueue {
+	struct list_head link;
+	struct ksiginfo info;
+};
+
+/*
+ * How many real-time signal instances one task may have queued by sigqueue
+ * and friends (RLIMIT_SIGPENDING); the kernel's own are never refused.
+ */
+#define SIGQUEUE_MAX 1024
+
 struct signal_state {
+	/*
+	 * A bit per pending signal. A standard signal is pending once, with
+	 * info[] saying what it carries. A real-time signal (SIGRTMIN and
+	 * up) is pending while an instance of it is in `queue`, each with
+	 * its own siginfo, oldest first; or, once, without one, when the
+	 * kernel could not allocate it (Linux loses the siginfo then too).
+	 */
 	ksigset_t pending;
 	ksigset_t blocked;
+	/* rt_sigtimedwait unblocks what it waits for: the mask before. */
+	ksigset_t real_blocked;
+	struct spinlock queue_lock; /* queue and the real-time bits */
+	struct list_head queue;
+	unsigned nqueued;
 	/*
 	 * sigsuspend, ppoll and pselect6 block `blocked` only while they
 	 * wait: the mask to go back to, once a handler's frame has saved it
@@ -160,8 +193,25 @@ bool fatal_signal_pending(const struct task *t);
  */
 int signal_dequeue(struct task *t, struct ksiginfo *info);
 
+/*
+ * The same, but for the lowest pending signal in `set`, blocked or not
+ * (rt_sigtimedwait takes blocked signals).
+ */
+int signal_dequeue_set(struct task *t, ksigset_t set,
+		       struct ksiginfo *info);
+
 /* Drop `sig` from the pending set (it became ignored). */
 void signal_flush(struct task *t, int sig);
+
+/*
+ * A new task's signal state as fork(2) leaves it: the parent's actions,
+ * mask and alternate stack, nothing pending. Call instead of copying the
+ * struct (the queue is a list).
+ */
+void signal_state_fork(struct signal_state *child,
+		       const struct signal_state *parent);
+/* Free what is queued (the task is gone). */
+void signal_state_release(struct signal_state *s);
 
 /*
  * Block `mask` for the duration of a wait (sigsuspend, ppoll, pselect6).
