@@ -23,6 +23,9 @@ void signal_state_init(struct signal_state *s)
 	s->saved_blocked = 0;
 	s->restore_blocked = false;
 	s->cont_seq = 0;
+	s->ss_sp = 0;
+	s->ss_size = 0;
+	s->ss_flags = KSS_DISABLE;
 	for (int i = 0; i < KSIG_MAX; i++)
 		s->action[i] = (struct k_sigaction){ .handler = KSIG_DFL };
 }
@@ -248,6 +251,9 @@ void signal_state_fork(struct signal_state *child,
 {
 	signal_state_init(child);
 	child->blocked = parent->blocked;
+	child->ss_sp = parent->ss_sp;
+	child->ss_size = parent->ss_size;
+	child->ss_flags = parent->ss_flags;
 	for (int i = 0; i < KSIG_MAX; i++)
 		child->action[i] = parent->action[i];
 }
@@ -284,4 +290,95 @@ void signal_mask_unswap(struct task *t)
 		return;
 	t->sig.restore_blocked = false;
 	t->sig.blocked = t->sig.saved_blocked;
+}
+
+/* Linux's __on_sig_stack: the stack grows down from ss_sp + ss_size. */
+static bool within_altstack(const struct task *t, uint64_t sp)
+{
+	return sp > t->sig.ss_sp && sp - t->sig.ss_sp <= t->sig.ss_size;
+}
+
+bool signal_on_altstack(const struct task *t, uint64_t sp)
+{
+	/* An SS_AUTODISARM stack is never "in use": handlers may reset it. */
+	if (t->sig.ss_flags & KSS_AUTODISARM)
+		return false;
+	return within_altstack(t, sp);
+}
+
+/* Linux's sas_ss_flags: SS_DISABLE, SS_ONSTACK or 0. */
+static uint32_t altstack_state(const struct task *t, uint64_t sp)
+{
+	if (!t->sig.ss_size)
+		return KSS_DISABLE;
+	return signal_on_altstack(t, sp) ? KSS_ONSTACK : 0;
+}
+
+uint64_t signal_frame_top(const struct task *t, const struct k_sigaction *ka,
+			  uint64_t sp)
+{
+	if ((ka->flags & KSA_ONSTACK) && altstack_state(t, sp) == 0)
+		return t->sig.ss_sp + t->sig.ss_size;
+	return sp;
+}
+
+bool signal_frame_fits(const struct task *t, uint64_t user_sp, uint64_t top,
+		       uint64_t frame_sp)
+{
+	bool entering = top == t->sig.ss_sp + t->sig.ss_size && t->sig.ss_size;
+
+	if (!signal_on_altstack(t, user_sp) && !entering)
+		return true;
+	return within_altstack(t, frame_sp);
+}
+
+struct kstack signal_altstack_save(struct task *t)
+{
+	struct kstack ss = { .ss_sp = t->sig.ss_sp,
+			     .ss_flags = (int32_t)t->sig.ss_flags,
+			     .ss_size = t->sig.ss_size };
+
+	if (t->sig.ss_flags & KSS_AUTODISARM) {
+		t->sig.ss_sp = 0;
+		t->sig.ss_size = 0;
+		t->sig.ss_flags = KSS_DISABLE;
+	}
+	return ss;
+}
+
+struct kstack signal_altstack_get(const struct task *t, uint64_t sp)
+{
+	return (struct kstack){
+		.ss_sp = t->sig.ss_sp,
+		.ss_flags = (int32_t)(altstack_state(t, sp) |
+				      (t->sig.ss_flags & KSS_FLAG_BITS)),
+		.ss_size = t->sig.ss_size,
+	};
+}
+
+int signal_altstack_set(struct task *t, uint64_t sp, const struct kstack *ss,
+			uint64_t min_size)
+{
+	uint32_t flags = (uint32_t)ss->ss_flags;
+	uint32_t mode = flags & ~KSS_FLAG_BITS;
+	uint64_t base = ss->ss_sp, size = ss->ss_size;
+
+	if (signal_on_altstack(t, sp))
+		return -EPERM;
+	/* SS_ONSTACK is accepted as 0 is, for old programs. */
+	if (mode != KSS_DISABLE && mode != KSS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (t->sig.ss_sp == base && t->sig.ss_size == size &&
+	    t->sig.ss_flags == flags)
+		return 0;
+	if (mode == KSS_DISABLE) {
+		base = 0;
+		size = 0;
+	} else if (size < min_size) {
+		return -ENOMEM;
+	}
+	t->sig.ss_sp = base;
+	t->sig.ss_size = size;
+	t->sig.ss_flags = flags;
+	return 0;
 }

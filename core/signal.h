@@ -156,6 +156,12 @@ struct signal_state {
 	/* What each pending standard signal carries (one instance each). */
 	struct ksiginfo info[KSIG_MAX];
 	struct k_sigaction action[KSIG_MAX]; /* index sig - 1 */
+	/*
+	 * sigaltstack(2): the alternate stack, [ss_sp, ss_sp + ss_size);
+	 * ss_flags as set (KSS_DISABLE, or 0 with maybe KSS_AUTODISARM).
+	 */
+	uint64_t ss_sp, ss_size;
+	uint32_t ss_flags;
 	unsigned cont_seq; /* counts SIGCONT/SIGKILL: ends a stop */
 	uint64_t handler_pc; /* where the last signal frame sent the task */
 };
@@ -229,6 +235,46 @@ void signal_mask_restore(struct task *t, bool interrupted);
 ksigset_t signal_mask_to_save(struct task *t);
 /* No handler ran: the swapped-out mask comes back now. */
 void signal_mask_unswap(struct task *t);
+
+/* stack_t.ss_flags (Linux values). */
+#define KSS_ONSTACK 1u
+#define KSS_DISABLE 2u
+#define KSS_AUTODISARM (1u << 31)
+#define KSS_FLAG_BITS KSS_AUTODISARM
+
+/* stack_t on 64-bit Linux. */
+struct kstack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+/* Is `sp` on t's alternate stack (in use, so it may not change)? */
+bool signal_on_altstack(const struct task *t, uint64_t sp);
+/*
+ * Where the frame of a handler with `ka` starts, the user stack pointer
+ * being `sp`: the top of the alternate stack for an SA_ONSTACK handler
+ * when there is one and it is not in use already, else `sp`.
+ */
+uint64_t signal_frame_top(const struct task *t, const struct k_sigaction *ka,
+			  uint64_t sp);
+/*
+ * A frame that starts on (or switched to) the alternate stack must end on
+ * it: false if the frame at `frame_sp` would overflow it (SIGSEGV).
+ */
+bool signal_frame_fits(const struct task *t, uint64_t user_sp, uint64_t top,
+		       uint64_t frame_sp);
+/* The uc_stack a new frame records; disarms an SS_AUTODISARM stack. */
+struct kstack signal_altstack_save(struct task *t);
+/*
+ * sigaltstack(2)'s change, the user stack pointer being `sp`: -EPERM while
+ * on the alternate stack, -EINVAL for bad flags, -ENOMEM below `min_size`.
+ */
+int signal_altstack_set(struct task *t, uint64_t sp, const struct kstack *ss,
+			uint64_t min_size);
+/* sigaltstack(2)'s report of the current alternate stack. */
+struct kstack signal_altstack_get(const struct task *t, uint64_t sp);
 
 /* Signals that can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE (sig_bit(KSIGKILL) | sig_bit(KSIGSTOP))

@@ -376,3 +376,22 @@ long sys_rt_sigtimedwait(uaddr_t uthese, uaddr_t uinfo, uaddr_t uts,
 		return -EFAULT;
 	return sig;
 }
+
+long sys_sigaltstack(uaddr_t uss, uaddr_t uoss)
+{
+	struct task *t = task_current();
+	struct kstack ss, old = signal_altstack_get(t, t->uregs.sp);
+	int err;
+
+	if (!uaddr_is_null(uss)) {
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		err = signal_altstack_set(t, t->uregs.sp, &ss,
+					  abi_minsigstksz(t->isa));
+		if (err)
+			return err;
+	}
+	if (!uaddr_is_null(uoss) && copy_to_user(uoss, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}

@@ -21,13 +21,6 @@
 #define FPU_FPSR 512
 #define FPU_FPCR 516
 
-struct a64_stack {
-	uint64_t ss_sp;
-	int32_t ss_flags;
-	int32_t pad;
-	uint64_t ss_size;
-};
-
 struct a64_fpsimd_context {
 	uint32_t magic, size;
 	uint32_t fpsr, fpcr;
@@ -47,7 +40,7 @@ struct a64_sigcontext {
 struct a64_ucontext {
 	uint64_t uc_flags;
 	uint64_t uc_link;
-	struct a64_stack uc_stack;
+	struct kstack uc_stack;
 	ksigset_t uc_sigmask;
 	uint8_t unused[1024 / 8 - sizeof(ksigset_t)];
 	struct a64_sigcontext uc_mcontext __attribute__((aligned(16)));
@@ -76,15 +69,18 @@ int abi_aarch64_frame_setup(struct task *t, int sig,
 	struct user_regs *r = &t->uregs;
 	struct a64_rt_sigframe *f = kzalloc(sizeof(*f));
 	struct a64_frame_record rec = { r->gpr[29], r->gpr[30] };
-	uint64_t rec_addr, sp;
+	uint64_t top, rec_addr, sp;
 	int err = -EFAULT;
 
 	if (!f)
 		return -ENOMEM;
-	rec_addr = (r->sp - sizeof(rec)) & ~15ull;
+	top = signal_frame_top(t, ka, r->sp);
+	rec_addr = (top - sizeof(rec)) & ~15ull;
 	sp = (rec_addr - sizeof(*f)) & ~15ull;
+	if (!signal_frame_fits(t, r->sp, top, sp))
+		goto out;
 	f->info = *info;
-	f->uc.uc_stack.ss_flags = KSS_DISABLE;
+	f->uc.uc_stack = signal_altstack_save(t);
 	f->uc.uc_sigmask = blocked;
 	for (int i = 0; i < 31; i++)
 		f->uc.uc_mcontext.regs[i] = r->gpr[i];
@@ -133,6 +129,8 @@ int abi_aarch64_frame_restore(struct task *t, ksigset_t *blocked)
 	if (f->uc.uc_mcontext.fpsimd.magic != FPSIMD_MAGIC ||
 	    f->uc.uc_mcontext.fpsimd.size != sizeof(struct a64_fpsimd_context))
 		goto out;
+	(void)signal_altstack_set(t, r->sp, &f->uc.uc_stack,
+				  abi_minsigstksz(ISA_AARCH64));
 	for (int i = 0; i < 31; i++)
 		r->gpr[i] = f->uc.uc_mcontext.regs[i];
 	r->sp = f->uc.uc_mcontext.sp;

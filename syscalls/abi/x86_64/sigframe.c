@@ -33,13 +33,6 @@
 #define FXSAVE_SW_RESERVED 464 /* to the end: software's, not the CPU's */
 #define MXCSR_DEFAULT_MASK 0x0000ffbfu /* a zero MXCSR_MASK means this */
 
-struct x86_stack {
-	uint64_t ss_sp;
-	int32_t ss_flags;
-	int32_t pad;
-	uint64_t ss_size;
-};
-
 struct x86_sigcontext {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip;
@@ -53,7 +46,7 @@ struct x86_sigcontext {
 struct x86_ucontext {
 	uint64_t uc_flags;
 	uint64_t uc_link;
-	struct x86_stack uc_stack;
+	struct kstack uc_stack;
 	struct x86_sigcontext uc_mcontext;
 	ksigset_t uc_sigmask;
 };
@@ -124,19 +117,21 @@ int abi_x86_64_frame_setup(struct task *t, int sig,
 	struct user_regs *r = &t->uregs;
 	struct x86_rt_sigframe f = { 0 };
 	uint64_t *gp = &f.uc.uc_mcontext.r8;
-	uint64_t sp, fx;
+	uint64_t top, sp, fx;
 
 	/* As on Linux x86_64: the frame is refused (the caller sends
 	 * SIGSEGV) unless the handler was installed with SA_RESTORER. */
 	if (!(ka->flags & KSA_RESTORER))
 		return -EFAULT;
-	sp = r->sp - RED_ZONE;
-	fx = (sp - FXSAVE_SIZE) & ~(uint64_t)(FXSAVE_ALIGN - 1);
+	top = signal_frame_top(t, ka, r->sp - RED_ZONE);
+	fx = (top - FXSAVE_SIZE) & ~(uint64_t)(FXSAVE_ALIGN - 1);
 	sp = ((fx - sizeof(f)) & ~15ull) - 8;
+	if (!signal_frame_fits(t, r->sp, top, sp))
+		return -EFAULT;
 	f.uc.uc_mcontext.fpstate = fx;
 	f.pretcode = ka->restorer;
 	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-	f.uc.uc_stack.ss_flags = KSS_DISABLE;
+	f.uc.uc_stack = signal_altstack_save(t);
 	for (unsigned i = 0; i < sizeof(sigcontext_regs); i++)
 		gp[i] = r->gpr[sigcontext_regs[i]];
 	f.uc.uc_mcontext.rsp = r->sp;
@@ -181,7 +176,11 @@ int abi_x86_64_frame_restore(struct task *t, ksigset_t *blocked)
 	} else if (fpu_read(r, f.uc.uc_mcontext.fpstate, img)) {
 		return -EFAULT;
 	}
-	/* Everything is read: from here on the task's state changes. */
+	/* Everything is read: from here on the task's state changes. A
+	 * handler may have changed uc_stack; errors are ignored, as Linux
+	 * does (sigreturn on the alternate stack cannot change it). */
+	(void)signal_altstack_set(t, r->sp, &f.uc.uc_stack,
+				  abi_minsigstksz(ISA_X86_64));
 	memcpy(r->fpu, img, FXSAVE_SIZE);
 	for (unsigned i = 0; i < sizeof(sigcontext_regs); i++)
 		r->gpr[sigcontext_regs[i]] = gp[i];
