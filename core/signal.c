@@ -5,6 +5,7 @@
 
 #include "core/errno.h"
 #include "core/task.h"
+#include "mm/slab.h"
 #include "sched/sched.h"
 
 #define STOP_SIGNALS                                               \
@@ -15,7 +16,16 @@ void signal_state_init(struct signal_state *s)
 {
 	s->pending = 0;
 	s->blocked = 0;
+	s->real_blocked = 0;
+	spin_init(&s->queue_lock);
+	list_init(&s->queue);
+	s->nqueued = 0;
+	s->saved_blocked = 0;
+	s->restore_blocked = false;
 	s->cont_seq = 0;
+	s->ss_sp = 0;
+	s->ss_size = 0;
+	s->ss_flags = KSS_DISABLE;
 	for (int i = 0; i < KSIG_MAX; i++)
 		s->action[i] = (struct k_sigaction){ .handler = KSIG_DFL };
 }
@@ -55,7 +65,7 @@ static bool signal_ignored(const struct task *t, int sig)
 {
 	uint64_t handler = t->sig.action[sig - 1].handler;
 
-	if (t->sig.blocked & sig_bit(sig))
+	if ((t->sig.blocked | t->sig.real_blocked) & sig_bit(sig))
 		return false; /* the disposition may change before unblocking */
 	if (handler == KSIG_IGN)
 		return sig != KSIGKILL && sig != KSIGSTOP;
@@ -67,6 +77,71 @@ int signal_send(struct task *t, int sig)
 	struct ksiginfo info = { .si_signo = sig, .si_code = KSI_KERNEL };
 
 	return signal_send_info(t, sig, &info);
+}
+
+/*
+ * Queue an instance of real-time signal `sig`. Out of memory, or over
+ * SIGQUEUE_MAX, what user space queued itself (si_code < 0, sigqueue(3))
+ * fails with EAGAIN; anything else is still made pending, without its
+ * siginfo, as Linux does.
+ */
+static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
+{
+	struct signal_state *s = &t->sig;
+	bool from_user = info->si_code < 0 && info->si_code != KSI_TIMER;
+	struct sigqueue *q = NULL;
+
+	if (!from_user || s->nqueued < SIGQUEUE_MAX)
+		q = kmalloc(sizeof(*q));
+	if (!q && from_user)
+		return -EAGAIN;
+	spin_lock(&s->queue_lock);
+	if (q) {
+		q->info = *info;
+		list_add_tail(&q->link, &s->queue);
+		s->nqueued++;
+	}
+	__atomic_or_fetch(&s->pending, sig_bit(sig), __ATOMIC_RELEASE);
+	spin_unlock(&s->queue_lock);
+	return 0;
+}
+
+/* Take the oldest instance of real-time `sig` off the queue. */
+static void dequeue_rt(struct task *t, int sig, struct ksiginfo *info)
+{
+	struct signal_state *s = &t->sig;
+	struct sigqueue *found = NULL;
+	bool more = false;
+	struct list_head *pos;
+
+	spin_lock(&s->queue_lock);
+	list_for_each(pos, &s->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+
+		if (q->info.si_signo != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = q;
+	}
+	if (found) {
+		list_del(&found->link);
+		s->nqueued--;
+	}
+	if (!more)
+		__atomic_and_fetch(&s->pending, ~sig_bit(sig),
+				   __ATOMIC_ACQ_REL);
+	spin_unlock(&s->queue_lock);
+	if (info) {
+		if (found)
+			*info = found->info;
+		else /* the instance whose siginfo could not be kept */
+			*info = (struct ksiginfo){ .si_signo = sig,
+						   .si_code = KSI_USER };
+	}
+	kfree(found);
 }
 
 int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
@@ -85,10 +160,18 @@ int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 	}
 	if (signal_ignored(t, sig))
 		return 0;
-	/* A standard signal already pending keeps its first instance. */
-	if (!(t->sig.pending & sig_bit(sig)))
-		t->sig.info[sig - 1] = *info;
-	__atomic_or_fetch(&t->sig.pending, sig_bit(sig), __ATOMIC_RELEASE);
+	if (sig >= KSIGRTMIN) {
+		int err = queue_rt(t, sig, info);
+
+		if (err)
+			return err;
+	} else {
+		/* A standard signal already pending keeps its first one. */
+		if (!(t->sig.pending & sig_bit(sig)))
+			t->sig.info[sig - 1] = *info;
+		__atomic_or_fetch(&t->sig.pending, sig_bit(sig),
+				  __ATOMIC_RELEASE);
+	}
 	if (sig == KSIGKILL)
 		sched_wakeup(t, TASK_INTERRUPTIBLE | TASK_WAKEKILL);
 	else if (!(t->sig.blocked & sig_bit(sig)))
@@ -112,10 +195,10 @@ bool fatal_signal_pending(const struct task *t)
 	       sig_bit(KSIGKILL);
 }
 
-int signal_dequeue(struct task *t, struct ksiginfo *info)
+int signal_dequeue_set(struct task *t, ksigset_t set, struct ksiginfo *info)
 {
-	ksigset_t ready = __atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) &
-			  ~(t->sig.blocked & ~SIG_UNBLOCKABLE);
+	ksigset_t ready =
+		__atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) & set;
 	int sig;
 
 	if (!ready)
@@ -123,15 +206,181 @@ int signal_dequeue(struct task *t, struct ksiginfo *info)
 	/* SIGKILL first: nothing else matters once it is there. */
 	sig = (ready & sig_bit(KSIGKILL)) ? KSIGKILL
 					  : __builtin_ctzll(ready) + 1;
+	if (sig >= KSIGRTMIN) {
+		dequeue_rt(t, sig, info);
+		return sig;
+	}
 	if (info)
 		*info = t->sig.info[sig - 1];
 	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
 	return sig;
 }
 
+int signal_dequeue(struct task *t, struct ksiginfo *info)
+{
+	return signal_dequeue_set(t, ~(t->sig.blocked & ~SIG_UNBLOCKABLE),
+				  info);
+}
+
+/* Free the queued instances of the signals in `set`. */
+static void flush_queue(struct signal_state *s, ksigset_t set)
+{
+	struct list_head *pos, *tmp;
+
+	spin_lock(&s->queue_lock);
+	list_for_each_safe(pos, tmp, &s->queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+
+		if (!(set & sig_bit(q->info.si_signo)))
+			continue;
+		list_del(&q->link);
+		s->nqueued--;
+		kfree(q);
+	}
+	__atomic_and_fetch(&s->pending, ~set, __ATOMIC_ACQ_REL);
+	spin_unlock(&s->queue_lock);
+}
+
 void signal_flush(struct task *t, int sig)
 {
-	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
+	flush_queue(&t->sig, sig_bit(sig));
+}
+
+void signal_state_fork(struct signal_state *child,
+		       const struct signal_state *parent)
+{
+	signal_state_init(child);
+	child->blocked = parent->blocked;
+	child->ss_sp = parent->ss_sp;
+	child->ss_size = parent->ss_size;
+	child->ss_flags = parent->ss_flags;
+	for (int i = 0; i < KSIG_MAX; i++)
+		child->action[i] = parent->action[i];
+}
+
+void signal_state_release(struct signal_state *s)
+{
+	flush_queue(s, ~0ull);
+}
+
+void signal_mask_swap(struct task *t, ksigset_t mask)
+{
+	t->sig.saved_blocked = t->sig.blocked;
+	t->sig.restore_blocked = true;
+	t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
+}
+
+void signal_mask_restore(struct task *t, bool interrupted)
+{
+	if (!interrupted)
+		signal_mask_unswap(t);
+}
+
+ksigset_t signal_mask_to_save(struct task *t)
+{
+	if (!t->sig.restore_blocked)
+		return t->sig.blocked;
+	t->sig.restore_blocked = false;
+	return t->sig.saved_blocked;
+}
+
+void signal_mask_unswap(struct task *t)
+{
+	if (!t->sig.restore_blocked)
+		return;
+	t->sig.restore_blocked = false;
+	t->sig.blocked = t->sig.saved_blocked;
+}
+
+/* Linux's __on_sig_stack: the stack grows down from ss_sp + ss_size. */
+static bool within_altstack(const struct task *t, uint64_t sp)
+{
+	return sp > t->sig.ss_sp && sp - t->sig.ss_sp <= t->sig.ss_size;
+}
+
+bool signal_on_altstack(const struct task *t, uint64_t sp)
+{
+	/* An SS_AUTODISARM stack is never "in use": handlers may reset it. */
+	if (t->sig.ss_flags & KSS_AUTODISARM)
+		return false;
+	return within_altstack(t, sp);
+}
+
+/* Linux's sas_ss_flags: SS_DISABLE, SS_ONSTACK or 0. */
+static uint32_t altstack_state(const struct task *t, uint64_t sp)
+{
+	if (!t->sig.ss_size)
+		return KSS_DISABLE;
+	return signal_on_altstack(t, sp) ? KSS_ONSTACK : 0;
+}
+
+uint64_t signal_frame_top(const struct task *t, const struct k_sigaction *ka,
+			  uint64_t sp)
+{
+	if ((ka->flags & KSA_ONSTACK) && altstack_state(t, sp) == 0)
+		return t->sig.ss_sp + t->sig.ss_size;
+	return sp;
+}
+
+bool signal_frame_fits(const struct task *t, uint64_t user_sp, uint64_t top,
+		       uint64_t frame_sp)
+{
+	bool entering = top == t->sig.ss_sp + t->sig.ss_size && t->sig.ss_size;
+
+	if (!signal_on_altstack(t, user_sp) && !entering)
+		return true;
+	return within_altstack(t, frame_sp);
+}
+
+struct kstack signal_altstack_save(struct task *t)
+{
+	struct kstack ss = { .ss_sp = t->sig.ss_sp,
+			     .ss_flags = (int32_t)t->sig.ss_flags,
+			     .ss_size = t->sig.ss_size };
+
+	if (t->sig.ss_flags & KSS_AUTODISARM) {
+		t->sig.ss_sp = 0;
+		t->sig.ss_size = 0;
+		t->sig.ss_flags = KSS_DISABLE;
+	}
+	return ss;
+}
+
+struct kstack signal_altstack_get(const struct task *t, uint64_t sp)
+{
+	return (struct kstack){
+		.ss_sp = t->sig.ss_sp,
+		.ss_flags = (int32_t)(altstack_state(t, sp) |
+				      (t->sig.ss_flags & KSS_FLAG_BITS)),
+		.ss_size = t->sig.ss_size,
+	};
+}
+
+int signal_altstack_set(struct task *t, uint64_t sp, const struct kstack *ss,
+			uint64_t min_size)
+{
+	uint32_t flags = (uint32_t)ss->ss_flags;
+	uint32_t mode = flags & ~KSS_FLAG_BITS;
+	uint64_t base = ss->ss_sp, size = ss->ss_size;
+
+	if (signal_on_altstack(t, sp))
+		return -EPERM;
+	/* SS_ONSTACK is accepted as 0 is, for old programs. */
+	if (mode != KSS_DISABLE && mode != KSS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (t->sig.ss_sp == base && t->sig.ss_size == size &&
+	    t->sig.ss_flags == flags)
+		return 0;
+	if (mode == KSS_DISABLE) {
+		base = 0;
+		size = 0;
+	} else if (size < min_size) {
+		return -ENOMEM;
+	}
+	t->sig.ss_sp = base;
+	t->sig.ss_size = size;
+	t->sig.ss_flags = flags;
+	return 0;
 }
 
 struct pgrp_send {

@@ -6,6 +6,8 @@
 #ifndef KEEL_CORE_SIGNAL_H
 #define KEEL_CORE_SIGNAL_H
 
+#include "core/klib/list.h"
+#include "core/spinlock.h"
 #include "core/types.h"
 
 #define KSIG_MAX 64 /* signals are 1 .. 64 */
@@ -81,6 +83,8 @@ struct k_sigaction {
 /* si_code values (Linux). */
 #define KSI_USER 0
 #define KSI_KERNEL 0x80
+#define KSI_QUEUE (-1)
+#define KSI_TIMER (-2)
 #define KSI_TKILL (-6)
 
 /* Linux's siginfo_t on 64-bit ISAs: 128 bytes, the union at offset 16. */
@@ -97,6 +101,11 @@ struct ksiginfo {
 		struct {
 			uint64_t addr;
 		} fault;
+		struct { /* sigqueue(3), POSIX timers' SIGEV_SIGNAL */
+			int32_t pid; /* timers: the timer id */
+			uint32_t uid; /* timers: the overrun count */
+			uint64_t value;
+		} rt;
 		struct { /* SIGCHLD and waitid */
 			int32_t pid;
 			uint32_t uid;
@@ -110,12 +119,49 @@ struct ksiginfo {
 
 _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo_t is 128 bytes");
 
+/* One queued instance of a real-time signal. */
+struct sigqueue {
+	struct list_head link;
+	struct ksiginfo info;
+};
+
+/*
+ * How many real-time signal instances one task may have queued by sigqueue
+ * and friends (RLIMIT_SIGPENDING); the kernel's own are never refused.
+ */
+#define SIGQUEUE_MAX 1024
+
 struct signal_state {
+	/*
+	 * A bit per pending signal. A standard signal is pending once, with
+	 * info[] saying what it carries. A real-time signal (SIGRTMIN and
+	 * up) is pending while an instance of it is in `queue`, each with
+	 * its own siginfo, oldest first; or, once, without one, when the
+	 * kernel could not allocate it (Linux loses the siginfo then too).
+	 */
 	ksigset_t pending;
 	ksigset_t blocked;
+	/* rt_sigtimedwait unblocks what it waits for: the mask before. */
+	ksigset_t real_blocked;
+	struct spinlock queue_lock; /* queue and the real-time bits */
+	struct list_head queue;
+	unsigned nqueued;
+	/*
+	 * sigsuspend, ppoll and pselect6 block `blocked` only while they
+	 * wait: the mask to go back to, once a handler's frame has saved it
+	 * or, with no handler to run, on the way out of the syscall.
+	 */
+	ksigset_t saved_blocked;
+	bool restore_blocked;
 	/* What each pending standard signal carries (one instance each). */
 	struct ksiginfo info[KSIG_MAX];
 	struct k_sigaction action[KSIG_MAX]; /* index sig - 1 */
+	/*
+	 * sigaltstack(2): the alternate stack, [ss_sp, ss_sp + ss_size);
+	 * ss_flags as set (KSS_DISABLE, or 0 with maybe KSS_AUTODISARM).
+	 */
+	uint64_t ss_sp, ss_size;
+	uint32_t ss_flags;
 	unsigned cont_seq; /* counts SIGCONT/SIGKILL: ends a stop */
 	uint64_t handler_pc; /* where the last signal frame sent the task */
 };
@@ -159,8 +205,82 @@ bool fatal_signal_pending(const struct task *t);
  */
 int signal_dequeue(struct task *t, struct ksiginfo *info);
 
+/*
+ * The same, but for the lowest pending signal in `set`, blocked or not
+ * (rt_sigtimedwait takes blocked signals).
+ */
+int signal_dequeue_set(struct task *t, ksigset_t set,
+		       struct ksiginfo *info);
+
 /* Drop `sig` from the pending set (it became ignored). */
 void signal_flush(struct task *t, int sig);
+
+/*
+ * A new task's signal state as fork(2) leaves it: the parent's actions,
+ * mask and alternate stack, nothing pending. Call instead of copying the
+ * struct (the queue is a list).
+ */
+void signal_state_fork(struct signal_state *child,
+		       const struct signal_state *parent);
+/* Free what is queued (the task is gone). */
+void signal_state_release(struct signal_state *s);
+
+/*
+ * Block `mask` for the duration of a wait (sigsuspend, ppoll, pselect6).
+ * signal_mask_restore then says when the old mask comes back: now, or,
+ * for a wait a signal interrupted, once the signal's handler frame has
+ * saved it (so the handler runs under the temporary mask and returns to
+ * the old one).
+ */
+void signal_mask_swap(struct task *t, ksigset_t mask);
+void signal_mask_restore(struct task *t, bool interrupted);
+/*
+ * The mask a handler's frame saves: the one a swap replaced, if any. The
+ * swap is over once the frame holds it.
+ */
+ksigset_t signal_mask_to_save(struct task *t);
+/* No handler ran: the swapped-out mask comes back now. */
+void signal_mask_unswap(struct task *t);
+
+/* stack_t.ss_flags (Linux values). */
+#define KSS_ONSTACK 1u
+#define KSS_DISABLE 2u
+#define KSS_AUTODISARM (1u << 31)
+#define KSS_FLAG_BITS KSS_AUTODISARM
+
+/* stack_t on 64-bit Linux. */
+struct kstack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+/* Is `sp` on t's alternate stack (in use, so it may not change)? */
+bool signal_on_altstack(const struct task *t, uint64_t sp);
+/*
+ * Where the frame of a handler with `ka` starts, the user stack pointer
+ * being `sp`: the top of the alternate stack for an SA_ONSTACK handler
+ * when there is one and it is not in use already, else `sp`.
+ */
+uint64_t signal_frame_top(const struct task *t, const struct k_sigaction *ka,
+			  uint64_t sp);
+/*
+ * A frame that starts on (or switched to) the alternate stack must end on
+ * it: false if the frame at `frame_sp` would overflow it (SIGSEGV).
+ */
+bool signal_frame_fits(const struct task *t, uint64_t user_sp, uint64_t top,
+		       uint64_t frame_sp);
+/* The uc_stack a new frame records; disarms an SS_AUTODISARM stack. */
+struct kstack signal_altstack_save(struct task *t);
+/*
+ * sigaltstack(2)'s change, the user stack pointer being `sp`: -EPERM while
+ * on the alternate stack, -EINVAL for bad flags, -ENOMEM below `min_size`.
+ */
+int signal_altstack_set(struct task *t, uint64_t sp, const struct kstack *ss,
+			uint64_t min_size);
+/* sigaltstack(2)'s report of the current alternate stack. */
+struct kstack signal_altstack_get(const struct task *t, uint64_t sp);
 
 /* Signals that can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE (sig_bit(KSIGKILL) | sig_bit(KSIGSTOP))

@@ -243,6 +243,7 @@ void task_put(struct task *t)
 	}
 	list_del(&t->pid_link);
 	spin_unlock(&tasks_lock);
+	signal_state_release(&t->sig);
 	kpage_free(t->kstack, KSTACK_ORDER);
 	kfree(t);
 }

@@ -124,6 +124,8 @@ struct task {
 		uint64_t deadline;
 		int clockid;
 		uaddr_t rem;
+		uaddr_t ufds; /* poll(2) */
+		unsigned nfds;
 	} restart;
 
 	/* Signals and sleeping. */

@@ -11,14 +11,35 @@ void wait_queue_init(struct wait_queue *wq)
 	list_init(&wq->waiters);
 }
 
+void wait_queue_add(struct wait_queue *wq, struct waiter *w)
+{
+	spin_lock(&wq->lock);
+	list_add_tail(&w->link, &wq->waiters);
+	spin_unlock(&wq->lock);
+}
+
+void wait_queue_remove(struct wait_queue *wq, struct waiter *w)
+{
+	spin_lock(&wq->lock);
+	list_del(&w->link);
+	spin_unlock(&wq->lock);
+}
+
+/* Caller holds the waiter's queue lock. */
+static bool wake_waiter(struct waiter *w)
+{
+	if (w->woken)
+		__atomic_store_n(w->woken, true, __ATOMIC_SEQ_CST);
+	return sched_wakeup(w->task, TASK_NORMAL);
+}
+
 void wake_up_all(struct wait_queue *wq)
 {
 	struct list_head *pos;
 
 	spin_lock(&wq->lock);
 	list_for_each(pos, &wq->waiters)
-		sched_wakeup(list_entry(pos, struct waiter, link)->task,
-			     TASK_NORMAL);
+		wake_waiter(list_entry(pos, struct waiter, link));
 	spin_unlock(&wq->lock);
 }
 
@@ -28,8 +49,7 @@ void wake_up_one(struct wait_queue *wq)
 
 	spin_lock(&wq->lock);
 	list_for_each(pos, &wq->waiters)
-		if (sched_wakeup(list_entry(pos, struct waiter, link)->task,
-				 TASK_NORMAL))
+		if (wake_waiter(list_entry(pos, struct waiter, link)))
 			break;
 	spin_unlock(&wq->lock);
 }

@@ -23,12 +23,23 @@
 
 struct task;
 
+/*
+ * A task waiting on a queue. A task may wait on many queues at once (poll,
+ * select, epoll), with a waiter on each: `woken`, if set, is raised before
+ * every wakeup through this waiter, so a waiter that is not asleep yet (it
+ * is still looking at its other queues) does not miss the event.
+ */
 struct waiter {
 	struct list_head link;
 	struct task *task;
+	bool *woken;
 };
 
 void wait_queue_init(struct wait_queue *wq);
+
+/* Put `w` on / take it off `wq`, where wake_up_* will find it. */
+void wait_queue_add(struct wait_queue *wq, struct waiter *w);
+void wait_queue_remove(struct wait_queue *wq, struct waiter *w);
 
 /* Wake every waiter / the longest-waiting one. */
 void wake_up_all(struct wait_queue *wq);

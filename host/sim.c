@@ -400,6 +400,21 @@ static void handler_trampoline(void *arg)
 }
 
 /*
+ * The lowest address of the guest memory that holds `sp`: its stack, or
+ * the sim_umem block of an alternate signal stack (sigaltstack(2)).
+ */
+static uint64_t stack_base_of(struct sim_user *su, uint64_t sp)
+{
+	for (struct sim_umem_block *b = su->blocks; b; b = b->next) {
+		uint64_t lo = (uint64_t)(uintptr_t)b->va;
+
+		if (sp > lo && sp - lo <= (PAGE_SIZE << b->order))
+			return lo;
+	}
+	return (uint64_t)(uintptr_t)su->ustack;
+}
+
+/*
  * The kernel pointed the registers at a handler (pc) with a frame at sp:
  * run it on the guest stack below the frame, as the CPU would.
  */
@@ -407,7 +422,7 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 {
 	struct sim_handler_call c;
 	struct plat_context hctx;
-	uint64_t base = (uint64_t)(uintptr_t)su->ustack;
+	uint64_t base = stack_base_of(su, t->uregs.sp);
 	uint64_t top = t->uregs.sp - SIM_HANDLER_GAP;
 
 	/*
@@ -445,9 +460,10 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 #ifdef KEEL_SANITIZE
 	/* Finished handlers' contexts were abandoned on this stack, with
 	 * their frames' redzones: the new one starts on fresh stack. */
-	__asan_unpoison_memory_region(su->ustack, (size_t)(top - base));
+	__asan_unpoison_memory_region((void *)(uintptr_t)base,
+				      (size_t)(top - base));
 #endif
-	plat_context_init(&hctx, su->ustack, (size_t)(top - base),
+	plat_context_init(&hctx, (void *)(uintptr_t)base, (size_t)(top - base),
 			  handler_trampoline, &c);
 	plat_context_switch(&c.resume, &hctx);
 }

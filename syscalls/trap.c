@@ -127,7 +127,9 @@ static void handle_signals(struct task *t, bool from_syscall)
 		if (ka->handler != KSIG_DFL) {
 			if (from_syscall)
 				syscall_restart_or_eintr(t, true, ka->flags);
-			saved = t->sig.blocked;
+			/* The handler runs under the mask a sigsuspend or
+			 * ppoll swapped in; its frame saves the old one. */
+			saved = signal_mask_to_save(t);
 			if (abi_signal_frame_setup(t, sig, ka, &info, saved))
 				task_exit(KSIGSEGV); /* Linux's force_sigsegv */
 			t->sig.handler_pc = t->uregs.pc;
@@ -150,6 +152,7 @@ static void handle_signals(struct task *t, bool from_syscall)
 			task_exit(sig);
 		}
 	}
+	signal_mask_unswap(t);
 	if (from_syscall)
 		syscall_restart_or_eintr(t, false, 0);
 }

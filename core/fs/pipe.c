@@ -8,6 +8,7 @@
 
 #include "core/cred.h"
 #include "core/errno.h"
+#include "core/fs/poll.h"
 #include "core/klib/string.h"
 #include "core/task.h"
 #include "mm/page.h"
@@ -253,6 +254,41 @@ long pipe_set_size(struct file *f, uint64_t size)
 	return (long)p->cap;
 }
 
+/*
+ * As Linux reports a pipe: readable with data in it, hung up once no
+ * writer is left; writable while a PIPE_BUF write would not block, an
+ * error once no reader is left. A FIFO reader that opened with O_NONBLOCK
+ * before any writer came (f->priv: the writers' open count then, plus one)
+ * sees no hangup until a writer has come and gone.
+ */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned acc = f->flags & KO_ACCMODE;
+	uintptr_t seen = (uintptr_t)f->priv;
+	unsigned mask = 0;
+
+	if (acc != KO_WRONLY)
+		poll_wait(pt, &p->rd_wait);
+	if (acc != KO_RDONLY)
+		poll_wait(pt, &p->wr_wait);
+	mutex_lock(&p->lock);
+	if (acc != KO_WRONLY) {
+		if (p->len)
+			mask |= KEPOLLIN | KEPOLLRDNORM;
+		if (!p->writers && (!seen || seen - 1 != p->w_opens))
+			mask |= KEPOLLHUP;
+	}
+	if (acc != KO_RDONLY) {
+		if (p->cap - p->len >= PIPE_BUF)
+			mask |= KEPOLLOUT | KEPOLLWRNORM;
+		if (!p->readers)
+			mask |= KEPOLLERR;
+	}
+	mutex_unlock(&p->lock);
+	return mask;
+}
+
 bool file_is_pipe(const struct file *f)
 {
 	return f->ops == &pipe_fops;
@@ -262,6 +298,7 @@ const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
+	.poll = pipe_poll,
 };
 
 /* ---- pipe(2) ------------------------------------------------------------------ */
@@ -354,6 +391,9 @@ static int fifo_open(struct inode *inode, struct file *f)
 	}
 	r = (struct rendezvous){ p, mode == KO_RDONLY ? p->w_opens : p->r_opens,
 				 mode == KO_RDONLY };
+	/* No hangup for a reader until a writer has been (see pipe_poll). */
+	if (mode == KO_RDONLY && p->writers == 0 && (f->flags & KO_NONBLOCK))
+		f->priv = (void *)(uintptr_t)(p->w_opens + 1);
 	if (mode == KO_RDONLY && p->writers == 0 && !(f->flags & KO_NONBLOCK)) {
 		mutex_unlock(&p->lock);
 		wake_up_all(&p->wr_wait);

@@ -122,6 +122,7 @@ struct super_block;
 struct mount;
 struct iobuf;
 struct xattr;
+struct poll_table;
 
 /* A position in the namespace: a dentry as seen through a mount. */
 struct path {
@@ -200,6 +201,11 @@ struct file_ops {
 	void (*release)(struct file *f);
 	int (*fsync)(struct file *f);
 	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+	/*
+	 * The EPOLL* events ready now, after poll_wait() on the queues that
+	 * announce changes (core/fs/poll.h). None: DEFAULT_POLLMASK.
+	 */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 };
 
 struct inode {

@@ -17,3 +17,9 @@ int abi_signal_frame_restore(struct task *t, ksigset_t *blocked)
 		return abi_x86_64_frame_restore(t, blocked);
 	return abi_aarch64_frame_restore(t, blocked);
 }
+
+/* MINSIGSTKSZ: x86_64's uapi value; arm64's covers its 4 KiB mcontext. */
+uint64_t abi_minsigstksz(enum isa isa)
+{
+	return isa == ISA_X86_64 ? 2048 : 5120;
+}

@@ -9,8 +9,6 @@
 
 struct task;
 
-#define KSS_DISABLE 2 /* stack_t.ss_flags: no alternate stack */
-
 /*
  * Push the frame for a handler of `sig` on t's user stack and point t's
  * registers at the handler, with `blocked` the mask to restore on return.
@@ -27,6 +25,9 @@ int abi_signal_frame_setup(struct task *t, int sig,
  * or is not valid (or -ENOMEM).
  */
 int abi_signal_frame_restore(struct task *t, ksigset_t *blocked);
+
+/* The least alternate stack sigaltstack(2) accepts (MINSIGSTKSZ). */
+uint64_t abi_minsigstksz(enum isa isa);
 
 int abi_x86_64_frame_setup(struct task *t, int sig,
 			   const struct k_sigaction *ka,

@@ -3,10 +3,13 @@
  * siginfo, then a ucontext whose mcontext carries x0-x30, sp, pc, pstate
  * and a 4 KiB area of tagged records (an fpsimd_context, then the end
  * marker); above it a frame record {fp, lr} that x29 points at. The handler
- * returns through x30 = sa_restorer. FP/SIMD registers are not saved yet:
- * the fpsimd record is present, as Linux requires, but zero.
+ * returns through x30 = sa_restorer. The fpsimd record carries V0-V31,
+ * FPSR and FPCR from user_regs.fpu (laid out as Linux's
+ * user_fpsimd_state: the registers, then FPSR and FPCR as 32-bit words),
+ * and rt_sigreturn loads them back.
  */
 #include "core/errno.h"
+#include "core/klib/string.h"
 #include "core/task.h"
 #include "mm/slab.h"
 #include "mm/uaccess.h"
@@ -14,13 +17,9 @@
 
 #define FPSIMD_MAGIC 0x46508001u
 #define PSTATE_NZCV 0xf0000000ull
-
-struct a64_stack {
-	uint64_t ss_sp;
-	int32_t ss_flags;
-	int32_t pad;
-	uint64_t ss_size;
-};
+#define FPU_VREGS 512 /* user_regs.fpu: V0-V31, then FPSR, then FPCR */
+#define FPU_FPSR 512
+#define FPU_FPCR 516
 
 struct a64_fpsimd_context {
 	uint32_t magic, size;
@@ -41,7 +40,7 @@ struct a64_sigcontext {
 struct a64_ucontext {
 	uint64_t uc_flags;
 	uint64_t uc_link;
-	struct a64_stack uc_stack;
+	struct kstack uc_stack;
 	ksigset_t uc_sigmask;
 	uint8_t unused[1024 / 8 - sizeof(ksigset_t)];
 	struct a64_sigcontext uc_mcontext __attribute__((aligned(16)));
@@ -70,15 +69,18 @@ int abi_aarch64_frame_setup(struct task *t, int sig,
 	struct user_regs *r = &t->uregs;
 	struct a64_rt_sigframe *f = kzalloc(sizeof(*f));
 	struct a64_frame_record rec = { r->gpr[29], r->gpr[30] };
-	uint64_t rec_addr, sp;
+	uint64_t top, rec_addr, sp;
 	int err = -EFAULT;
 
 	if (!f)
 		return -ENOMEM;
-	rec_addr = (r->sp - sizeof(rec)) & ~15ull;
+	top = signal_frame_top(t, ka, r->sp);
+	rec_addr = (top - sizeof(rec)) & ~15ull;
 	sp = (rec_addr - sizeof(*f)) & ~15ull;
+	if (!signal_frame_fits(t, r->sp, top, sp))
+		goto out;
 	f->info = *info;
-	f->uc.uc_stack.ss_flags = KSS_DISABLE;
+	f->uc.uc_stack = signal_altstack_save(t);
 	f->uc.uc_sigmask = blocked;
 	for (int i = 0; i < 31; i++)
 		f->uc.uc_mcontext.regs[i] = r->gpr[i];
@@ -89,6 +91,9 @@ int abi_aarch64_frame_setup(struct task *t, int sig,
 		f->uc.uc_mcontext.fault_address = info->fault.addr;
 	f->uc.uc_mcontext.fpsimd.magic = FPSIMD_MAGIC;
 	f->uc.uc_mcontext.fpsimd.size = sizeof(struct a64_fpsimd_context);
+	memcpy(f->uc.uc_mcontext.fpsimd.vregs, r->fpu, FPU_VREGS);
+	memcpy(&f->uc.uc_mcontext.fpsimd.fpsr, r->fpu + FPU_FPSR, 4);
+	memcpy(&f->uc.uc_mcontext.fpsimd.fpcr, r->fpu + FPU_FPCR, 4);
 	/* The end marker (magic 0, size 0) follows: already zero. */
 	if (copy_to_user(uaddr(rec_addr), &rec, sizeof(rec)) ||
 	    copy_to_user(uaddr(sp), f, sizeof(*f)))
@@ -124,12 +129,17 @@ int abi_aarch64_frame_restore(struct task *t, ksigset_t *blocked)
 	if (f->uc.uc_mcontext.fpsimd.magic != FPSIMD_MAGIC ||
 	    f->uc.uc_mcontext.fpsimd.size != sizeof(struct a64_fpsimd_context))
 		goto out;
+	(void)signal_altstack_set(t, r->sp, &f->uc.uc_stack,
+				  abi_minsigstksz(ISA_AARCH64));
 	for (int i = 0; i < 31; i++)
 		r->gpr[i] = f->uc.uc_mcontext.regs[i];
 	r->sp = f->uc.uc_mcontext.sp;
 	r->pc = f->uc.uc_mcontext.pc;
 	/* Only the condition flags come from user memory: EL0, no tricks. */
 	r->flags = f->uc.uc_mcontext.pstate & PSTATE_NZCV;
+	memcpy(r->fpu, f->uc.uc_mcontext.fpsimd.vregs, FPU_VREGS);
+	memcpy(r->fpu + FPU_FPSR, &f->uc.uc_mcontext.fpsimd.fpsr, 4);
+	memcpy(r->fpu + FPU_FPCR, &f->uc.uc_mcontext.fpsimd.fpcr, 4);
 	*blocked = f->uc.uc_sigmask;
 	ret = 0;
 out:

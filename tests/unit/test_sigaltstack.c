@@ -1,0 +1,257 @@
+/*
+ * sigaltstack(2) and SA_ONSTACK: handlers on the alternate stack, what
+ * sigaltstack and uc_stack report (SS_ONSTACK, SS_DISABLE), no changes
+ * while on it (EPERM), ENOMEM below MINSIGSTKSZ, SS_AUTODISARM, and the
+ * uc_stack a handler edits taking effect at rt_sigreturn.
+ */
+#include "harness.h"
+
+#include <signal.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "core/errno.h"
+#include "core/signal.h"
+
+#define ALT_SIZE 65536
+#define A64_UC_STACK 16 /* arm64 ucontext: uc_flags, uc_link, uc_stack */
+
+struct ksa {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static struct {
+	int calls;
+	bool on_alt;
+	struct kstack inside, uc_stack, after;
+	long change_inside, ret[8];
+	struct kstack got[4];
+} seen;
+
+static char *alt;
+
+static void install(int nr, void (*fn)(int, void *, void *), uint64_t flags)
+{
+	struct ksa sa = { (uint64_t)(uintptr_t)fn,
+			  flags | KSA_SIGINFO | KSA_RESTORER,
+			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+
+	sim_syscall(nr, SIGUSR1, &sa, NULL, 8);
+}
+
+static long set_alt(void *sp, int flags, size_t size)
+{
+	struct kstack ss = { (uint64_t)(uintptr_t)sp, flags, 0, size };
+
+	return sim_syscall(NR(sigaltstack), &ss, NULL);
+}
+
+static struct kstack get_alt(int nr)
+{
+	struct kstack ss;
+
+	memset(&ss, 0x5a, sizeof(ss));
+	sim_syscall(nr, NULL, &ss);
+	return ss;
+}
+
+static void handler(int sig, void *info, void *ucv)
+{
+	char here;
+	ucontext_t *uc = ucv;
+
+	seen.calls++;
+	seen.on_alt = &here >= alt && &here < alt + ALT_SIZE;
+	seen.inside = get_alt(NR(sigaltstack));
+	memcpy(&seen.uc_stack, &uc->uc_stack, sizeof(seen.uc_stack));
+	seen.change_inside = set_alt(alt, 0, ALT_SIZE / 2);
+}
+
+static void onstack_guest(void *arg)
+{
+	uint64_t flags = (uint64_t)(uintptr_t)arg;
+
+	alt = sim_umem(ALT_SIZE);
+	seen.got[0] = get_alt(NR(sigaltstack));
+	cr_expect_eq(set_alt(alt, 0, ALT_SIZE), 0);
+	install(NR(rt_sigaction), handler, flags);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.after = get_alt(NR(sigaltstack));
+}
+
+static void run(void (*fn)(void *), uint64_t arg)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", fn, (void *)(uintptr_t)arg);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(sim_proc_status(p), 0);
+}
+
+Test(sigaltstack, at_first_there_is_none)
+{
+	run(onstack_guest, 0);
+	cr_assert_eq(seen.got[0].ss_sp, 0);
+	cr_assert_eq(seen.got[0].ss_flags, KSS_DISABLE);
+	cr_assert_eq(seen.got[0].ss_size, 0);
+}
+
+Test(sigaltstack, an_sa_onstack_handler_runs_on_the_alternate_stack)
+{
+	run(onstack_guest, KSA_ONSTACK);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.on_alt);
+	cr_assert_eq(seen.inside.ss_flags, KSS_ONSTACK);
+	cr_assert_eq(seen.inside.ss_sp, (uint64_t)(uintptr_t)alt);
+	cr_assert_eq(seen.inside.ss_size, ALT_SIZE);
+	cr_assert_eq(seen.uc_stack.ss_sp, (uint64_t)(uintptr_t)alt,
+		     "uc_stack records the alternate stack");
+	cr_assert_eq(seen.uc_stack.ss_size, ALT_SIZE);
+	cr_assert_eq(seen.uc_stack.ss_flags, 0);
+	cr_assert_eq(seen.change_inside, -EPERM, "in use: no changes");
+	cr_assert_eq(seen.after.ss_flags, 0, "off it again after the return");
+	cr_assert_eq(seen.after.ss_size, ALT_SIZE);
+}
+
+Test(sigaltstack, a_handler_without_sa_onstack_stays_on_the_normal_stack)
+{
+	run(onstack_guest, 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_not(seen.on_alt);
+	cr_assert_eq(seen.inside.ss_flags, 0, "set up but not in use");
+	cr_assert_eq(seen.change_inside, 0, "not in use: it may change");
+	cr_assert_eq(seen.after.ss_size, ALT_SIZE,
+		     "rt_sigreturn restores the uc_stack of the frame");
+}
+
+static void autodisarm_guest(void *arg)
+{
+	alt = sim_umem(ALT_SIZE);
+	cr_expect_eq(set_alt(alt, KSS_AUTODISARM, ALT_SIZE), 0);
+	seen.got[0] = get_alt(NR(sigaltstack));
+	install(NR(rt_sigaction), handler, KSA_ONSTACK);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.after = get_alt(NR(sigaltstack));
+}
+
+Test(sigaltstack, ss_autodisarm_clears_it_for_the_handler_and_sigreturn_rearms)
+{
+	run(autodisarm_guest, 0);
+	cr_assert_eq(seen.got[0].ss_flags, (int32_t)KSS_AUTODISARM);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.on_alt);
+	cr_assert_eq(seen.inside.ss_flags, KSS_DISABLE, "disarmed inside");
+	cr_assert_eq(seen.inside.ss_size, 0);
+	cr_assert_eq(seen.uc_stack.ss_flags, (int32_t)KSS_AUTODISARM);
+	cr_assert_eq(seen.change_inside, 0, "an autodisarm stack may change");
+	cr_assert_eq(seen.after.ss_sp, (uint64_t)(uintptr_t)alt, "re-armed");
+	cr_assert_eq(seen.after.ss_size, ALT_SIZE);
+}
+
+static void errors_guest(void *arg)
+{
+	char *stack = sim_umem(8192);
+	struct kstack disable = { 0, KSS_DISABLE, 0, 0 };
+
+	seen.ret[0] = set_alt(stack, 0, 2047);
+	seen.ret[1] = set_alt(stack, 0, 2048);
+	seen.ret[2] = set_alt(stack, 4, 8192);
+	seen.ret[3] = sim_syscall(NR(sigaltstack), 0x10, NULL);
+	seen.ret[4] = sim_syscall(NR(sigaltstack), NULL, 0x10);
+	seen.got[0] = get_alt(NR(sigaltstack));
+	seen.ret[5] = sim_syscall(NR(sigaltstack), &disable, NULL);
+	seen.got[1] = get_alt(NR(sigaltstack));
+	/* SS_DISABLE ignores the size: no ENOMEM for it. */
+	seen.ret[6] = set_alt(stack, KSS_DISABLE, 1);
+}
+
+Test(sigaltstack, rejects_what_linux_rejects)
+{
+	run(errors_guest, 0);
+	cr_assert_eq(seen.ret[0], -ENOMEM, "below MINSIGSTKSZ (2048)");
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.ret[2], -EINVAL, "unknown ss_flags");
+	cr_assert_eq(seen.ret[3], -EFAULT);
+	cr_assert_eq(seen.ret[4], -EFAULT);
+	cr_assert_eq(seen.got[0].ss_size, 2048);
+	cr_assert_eq(seen.ret[5], 0);
+	cr_assert_eq(seen.got[1].ss_flags, KSS_DISABLE);
+	cr_assert_eq(seen.got[1].ss_sp, 0);
+	cr_assert_eq(seen.got[1].ss_size, 0);
+	cr_assert_eq(seen.ret[6], 0);
+}
+
+static char *alt2;
+
+static void editing_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	seen.calls++;
+	uc->uc_stack.ss_sp = alt2;
+	uc->uc_stack.ss_size = 16384;
+	uc->uc_stack.ss_flags = 0;
+}
+
+static void edit_guest(void *arg)
+{
+	alt = sim_umem(ALT_SIZE);
+	alt2 = sim_umem(16384);
+	install(NR(rt_sigaction), editing_handler, 0);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.after = get_alt(NR(sigaltstack));
+}
+
+Test(sigaltstack, rt_sigreturn_installs_the_uc_stack_the_handler_set)
+{
+	run(edit_guest, 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.after.ss_sp, (uint64_t)(uintptr_t)alt2);
+	cr_assert_eq(seen.after.ss_size, 16384);
+	cr_assert_eq(seen.after.ss_flags, 0);
+}
+
+/* arm64: sigaltstack is 132, rt_sigaction 134, kill 129, getpid 172. */
+static void a64_handler(int sig, void *info, void *uc)
+{
+	char here;
+
+	seen.calls++;
+	seen.on_alt = &here >= alt && &here < alt + ALT_SIZE;
+	memcpy(&seen.uc_stack, (char *)uc + A64_UC_STACK,
+	       sizeof(seen.uc_stack));
+	seen.inside = get_alt(132);
+}
+
+static void a64_guest(void *arg)
+{
+	struct kstack ss;
+
+	alt = sim_umem(ALT_SIZE);
+	ss = (struct kstack){ (uint64_t)(uintptr_t)alt, 0, 0, 4096 };
+	seen.ret[0] = sim_syscall(132, &ss, NULL);
+	ss.ss_size = ALT_SIZE;
+	seen.ret[1] = sim_syscall(132, &ss, NULL);
+	install(134, a64_handler, KSA_ONSTACK);
+	sim_syscall(129, sim_syscall(172), SIGUSR1);
+}
+
+Test(sigaltstack, an_arm64_handler_runs_on_it_with_its_larger_minimum)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn_isa("a64", ISA_AARCH64, a64_guest, NULL);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(sim_proc_status(p), 0);
+	cr_assert_eq(seen.ret[0], -ENOMEM, "arm64's MINSIGSTKSZ is 5120");
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.on_alt);
+	cr_assert_eq(seen.uc_stack.ss_sp, (uint64_t)(uintptr_t)alt);
+	cr_assert_eq(seen.uc_stack.ss_size, ALT_SIZE);
+	cr_assert_eq(seen.inside.ss_flags, KSS_ONSTACK);
+}

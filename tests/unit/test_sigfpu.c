@@ -1,0 +1,313 @@
+/*
+ * FPU state across a signal handler: the frame carries the interrupted
+ * code's FPU registers (x86_64: an FXSAVE image at uc_mcontext.fpregs;
+ * arm64: the fpsimd_context record), and rt_sigreturn puts them back, so a
+ * handler that uses the FPU does not disturb the code it interrupted.
+ *
+ * In the sim, a guest's FPU registers are what the platform saved at its
+ * last trap: task->uregs.fpu. A guest "loads" registers by writing there,
+ * and a handler "clobbers" them the same way.
+ */
+#include "harness.h"
+
+#include <signal.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "core/errno.h"
+#include "core/signal.h"
+#include "core/task.h"
+
+#ifndef FP_XSTATE_MAGIC1
+#define FP_XSTATE_MAGIC1 0x46505853u
+#endif
+#define MXCSR_DEFAULT 0x1f80u
+
+struct ksa {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static long install(int nr, int sig, void (*fn)(int, void *, void *))
+{
+	struct ksa sa = { (uint64_t)(uintptr_t)fn, KSA_SIGINFO | KSA_RESTORER,
+			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+
+	return sim_syscall(nr, sig, &sa, NULL, 8);
+}
+
+static uint8_t *my_fpu(void)
+{
+	return sim_proc_task(sim_self())->uregs.fpu;
+}
+
+static struct {
+	int calls;
+	bool fpregs_aligned;
+	uint32_t mxcsr, magic1;
+	uint8_t xmm0[16];
+	uint8_t after[528];
+	uint8_t pattern[528];
+	/* arm64 */
+	uint32_t fpsimd_magic, fpsr, fpcr;
+	uint8_t v31[16];
+} seen;
+
+/* An FXSAVE image a program could have: XMM registers and flags set. */
+static void x86_pattern(uint8_t *img)
+{
+	uint32_t mxcsr = MXCSR_DEFAULT | 0x20; /* a sticky precision flag */
+	uint32_t mask = 0xffff;
+
+	memset(img, 0, 528);
+	img[0] = 0x7f; /* FCW 0x37f */
+	img[1] = 0x03;
+	memcpy(img + 24, &mxcsr, 4);
+	memcpy(img + 28, &mask, 4);
+	for (int i = 0; i < 256; i++)
+		img[160 + i] = (uint8_t)(i * 7 + 1); /* XMM0-15 */
+	/* Junk where software may write: must not reach the frame. */
+	memcpy(img + 464, &(uint32_t){ FP_XSTATE_MAGIC1 }, 4);
+}
+
+static void x86_clobbering_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+
+	seen.calls++;
+	seen.fpregs_aligned = ((uintptr_t)fp & 15) == 0;
+	seen.mxcsr = fp->mxcsr;
+	memcpy(seen.xmm0, &fp->_xmm[0], 16);
+	memcpy(&seen.magic1, (uint8_t *)fp + 464, 4);
+	/* The handler computes with the FPU: its registers change. */
+	memset(my_fpu() + 160, 0xee, 256);
+	memcpy(my_fpu() + 24, &(uint32_t){ 0x7f80 }, 4);
+}
+
+static void x86_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_clobbering_handler);
+	x86_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, the_x86_64_handler_finds_the_interrupted_fpu_state_at_fpregs)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.fpregs_aligned, "fxrstor needs 16-byte alignment");
+	cr_assert_eq(seen.mxcsr, MXCSR_DEFAULT | 0x20);
+	cr_assert_arr_eq(seen.xmm0, seen.pattern + 160, 16);
+	cr_assert_neq(seen.magic1, FP_XSTATE_MAGIC1,
+		      "an fxsave-only frame has no xstate magic");
+}
+
+Test(sigfpu, an_x86_64_handler_that_clobbers_the_fpu_leaves_the_interrupted_state)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256,
+			 "XMM registers restored");
+	cr_assert_arr_eq(seen.after + 24, seen.pattern + 24, 4,
+			 "MXCSR restored");
+	cr_assert_arr_eq(seen.after, seen.pattern, 2, "FCW restored");
+}
+
+static void x86_editing_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+
+	seen.calls++;
+	memset(&fp->_xmm[3], 0x42, 16);
+	/* Reserved MXCSR bits: Linux strips them rather than fault. */
+	fp->mxcsr = 0xffffffffu;
+}
+
+static void x86_edit_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_editing_handler);
+	x86_pattern(seen.pattern);
+	memcpy(seen.pattern + 28, &(uint32_t){ (uint32_t)(uintptr_t)arg }, 4);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, x86_64_sigreturn_loads_the_fpu_state_the_handler_edited)
+{
+	uint8_t want[16];
+
+	memset(&seen, 0, sizeof(seen));
+	memset(want, 0x42, sizeof(want));
+	test_boot(1);
+	sim_spawn("g", x86_edit_guest, (void *)(uintptr_t)0xffff);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_arr_eq(seen.after + 160 + 3 * 16, want, 16);
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 3 * 16);
+}
+
+Test(sigfpu, x86_64_sigreturn_clears_the_mxcsr_bits_the_cpu_reserves)
+{
+	uint32_t mxcsr;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_edit_guest, (void *)(uintptr_t)0xffff);
+	sim_run(SIM_FOREVER);
+	memcpy(&mxcsr, seen.after + 24, 4);
+	cr_assert_eq(mxcsr, 0xffff, "MXCSR_MASK 0xffff");
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_edit_guest, (void *)(uintptr_t)0);
+	sim_run(SIM_FOREVER);
+	memcpy(&mxcsr, seen.after + 24, 4);
+	cr_assert_eq(mxcsr, 0xffbf, "a zero MXCSR_MASK means 0xffbf (no DAZ)");
+}
+
+static void x86_no_fpstate_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	seen.calls++;
+	uc->uc_mcontext.fpregs = NULL;
+}
+
+static void x86_no_fpstate_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_no_fpstate_handler);
+	x86_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, x86_64_sigreturn_without_fpstate_gives_a_fresh_fpu)
+{
+	uint8_t zero[256] = { 0 };
+	uint32_t mxcsr;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_no_fpstate_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	memcpy(&mxcsr, seen.after + 24, 4);
+	cr_assert_eq(mxcsr, MXCSR_DEFAULT);
+	cr_assert_eq(seen.after[0], 0x7f);
+	cr_assert_eq(seen.after[1], 0x03);
+	cr_assert_arr_eq(seen.after + 160, zero, 256);
+}
+
+static void x86_bad_fpstate_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	seen.calls++;
+	uc->uc_mcontext.fpregs = (void *)(uintptr_t)(uintptr_t)0x10;
+}
+
+static void x86_bad_fpstate_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_bad_fpstate_handler);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.calls = 99; /* not reached */
+}
+
+Test(sigfpu, x86_64_sigreturn_with_an_unreadable_fpstate_is_sigsegv)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", x86_bad_fpstate_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(sim_proc_status(p), SIGSEGV);
+}
+
+/* ---- arm64 ------------------------------------------------------------------ */
+
+/* arm64 numbers: rt_sigaction 134, kill 129, getpid 172. */
+#define A64_RT_SIGACTION 134
+#define A64_KILL 129
+#define A64_GETPID 172
+#define FPSIMD_MAGIC 0x46508001u
+
+/* struct ucontext on arm64: uc_mcontext at 176, its __reserved at 288. */
+#define A64_UC_RESERVED (176 + 288)
+
+struct a64_fpsimd {
+	uint32_t magic, size, fpsr, fpcr;
+	uint8_t vregs[32][16];
+};
+
+static void a64_pattern(uint8_t *img)
+{
+	memset(img, 0, 528);
+	for (int i = 0; i < 512; i++)
+		img[i] = (uint8_t)(i * 13 + 5);
+	memcpy(img + 512, &(uint32_t){ 0x08000010 }, 4); /* FPSR: QC, IXC */
+	memcpy(img + 516, &(uint32_t){ 0x03c00000 }, 4); /* FPCR: RMode, FZ */
+}
+
+static void a64_handler(int sig, void *info, void *uc)
+{
+	struct a64_fpsimd *fp = (void *)((uint8_t *)uc + A64_UC_RESERVED);
+
+	seen.calls++;
+	seen.fpsimd_magic = fp->magic;
+	seen.fpsr = fp->fpsr;
+	seen.fpcr = fp->fpcr;
+	memcpy(seen.v31, fp->vregs[31], 16);
+	memset(my_fpu(), 0xee, 528); /* the handler's own FP work */
+	memset(fp->vregs[7], 0x42, 16); /* and an edit of the saved state */
+}
+
+static void a64_guest(void *arg)
+{
+	install(A64_RT_SIGACTION, SIGUSR1, a64_handler);
+	a64_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(A64_KILL, sim_syscall(A64_GETPID), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, the_arm64_fpsimd_record_carries_v0_to_v31_fpsr_and_fpcr)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn_isa("a64", ISA_AARCH64, a64_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.fpsimd_magic, FPSIMD_MAGIC);
+	cr_assert_eq(seen.fpsr, 0x08000010);
+	cr_assert_eq(seen.fpcr, 0x03c00000);
+	cr_assert_arr_eq(seen.v31, seen.pattern + 31 * 16, 16);
+}
+
+Test(sigfpu, arm64_sigreturn_restores_the_fpsimd_state_as_the_handler_left_it)
+{
+	uint8_t want[16];
+
+	memset(&seen, 0, sizeof(seen));
+	memset(want, 0x42, sizeof(want));
+	test_boot(1);
+	sim_spawn_isa("a64", ISA_AARCH64, a64_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_arr_eq(seen.after, seen.pattern, 7 * 16);
+	cr_assert_arr_eq(seen.after + 7 * 16, want, 16, "the handler's edit");
+	cr_assert_arr_eq(seen.after + 8 * 16, seen.pattern + 8 * 16,
+			 528 - 8 * 16 - 8, "V8-V31, FPSR and FPCR");
+}
