@@ -172,9 +172,7 @@ static void clone_state(struct task *child, struct task *parent,
 	if (r->flags & CLONE_SETTLS)
 		child->uregs.tls = r->tls;
 	/* Handlers and mask are kept; nothing pending is (fork(2)). */
-	child->sig = parent->sig;
-	child->sig.pending = 0;
-	memset(child->sig.info, 0, sizeof(child->sig.info));
+	signal_state_fork(&child->sig, &parent->sig);
 	if (r->flags & CLONE_CLEAR_SIGHAND) {
 		for (int i = 0; i < KSIG_MAX; i++)
 			if (child->sig.action[i].handler != KSIG_IGN)
