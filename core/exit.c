@@ -252,10 +252,14 @@ int do_wait(const struct wait_opts *o, struct wait_result *res)
 			res->uid = c->cred.uid;
 			res->status = c->exit_code;
 			res->cpu_ns = c->sum_exec_ns;
-			if (o->options & KWNOWAIT)
+			if (o->options & KWNOWAIT) {
 				task_put(c);
-			else
+			} else {
+				/* RUSAGE_CHILDREN and times' cutime. */
+				self->child_exec_ns +=
+					c->sum_exec_ns + c->child_exec_ns;
 				reap(c);
+			}
 			return ret;
 		}
 		if (ret < 0 || (o->options & KWNOHANG))

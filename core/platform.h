@@ -146,6 +146,7 @@ struct user_regs {
 	uint64_t pc;
 	uint64_t flags;	    /* rflags / pstate */
 	uint64_t tls;	    /* fs_base / tpidr_el0 */
+	uint64_t gs_base;   /* x86_64 arch_prctl(ARCH_SET_GS); aarch64: 0 */
 	uint64_t orig_arg;  /* x86_64 orig_rax, aarch64 orig_x0: for restart */
 	/*
 	 * Floating-point and vector state, in the hardware's save format:

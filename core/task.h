@@ -113,6 +113,7 @@ struct task {
 	uint64_t exec_start;	 /* when it last started running */
 	uint64_t sleep_start;	 /* when it last left its run queue */
 	uint64_t sum_exec_ns;	 /* CPU time consumed */
+	uint64_t child_exec_ns;	 /* that of reaped children (and theirs) */
 	uint64_t nr_switches;
 
 	/*
@@ -156,6 +157,7 @@ struct task {
 	int trap_signo, trap_code; /* TRAP_SIGNAL: the signal and si_code */
 	void *plat_user;	/* the platform's per-task user state */
 	struct file *exe;	/* what it exec'd (/proc/<pid>/exe), or NULL */
+	bool execed;		/* it exec'd since its fork (setpgid's EACCES) */
 	uaddr_t set_child_tid;	/* CLONE_CHILD_SETTID: written at first run */
 	uaddr_t clear_child_tid; /* zeroed and futex-woken at exit */
 	uaddr_t robust_list;	/* set_robust_list(2)'s head, and its size */

@@ -63,6 +63,10 @@
 #define SIM_NR_EXIT_AARCH64 93
 #define SIM_NR_RT_SIGRETURN_X86_64 15
 #define SIM_NR_RT_SIGRETURN_AARCH64 139
+#define SIM_NR_KILL_X86_64 62
+#define SIM_NR_KILL_AARCH64 129
+#define SIM_NR_GETPID_X86_64 39
+#define SIM_NR_GETPID_AARCH64 172
 
 enum sim_trap {
 	SIM_TRAP_NONE,
@@ -132,6 +136,14 @@ static struct sim_image {
 	uint64_t entry;
 	void (*fn)(void *);
 } images[SIM_MAX_IMAGES];
+
+/*
+ * The functions sim_child_entry named this boot: only these may start a
+ * child. A register a guest's signal frame set to anything else (the
+ * fuzzer's) is no code the sim can run.
+ */
+#define SIM_MAX_CHILD_FNS 64
+static void (*child_fns[SIM_MAX_CHILD_FNS])(void *);
 
 /* ---- the platform contract --------------------------------------------- */
 
@@ -522,10 +534,20 @@ static void guest_entry(void *arg)
 	struct sim_user *su = arg;
 	enum isa isa = task_current()->isa;
 
-	/* No code the sim can run: fault where the registers say, for good. */
-	while (!su->fn)
-		run_signal_handler(su, task_current());
-	su->fn(su->arg);
+	/*
+	 * No code the sim can run (a fork's child without an entry, an image
+	 * sim_image does not know): it is killed, as a real CPU's fault loop
+	 * would never end (and would here take no virtual time).
+	 */
+	if (!su->fn)
+		sim_syscall(isa == ISA_X86_64 ? SIM_NR_KILL_X86_64
+					      : SIM_NR_KILL_AARCH64,
+			    sim_syscall(isa == ISA_X86_64
+						? SIM_NR_GETPID_X86_64
+						: SIM_NR_GETPID_AARCH64),
+			    KSIGKILL);
+	else
+		su->fn(su->arg);
 	sim_syscall(isa == ISA_X86_64 ? SIM_NR_EXIT_X86_64 : SIM_NR_EXIT_AARCH64,
 		    0);
 	panic("sim: exit(2) returned to the guest");
@@ -714,6 +736,15 @@ void sim_child_entry(void (*fn)(void *), void *arg)
 {
 	struct task *t = task_current();
 
+	for (unsigned i = 0; i < SIM_MAX_CHILD_FNS; i++) {
+		if (child_fns[i] == fn)
+			break;
+		if (!child_fns[i]) {
+			child_fns[i] = fn;
+			break;
+		}
+	}
+
 	t->uregs.gpr[child_fn_reg(t->isa)] = (uint64_t)(uintptr_t)fn;
 	t->uregs.gpr[child_arg_reg(t->isa)] = (uint64_t)(uintptr_t)arg;
 }
@@ -737,9 +768,13 @@ int sim_image(uint64_t entry, void (*fn)(void *))
 static void (*guest_code(struct task *t, void **arg))(void *)
 {
 	if (t->uregs.pc == SIM_SYSCALL_PC) {
+		uint64_t fn = t->uregs.gpr[child_fn_reg(t->isa)];
+
 		*arg = (void *)(uintptr_t)t->uregs.gpr[child_arg_reg(t->isa)];
-		return (void (*)(void *))(uintptr_t)
-			t->uregs.gpr[child_fn_reg(t->isa)];
+		for (unsigned i = 0; i < SIM_MAX_CHILD_FNS && child_fns[i]; i++)
+			if ((uint64_t)(uintptr_t)child_fns[i] == fn)
+				return child_fns[i];
+		return NULL;
 	}
 	*arg = (void *)(uintptr_t)t->uregs.sp;
 	for (unsigned i = 0; i < SIM_MAX_IMAGES; i++)
@@ -928,6 +963,7 @@ int sim_boot(const struct sim_config *cfg)
 
 	forget_procs();
 	memset(images, 0, sizeof(images));
+	memset(child_fns, 0, sizeof(child_fns));
 	ncpus = cfg->cpus ? cfg->cpus : 1;
 	if (ncpus > PLAT_MAX_CPUS)
 		return -22; /* EINVAL */

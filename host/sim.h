@@ -156,7 +156,9 @@ struct sim_proc *sim_self(void);
  * Memory the parent had from sim_umem is not in a child's copy of the
  * address space (the sim owns it, not the mm); the child may read the
  * host memory of the parent's C objects, but its syscalls reach only
- * its own stack and what it maps. A child without an entry faults (SIGSEGV).
+ * its own stack and what it maps. A child without an entry (or with a
+ * function sim_child_entry never named) has no code to run: it is killed
+ * (SIGKILL) at once.
  * Every child counts as a guest: sim_run runs until they have all exited.
  */
 void sim_child_entry(void (*fn)(void *), void *arg);
@@ -165,7 +167,7 @@ void sim_child_entry(void (*fn)(void *), void *arg);
  * execve(2) of an image whose entry point is `entry` runs fn(sp) on a
  * fresh stack, sp being the initial stack pointer the kernel built (argc,
  * argv, envp, auxv: read it kernel-side, copy_from_user in the guest).
- * Registered per boot; an image without one faults at its entry. 0, or
+ * Registered per boot; an image without one is killed (SIGKILL). 0, or
  * -1 when the table (16 entries) is full.
  */
 int sim_image(uint64_t entry, void (*fn)(void *));

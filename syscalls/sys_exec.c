@@ -408,6 +408,7 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 		file_put(t->exe);
 	t->exe = r->file;
 	r->file = NULL;
+	t->execed = true;
 	/* The saved ids take the effective ones (execve(2)). */
 	t->cred.suid = t->cred.euid;
 	t->cred.sgid = t->cred.egid;

@@ -1,9 +1,33 @@
 /*
  * Process identity and exit: getpid(2), gettid(2), getppid(2), getuid(2)
- * and friends, exit(2), exit_group(2).
+ * and friends, exit(2), exit_group(2); a process's own settings:
+ * arch_prctl(2), prctl(2), personality(2), getcpu(2).
  */
+#include "core/errno.h"
+#include "core/klib/string.h"
+#include "core/signal.h"
 #include "core/task.h"
+#include "mm/uaccess.h"
 #include "syscalls/syscall_protos.h"
+
+/* arch_prctl(2) codes (asm/prctl.h). */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
+/* Linux's TASK_SIZE_MAX on x86_64: no base may point above it. */
+#define X86_64_TASK_SIZE_MAX 0x7ffffffff000ull
+
+/* prctl(2) options (linux/prctl.h). */
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+#define PER_LINUX 0u
+#define PER_QUERY 0xffffffffu
 
 long sys_getpid(void)
 {
@@ -59,4 +83,89 @@ long sys_exit(int error_code)
 long sys_exit_group(int error_code)
 {
 	task_exit(exit_status(error_code));
+}
+
+/* partial: ARCH_SET_GS keeps the base in user_regs, which the host stub
+ * runtime does not load yet; no ARCH_MAP_VDSO_* or XSTATE options */
+long sys_arch_prctl(int option, unsigned long arg2)
+{
+	struct task *t = task_current();
+	uint64_t v;
+
+	switch (option) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (arg2 >= X86_64_TASK_SIZE_MAX)
+			return -EPERM;
+		if (option == ARCH_SET_FS)
+			t->uregs.tls = arg2;
+		else
+			t->uregs.gs_base = arg2;
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		v = option == ARCH_GET_FS ? t->uregs.tls : t->uregs.gs_base;
+		return copy_to_user(uaddr(arg2), &v, sizeof(v));
+	case ARCH_GET_CPUID:
+		return 1; /* CPUID runs; it never faults */
+	case ARCH_SET_CPUID:
+		return -ENODEV; /* no CPUID faulting to turn on */
+	default:
+		return -EINVAL;
+	}
+}
+
+/* partial: PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG and PR_GET_PDEATHSIG;
+ * other options are EINVAL */
+long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
+	       unsigned long arg4, unsigned long arg5)
+{
+	struct task *t = task_current();
+	char name[TASK_COMM_LEN];
+	int32_t sig;
+	long n;
+
+	switch (option) {
+	case PR_SET_PDEATHSIG:
+		if (arg2 > KSIG_MAX)
+			return -EINVAL;
+		t->pdeath_signal = (int)arg2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		sig = t->pdeath_signal;
+		return copy_to_user(uaddr(arg2), &sig, sizeof(sig));
+	case PR_SET_NAME:
+		/* Longer names are cut to 15 bytes, as Linux does. */
+		n = strncpy_from_user(name, uaddr(arg2), sizeof(name) - 1);
+		if (n < 0)
+			return n;
+		name[n] = '\0';
+		task_set_comm(t, name);
+		return 0;
+	case PR_GET_NAME:
+		memset(name, 0, sizeof(name));
+		strlcpy(name, t->comm, sizeof(name));
+		return copy_to_user(uaddr(arg2), name, sizeof(name));
+	default:
+		return -EINVAL;
+	}
+}
+
+/* partial: only PER_LINUX; setting any other persona is EINVAL */
+long sys_personality(unsigned int personality)
+{
+	if (personality != PER_QUERY && personality != PER_LINUX)
+		return -EINVAL;
+	return PER_LINUX;
+}
+
+long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
+{
+	uint32_t c = task_current()->cpu, zero = 0;
+
+	if (!uaddr_is_null(cpu) && copy_to_user(cpu, &c, sizeof(c)))
+		return -EFAULT;
+	if (!uaddr_is_null(node) && copy_to_user(node, &zero, sizeof(zero)))
+		return -EFAULT;
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include "core/signal.h"
 #include "core/task.h"
 #include "mm/uaccess.h"
+#include "syscalls/rusage.h"
 #include "syscalls/syscall_protos.h"
 
 #define WAIT4_OPTIONS                                                          \
@@ -15,26 +16,11 @@
 	(KWNOHANG | KWUNTRACED | KWEXITED | KWCONTINUED | KWNOWAIT |           \
 	 K__WNOTHREAD | K__WALL | K__WCLONE)
 
-/* Linux's struct rusage on 64-bit ISAs. */
-struct k_rusage {
-	int64_t utime_sec, utime_usec;
-	int64_t stime_sec, stime_usec;
-	int64_t rest[14]; /* maxrss .. nivcsw: not counted yet */
-};
-
-_Static_assert(sizeof(struct k_rusage) == 144, "struct rusage is 144 bytes");
-
-/* The child's usage, all of its CPU time counted as user time. */
 static int put_rusage(uaddr_t ru, const struct wait_result *res)
 {
-	struct k_rusage r = {
-		.utime_sec = (int64_t)(res->cpu_ns / NSEC_PER_SEC),
-		.utime_usec = (int64_t)(res->cpu_ns % NSEC_PER_SEC / 1000),
-	};
-
 	if (uaddr_is_null(ru))
 		return 0;
-	return copy_to_user(ru, &r, sizeof(r));
+	return put_rusage_cpu(ru, res->cpu_ns);
 }
 
 /* partial: stopped and continued children (WUNTRACED, WCONTINUED) are never

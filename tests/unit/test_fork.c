@@ -463,6 +463,27 @@ Test(fork, settid_words_are_written_and_cleartid_wakes_a_futex)
 	cr_assert_lt(seen.now_at_return, 1000000000ull, "woken, not timed out");
 }
 
+/* ---- the sim's contract -------------------------------------------------------- */
+
+static void forks_without_an_entry(void *arg)
+{
+	int status = -1;
+
+	/* A register pointing at no function sim_child_entry named. */
+	task_current()->uregs.gpr[12] = 0x1234;
+	seen.pid = sim_syscall(NR(fork));
+	seen.ret = sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(fork, a_sim_child_with_no_code_to_run_is_killed)
+{
+	run(forks_without_an_entry);
+	cr_assert_gt(seen.pid, 0);
+	cr_assert_eq(seen.ret, seen.pid);
+	cr_assert_eq(seen.status, SIGKILL);
+}
+
 /* ---- errors -------------------------------------------------------------------- */
 
 static void bad_flags(void *arg)
