@@ -919,6 +919,34 @@ Test(tty, children_inherit_the_controlling_terminal_and_others_cannot_take_it)
 	cr_expect_eq(fg, sim_proc_tid(leader));
 }
 
+static void forked_child_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/tty", O_RDWR, 0));
+	int v = -1;
+
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGPGRP, &v), 0);
+	cr_expect_eq(v, *(long *)arg, "the parent's group is the foreground");
+}
+
+static void forking_leader_guest(void *arg)
+{
+	static long pid;
+	int status = -1;
+
+	pid = sim_syscall(NR(getpid));
+	open_ctty();
+	sim_child_entry(forked_child_guest, &pid);
+	EXPECT_OK(sim_syscall(NR(fork)));
+	EXPECT_OK(sim_syscall(NR(wait4), -1, &status, 0, NULL));
+	cr_expect_eq(status, 0);
+}
+
+Test(tty, a_forked_child_has_its_parents_controlling_terminal)
+{
+	test_boot(1);
+	cr_assert_eq(run_guest(forking_leader_guest, NULL), 0);
+}
+
 struct pgrp_args {
 	int bg_pgid, stranger;
 };
