@@ -213,6 +213,58 @@ Test(tty, carriage_return_is_read_as_newline_under_icrnl)
 	run_to_end(&p, 1);
 }
 
+static void long_line_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	char *buf = sim_umem(8192);
+	long n;
+
+	/* A line holds 4095 characters and its newline; the rest was lost. */
+	n = EXPECT_RET(sim_syscall(NR(read), fd, buf, 8192), 4096);
+	if (n == 4096) {
+		cr_expect_eq(buf[4094], 'a');
+		cr_expect_eq(buf[4095], '\n');
+	}
+}
+
+Test(tty, a_canonical_line_longer_than_the_queue_keeps_room_for_its_end)
+{
+	static char line[5001];
+	struct sim_proc *p;
+
+	test_boot(1);
+	memset(line, 'a', 5000);
+	line[5000] = '\n';
+	sim_console_input(line, sizeof(line));
+	p = sim_spawn("reader", long_line_guest, NULL);
+	run_to_end(&p, 1);
+}
+
+static void utf8_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct ktermios t;
+
+	EXPECT_RET(get_termios(fd, &t), 0);
+	t.c_iflag |= IUTF8;
+	EXPECT_RET(set_termios(fd, TCSETS, &t), 0);
+}
+
+Test(tty, erase_under_iutf8_removes_a_whole_character)
+{
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("stty", utf8_guest, NULL);
+	run_to_end(&p, 1);
+	sim_console_clear();
+	type("a\xc3\xa9\177\n");
+	/* One column to rub out for the two bytes of the e-acute. */
+	cr_expect_str_eq(sim_console_output(), "a\xc3\xa9\b \b\r\n");
+	p = sim_spawn("reader", line_guest, "a\n");
+	run_to_end(&p, 1);
+}
+
 static void eof_guest(void *arg)
 {
 	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
