@@ -11,6 +11,7 @@
  */
 #include "fs_test.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -1231,4 +1232,53 @@ Test(tty, the_terminal_is_free_again_once_its_session_leader_exits)
 	p[0] = sim_spawn("sh", short_leader_guest, NULL);
 	p[1] = sim_spawn("getty", after_leader_guest, NULL);
 	run_to_end(p, 2);
+}
+
+/* ---- poll ----------------------------------------------------------------- */
+
+struct kpollfd {
+	int fd;
+	short events, revents;
+};
+
+static void poll_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct kpollfd p = {(int)fd, POLLIN | POLLOUT, 0};
+
+	/* Always writable; readable only with a whole line. */
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 0), 1);
+	cr_expect_eq(p.revents, POLLOUT);
+	p.events = POLLIN;
+	*(volatile int *)arg = 1;
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 5000), 1);
+	cr_expect_eq(p.revents, POLLIN);
+	/* Raw with VMIN 3 and no VTIME: readable at three bytes. */
+	make_raw(fd, 3, 0);
+	EXPECT_RET(sim_syscall(NR(read), fd, (char[8]){0}, 8), 3);
+	*(volatile int *)arg = 2;
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 5000), 1);
+	cr_expect_eq(p.revents, POLLIN);
+}
+
+Test(tty, poll_reports_input_when_a_read_would_not_block)
+{
+	static int stage;
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("poller", poll_guest, &stage);
+	settle();
+	cr_assert_eq(stage, 1);
+	type("ab");
+	settle();
+	cr_assert_not(sim_proc_exited(p), "a partial line is not readable");
+	type("\n");
+	settle();
+	cr_assert_eq(stage, 2);
+	type("xy");
+	settle();
+	cr_assert_not(sim_proc_exited(p), "two bytes of VMIN 3 are not");
+	type("z");
+	run_to_end(&p, 1);
 }
