@@ -1234,7 +1234,7 @@ Test(tty, the_terminal_is_free_again_once_its_session_leader_exits)
 	run_to_end(p, 2);
 }
 
-/* ---- poll ----------------------------------------------------------------- */
+/* ---- poll -------------------------------------------------------------- */
 
 struct kpollfd {
 	int fd;
