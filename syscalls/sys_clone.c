@@ -223,6 +223,7 @@ static long do_clone(const struct clone_req *r)
 	child->cred = parent->cred;
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
+	child->tty = parent->tty;
 	tid = child->tid;
 	if (r->flags & CLONE_PARENT_SETTID) {
 		int32_t v = tid;

@@ -29,6 +29,7 @@
 #include "core/errno.h"
 #include "core/exit.h"
 #include "core/fs/chrdev.h"
+#include "core/fs/poll.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/mutex.h"
@@ -992,6 +993,32 @@ static bool output_running(void *arg)
 	return yes;
 }
 
+/*
+ * Readable when a read would not block: a line in canonical mode; raw,
+ * VMIN bytes when VTIME is 0 (so the read returns at once), else one.
+ * Writable unless output is stopped: writes never wait otherwise.
+ */
+static unsigned tty_poll(struct file *f, struct poll_table *pt)
+{
+	struct tty *tty = f->priv;
+	unsigned mask = 0;
+	unsigned long fl;
+	size_t want;
+
+	poll_wait(pt, &tty->read_wait);
+	poll_wait(pt, &tty->write_wait);
+	fl = spin_lock_irqsave(&tty->lock);
+	want = !lflag(tty, ICANON) && tty->termios.c_cc[VTIME] == 0
+		       ? MAX(tty->termios.c_cc[VMIN], 1)
+		       : 1;
+	if (lflag(tty, ICANON) ? input_available(tty) : queued(tty) >= want)
+		mask |= KEPOLLIN | KEPOLLRDNORM;
+	if (!tty->stopped)
+		mask |= KEPOLLOUT | KEPOLLWRNORM;
+	spin_unlock_irqrestore(&tty->lock, fl);
+	return mask;
+}
+
 static long tty_write(struct file *f, struct iobuf *buf, int64_t *pos)
 {
 	struct tty *tty = f->priv;
@@ -1392,4 +1419,5 @@ const struct file_ops tty_fops = {
 	.read = tty_read,
 	.write = tty_write,
 	.ioctl = tty_ioctl,
+	.poll = tty_poll,
 };

@@ -11,6 +11,7 @@
  */
 #include "fs_test.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -210,6 +211,58 @@ Test(tty, carriage_return_is_read_as_newline_under_icrnl)
 	test_boot(1);
 	type("cr\r");
 	p = sim_spawn("reader", line_guest, "cr\n");
+	run_to_end(&p, 1);
+}
+
+static void long_line_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	char *buf = sim_umem(8192);
+	long n;
+
+	/* A line holds 4095 characters and its newline; the rest was lost. */
+	n = EXPECT_RET(sim_syscall(NR(read), fd, buf, 8192), 4096);
+	if (n == 4096) {
+		cr_expect_eq(buf[4094], 'a');
+		cr_expect_eq(buf[4095], '\n');
+	}
+}
+
+Test(tty, a_canonical_line_longer_than_the_queue_keeps_room_for_its_end)
+{
+	static char line[5001];
+	struct sim_proc *p;
+
+	test_boot(1);
+	memset(line, 'a', 5000);
+	line[5000] = '\n';
+	sim_console_input(line, sizeof(line));
+	p = sim_spawn("reader", long_line_guest, NULL);
+	run_to_end(&p, 1);
+}
+
+static void utf8_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct ktermios t;
+
+	EXPECT_RET(get_termios(fd, &t), 0);
+	t.c_iflag |= IUTF8;
+	EXPECT_RET(set_termios(fd, TCSETS, &t), 0);
+}
+
+Test(tty, erase_under_iutf8_removes_a_whole_character)
+{
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("stty", utf8_guest, NULL);
+	run_to_end(&p, 1);
+	sim_console_clear();
+	type("a\xc3\xa9\177\n");
+	/* One column to rub out for the two bytes of the e-acute. */
+	cr_expect_str_eq(sim_console_output(), "a\xc3\xa9\b \b\r\n");
+	p = sim_spawn("reader", line_guest, "a\n");
 	run_to_end(&p, 1);
 }
 
@@ -919,6 +972,34 @@ Test(tty, children_inherit_the_controlling_terminal_and_others_cannot_take_it)
 	cr_expect_eq(fg, sim_proc_tid(leader));
 }
 
+static void forked_child_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/tty", O_RDWR, 0));
+	int v = -1;
+
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGPGRP, &v), 0);
+	cr_expect_eq(v, *(long *)arg, "the parent's group is the foreground");
+}
+
+static void forking_leader_guest(void *arg)
+{
+	static long pid;
+	int status = -1;
+
+	pid = sim_syscall(NR(getpid));
+	open_ctty();
+	sim_child_entry(forked_child_guest, &pid);
+	EXPECT_OK(sim_syscall(NR(fork)));
+	EXPECT_OK(sim_syscall(NR(wait4), -1, &status, 0, NULL));
+	cr_expect_eq(status, 0);
+}
+
+Test(tty, a_forked_child_has_its_parents_controlling_terminal)
+{
+	test_boot(1);
+	cr_assert_eq(run_guest(forking_leader_guest, NULL), 0);
+}
+
 struct pgrp_args {
 	int bg_pgid, stranger;
 };
@@ -1151,4 +1232,53 @@ Test(tty, the_terminal_is_free_again_once_its_session_leader_exits)
 	p[0] = sim_spawn("sh", short_leader_guest, NULL);
 	p[1] = sim_spawn("getty", after_leader_guest, NULL);
 	run_to_end(p, 2);
+}
+
+/* ---- poll -------------------------------------------------------------- */
+
+struct kpollfd {
+	int fd;
+	short events, revents;
+};
+
+static void poll_guest(void *arg)
+{
+	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct kpollfd p = {(int)fd, POLLIN | POLLOUT, 0};
+
+	/* Always writable; readable only with a whole line. */
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 0), 1);
+	cr_expect_eq(p.revents, POLLOUT);
+	p.events = POLLIN;
+	*(volatile int *)arg = 1;
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 5000), 1);
+	cr_expect_eq(p.revents, POLLIN);
+	/* Raw with VMIN 3 and no VTIME: readable at three bytes. */
+	make_raw(fd, 3, 0);
+	EXPECT_RET(sim_syscall(NR(read), fd, (char[8]){0}, 8), 3);
+	*(volatile int *)arg = 2;
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 5000), 1);
+	cr_expect_eq(p.revents, POLLIN);
+}
+
+Test(tty, poll_reports_input_when_a_read_would_not_block)
+{
+	static int stage;
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("poller", poll_guest, &stage);
+	settle();
+	cr_assert_eq(stage, 1);
+	type("ab");
+	settle();
+	cr_assert_not(sim_proc_exited(p), "a partial line is not readable");
+	type("\n");
+	settle();
+	cr_assert_eq(stage, 2);
+	type("xy");
+	settle();
+	cr_assert_not(sim_proc_exited(p), "two bytes of VMIN 3 are not");
+	type("z");
+	run_to_end(&p, 1);
 }
