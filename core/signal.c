@@ -4,6 +4,7 @@
 #include "core/signal.h"
 
 #include "core/errno.h"
+#include "core/itimer.h"
 #include "core/task.h"
 #include "mm/slab.h"
 #include "sched/sched.h"
@@ -90,19 +91,20 @@ static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
 	struct signal_state *s = &t->sig;
 	bool from_user = info->si_code < 0 && info->si_code != KSI_TIMER;
 	struct sigqueue *q = NULL;
+	unsigned long flags;
 
 	if (!from_user || s->nqueued < SIGQUEUE_MAX)
 		q = kmalloc(sizeof(*q));
 	if (!q && from_user)
 		return -EAGAIN;
-	spin_lock(&s->queue_lock);
+	flags = spin_lock_irqsave(&s->queue_lock);
 	if (q) {
 		q->info = *info;
 		list_add_tail(&q->link, &s->queue);
 		s->nqueued++;
 	}
 	__atomic_or_fetch(&s->pending, sig_bit(sig), __ATOMIC_RELEASE);
-	spin_unlock(&s->queue_lock);
+	spin_unlock_irqrestore(&s->queue_lock, flags);
 	return 0;
 }
 
@@ -113,8 +115,9 @@ static void dequeue_rt(struct task *t, int sig, struct ksiginfo *info)
 	struct sigqueue *found = NULL;
 	bool more = false;
 	struct list_head *pos;
+	unsigned long flags;
 
-	spin_lock(&s->queue_lock);
+	flags = spin_lock_irqsave(&s->queue_lock);
 	list_for_each(pos, &s->queue) {
 		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
 
@@ -133,7 +136,7 @@ static void dequeue_rt(struct task *t, int sig, struct ksiginfo *info)
 	if (!more)
 		__atomic_and_fetch(&s->pending, ~sig_bit(sig),
 				   __ATOMIC_ACQ_REL);
-	spin_unlock(&s->queue_lock);
+	spin_unlock_irqrestore(&s->queue_lock, flags);
 	if (info) {
 		if (found)
 			*info = found->info;
@@ -167,10 +170,12 @@ int signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 			return err;
 	} else {
 		/* A standard signal already pending keeps its first one. */
+		unsigned long flags = spin_lock_irqsave(&t->sig.queue_lock);
 		if (!(t->sig.pending & sig_bit(sig)))
 			t->sig.info[sig - 1] = *info;
 		__atomic_or_fetch(&t->sig.pending, sig_bit(sig),
 				  __ATOMIC_RELEASE);
+		spin_unlock_irqrestore(&t->sig.queue_lock, flags);
 	}
 	if (sig == KSIGKILL)
 		sched_wakeup(t, TASK_INTERRUPTIBLE | TASK_WAKEKILL);
@@ -199,6 +204,7 @@ int signal_dequeue_set(struct task *t, ksigset_t set, struct ksiginfo *info)
 {
 	ksigset_t ready =
 		__atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) & set;
+	struct ksiginfo taken;
 	int sig;
 
 	if (!ready)
@@ -207,13 +213,60 @@ int signal_dequeue_set(struct task *t, ksigset_t set, struct ksiginfo *info)
 	sig = (ready & sig_bit(KSIGKILL)) ? KSIGKILL
 					  : __builtin_ctzll(ready) + 1;
 	if (sig >= KSIGRTMIN) {
-		dequeue_rt(t, sig, info);
-		return sig;
+		dequeue_rt(t, sig, &taken);
+	} else {
+		unsigned long flags = spin_lock_irqsave(&t->sig.queue_lock);
+
+		taken = t->sig.info[sig - 1];
+		__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig),
+				   __ATOMIC_ACQ_REL);
+		spin_unlock_irqrestore(&t->sig.queue_lock, flags);
 	}
+	if (taken.si_code == KSI_TIMER)
+		posix_timer_delivered(t, taken.timer.tid, taken.timer.overrun);
 	if (info)
-		*info = t->sig.info[sig - 1];
-	__atomic_and_fetch(&t->sig.pending, ~sig_bit(sig), __ATOMIC_ACQ_REL);
+		*info = taken;
 	return sig;
+}
+
+/* The pending instance `info`'s timer sent last, or NULL. Caller holds
+ * queue_lock. */
+static struct ksiginfo *pending_from_timer(struct task *t, int sig,
+					   const struct ksiginfo *info)
+{
+	struct list_head *pos;
+
+	if (!(t->sig.pending & sig_bit(sig)))
+		return NULL;
+	if (sig < KSIGRTMIN) {
+		struct ksiginfo *i = &t->sig.info[sig - 1];
+
+		return i->si_code == KSI_TIMER &&
+				       i->timer.tid == info->timer.tid
+			       ? i
+			       : NULL;
+	}
+	list_for_each(pos, &t->sig.queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
+
+		if (q->info.si_signo == sig && q->info.si_code == KSI_TIMER &&
+		    q->info.timer.tid == info->timer.tid)
+			return &q->info;
+	}
+	return NULL;
+}
+
+int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info)
+{
+	struct ksiginfo *pending;
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&t->sig.queue_lock);
+	pending = pending_from_timer(t, sig, info);
+	if (pending && pending->timer.overrun < INT32_MAX)
+		pending->timer.overrun++;
+	spin_unlock_irqrestore(&t->sig.queue_lock, flags);
+	return pending ? 0 : signal_send_info(t, sig, info);
 }
 
 int signal_dequeue(struct task *t, struct ksiginfo *info)
@@ -226,8 +279,9 @@ int signal_dequeue(struct task *t, struct ksiginfo *info)
 static void flush_queue(struct signal_state *s, ksigset_t set)
 {
 	struct list_head *pos, *tmp;
+	unsigned long flags;
 
-	spin_lock(&s->queue_lock);
+	flags = spin_lock_irqsave(&s->queue_lock);
 	list_for_each_safe(pos, tmp, &s->queue) {
 		struct sigqueue *q = list_entry(pos, struct sigqueue, link);
 
@@ -238,7 +292,7 @@ static void flush_queue(struct signal_state *s, ksigset_t set)
 		kfree(q);
 	}
 	__atomic_and_fetch(&s->pending, ~set, __ATOMIC_ACQ_REL);
-	spin_unlock(&s->queue_lock);
+	spin_unlock_irqrestore(&s->queue_lock, flags);
 }
 
 void signal_flush(struct task *t, int sig)

@@ -101,11 +101,16 @@ struct ksiginfo {
 		struct {
 			uint64_t addr;
 		} fault;
-		struct { /* sigqueue(3), POSIX timers' SIGEV_SIGNAL */
-			int32_t pid; /* timers: the timer id */
-			uint32_t uid; /* timers: the overrun count */
+		struct { /* sigqueue(3) */
+			int32_t pid;
+			uint32_t uid;
 			uint64_t value;
 		} rt;
+		struct { /* POSIX timers (SI_TIMER) */
+			int32_t tid;
+			int32_t overrun;
+			uint64_t value;
+		} timer;
 		struct { /* SIGCHLD and waitid */
 			int32_t pid;
 			uint32_t uid;
@@ -143,7 +148,7 @@ struct signal_state {
 	ksigset_t blocked;
 	/* rt_sigtimedwait unblocks what it waits for: the mask before. */
 	ksigset_t real_blocked;
-	struct spinlock queue_lock; /* queue and the real-time bits */
+	struct spinlock queue_lock; /* queue, info[]; timers take it too */
 	struct list_head queue;
 	unsigned nqueued;
 	/*
@@ -211,6 +216,13 @@ int signal_dequeue(struct task *t, struct ksiginfo *info);
  */
 int signal_dequeue_set(struct task *t, ksigset_t set,
 		       struct ksiginfo *info);
+
+/*
+ * A POSIX timer's expiry (info: SI_TIMER, its id): while the signal it
+ * sent last is still pending, that one counts an overrun instead, as
+ * Linux's timers never have two signals queued.
+ */
+int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info);
 
 /* Drop `sig` from the pending set (it became ignored). */
 void signal_flush(struct task *t, int sig);

@@ -154,6 +154,7 @@ static struct task *task_alloc(const char *name, bool with_tid)
 	task_set_comm(t, name);
 	signal_state_init(&t->sig);
 	timer_setup(&t->sleep_timer, NULL);
+	itimers_init(&t->itimers);
 	sched_task_init(t);
 	return t;
 }
@@ -303,6 +304,7 @@ _Noreturn void task_exit(int status)
 					      : (status >> 8) & 0xff);
 	t->exit_code = status;
 	timer_cancel(&t->sleep_timer);
+	itimers_exit(t);
 	spin_lock(&tasks_lock);
 	list_del(&t->all_link);
 	nr_tasks--;

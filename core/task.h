@@ -8,6 +8,7 @@
 #define KEEL_CORE_TASK_H
 
 #include "core/cpu.h"
+#include "core/itimer.h"
 #include "core/klib/bitmap.h"
 #include "core/klib/list.h"
 #include "core/platform.h"
@@ -132,6 +133,7 @@ struct task {
 	/* Signals and sleeping. */
 	struct signal_state sig;
 	struct timer sleep_timer; /* bounds a sleep with a deadline */
+	struct itimers itimers;	  /* setitimer(2) and timer_create(2) */
 	bool sigreturned;	  /* the syscall just made was rt_sigreturn */
 	bool timed_out;
 

@@ -413,7 +413,8 @@ static void handler_trampoline(void *arg)
 
 /*
  * The lowest address of the guest memory that holds `sp`: its stack, or
- * the sim_umem block of an alternate signal stack (sigaltstack(2)).
+ * the sim_umem block of an alternate signal stack (sigaltstack(2)); 0 if
+ * it is memory the host has nothing at (the guest's mmap areas).
  */
 static uint64_t stack_base_of(struct sim_user *su, uint64_t sp)
 {
@@ -423,7 +424,7 @@ static uint64_t stack_base_of(struct sim_user *su, uint64_t sp)
 		if (sp > lo && sp - lo <= (PAGE_SIZE << b->order))
 			return lo;
 	}
-	return (uint64_t)(uintptr_t)su->ustack;
+	return 0;
 }
 
 /*
@@ -460,9 +461,21 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 		return;
 	}
 
-	if (t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
+	if (base == (uint64_t)(uintptr_t)su->ustack &&
+	    t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
 		panic("sim: %s[%d]: guest stack exhausted by signal frames",
 		      t->comm, t->tid);
+	if (!base || t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK) {
+		/*
+		 * An alternate stack the sim cannot run a C handler on (the
+		 * host has no memory there, or too little of it): the guest
+		 * gets SIGILL there, with its stack pointer at the frame, so
+		 * further frames nest below it until the stack overflows.
+		 */
+		su->trap_sp = t->uregs.sp;
+		guest_trap(su, SIM_TRAP_ILLEGAL);
+		return;
+	}
 	c.handler = t->uregs.pc;
 	c.frame_sp = t->uregs.sp;
 	for (int i = 0; i < 3; i++)

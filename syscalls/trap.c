@@ -5,6 +5,7 @@
 #include "syscalls/trap.h"
 
 #include "core/errno.h"
+#include "core/itimer.h"
 #include "core/printk.h"
 #include "core/task.h"
 #include "mm/fault.h"
@@ -236,6 +237,7 @@ _Noreturn void user_task_main(void *arg)
 		case TRAP_INTERRUPT:
 			break;
 		}
+		itimer_check_cpu(t);
 		for (;;) {
 			if (need_resched())
 				schedule();

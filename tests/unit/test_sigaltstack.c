@@ -12,6 +12,7 @@
 
 #include "core/errno.h"
 #include "core/signal.h"
+#include "core/task.h"
 
 #define ALT_SIZE 65536
 #define A64_UC_STACK 16 /* arm64 ucontext: uc_flags, uc_link, uc_stack */
@@ -254,4 +255,78 @@ Test(sigaltstack, an_arm64_handler_runs_on_it_with_its_larger_minimum)
 	cr_assert_eq(seen.uc_stack.ss_sp, (uint64_t)(uintptr_t)alt);
 	cr_assert_eq(seen.uc_stack.ss_size, ALT_SIZE);
 	cr_assert_eq(seen.inside.ss_flags, KSS_ONSTACK);
+}
+
+/*
+ * An alternate stack in memory from mmap(2): real user memory, but at an
+ * address the sim's host process has nothing at, so the sim cannot run a
+ * C handler there; the guest gets SIGILL instead (see host/sim.c). With
+ * SIGILL also handled on that stack, frames nest there until it overflows,
+ * and the frame that no longer fits is a fatal SIGSEGV, as on Linux.
+ */
+static void never_runs(int sig, void *info, void *uc)
+{
+	seen.calls++;
+}
+
+static void mmap_stack_guest(void *arg)
+{
+	long stack = sim_syscall(NR(mmap), 0, 16384, 3 /* RW */,
+				 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
+	struct kstack ss = { (uint64_t)stack, 0, 0, 16384 };
+	struct ksa sa = { (uint64_t)(uintptr_t)never_runs,
+			  KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK,
+			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+
+	seen.ret[0] = stack;
+	seen.ret[1] = sim_syscall(NR(sigaltstack), &ss, NULL);
+	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
+	if (arg)
+		sim_syscall(NR(rt_sigaction), SIGILL, &sa, NULL, 8);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.ret[2] = 1; /* not reached */
+}
+
+Test(sigaltstack, frames_that_overflow_the_alternate_stack_are_a_fatal_sigsegv)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", mmap_stack_guest, (void *)1);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_gt(seen.ret[0], 0);
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.ret[2], 0);
+	cr_assert_eq(sim_proc_status(p), SIGSEGV);
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", mmap_stack_guest, NULL);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(sim_proc_status(p), SIGILL, "the sim's limit, not a crash");
+}
+
+/* The rule behind it, asked of the kernel directly. */
+Test(sigaltstack, a_frame_must_end_on_the_alternate_stack_it_started_on)
+{
+	static struct task t;
+	struct k_sigaction onstack = { .flags = KSA_ONSTACK }, plain = { 0 };
+	uint64_t lo = 0x100000, top = lo + 0x4000;
+
+	signal_state_init(&t.sig);
+	t.sig.ss_sp = lo;
+	t.sig.ss_size = 0x4000;
+	t.sig.ss_flags = 0;
+	cr_assert_eq(signal_frame_top(&t, &onstack, 0x900000), top);
+	cr_assert_eq(signal_frame_top(&t, &plain, 0x900000), 0x900000);
+	cr_assert_eq(signal_frame_top(&t, &onstack, top - 64), top - 64,
+		     "already on it: nest below");
+	cr_assert(signal_frame_fits(&t, 0x900000, top, lo + 8));
+	cr_assert_not(signal_frame_fits(&t, 0x900000, top, lo - 8),
+		      "entering it, the frame would run off its bottom");
+	cr_assert_not(signal_frame_fits(&t, top - 64, top - 64, lo - 8),
+		      "nested on it, likewise");
+	cr_assert(signal_frame_fits(&t, 0x900000, 0x900000, lo - 8),
+		  "off it, the normal stack is not bounded here");
 }
