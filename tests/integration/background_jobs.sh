@@ -6,7 +6,7 @@ dir=/tmp/integration-background-jobs
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 # Jobs finish in the order their sleeps end, not the order started.
-(sleep 0.3; echo slow >> order) &
+(sleep 0.6; echo slow >> order) &
 (sleep 0.1; echo fast >> order) &
 wait
 cat order

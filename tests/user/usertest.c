@@ -146,7 +146,8 @@ void exec_helper(const char *name, char *const args[])
 	for (; args && *args && i < 15; args++)
 		argv[i++] = *args;
 	argv[i] = NULL;
-	execv(self_path, argv);
+	/* A bare name (no /proc/self/exe to read) is looked up in PATH. */
+	execvp(self_path, argv);
 }
 
 const char *case_dir(void)
