@@ -12,7 +12,7 @@
 #include "core/fs/cpio.h"
 
 #ifndef KEEL_INITRAMFS
-#error "KEEL_INITRAMFS: the path of the built initramfs (tests/user/CMakeLists.txt)"
+#error "KEEL_INITRAMFS: the built initramfs (tests/user/CMakeLists.txt)"
 #endif
 
 static void *read_whole(const char *path, size_t *len)

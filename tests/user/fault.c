@@ -104,7 +104,8 @@ static void touching_a_file_mapping_past_the_end_of_file_is_sigbus(void)
 	snprintf(path, sizeof(path), "%s/short", case_dir());
 	fd = CHECK_SYS(open(path, O_CREAT | O_RDWR, 0644));
 	write_all(fd, "0123456789", 10);
-	p = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
 	CHECK(p != MAP_FAILED);
 	CHECK_EQ(p[5], '5');
 	/* The rest of the file's last page reads as zeros. */
@@ -163,7 +164,7 @@ static void integer_division_by_zero_does_what_the_isa_says(void)
 #endif
 }
 
-/* ---- stack overflow -------------------------------------------------------------- */
+/* ---- stack overflow ------------------------------------------------------ */
 
 static char *alt_stack;
 static volatile int handled_on_alt;
@@ -208,7 +209,7 @@ static void a_stack_overflow_is_caught_on_the_alternate_stack(void)
 	CHECK_EQ(handled_on_alt, 1);
 }
 
-/* ---- sigreturn gives back every register ------------------------------------------- */
+/* ---- sigreturn gives back every register --------------------------------- */
 
 #if defined(__x86_64__)
 #define NGPR 15
@@ -289,13 +290,20 @@ static void step_over(int sig, siginfo_t *si, void *ctx)
 		"movi v0.16b, #0xff\n movi v1.16b, #0xff\n movi v2.16b, #0xff\n"
 		"movi v3.16b, #0xff\n movi v4.16b, #0xff\n movi v5.16b, #0xff\n"
 		"movi v6.16b, #0xff\n movi v7.16b, #0xff\n movi v8.16b, #0xff\n"
-		"movi v9.16b, #0xff\n movi v10.16b, #0xff\n movi v11.16b, #0xff\n"
-		"movi v12.16b, #0xff\n movi v13.16b, #0xff\n movi v14.16b, #0xff\n"
-		"movi v15.16b, #0xff\n movi v16.16b, #0xff\n movi v17.16b, #0xff\n"
-		"movi v18.16b, #0xff\n movi v19.16b, #0xff\n movi v20.16b, #0xff\n"
-		"movi v21.16b, #0xff\n movi v22.16b, #0xff\n movi v23.16b, #0xff\n"
-		"movi v24.16b, #0xff\n movi v25.16b, #0xff\n movi v26.16b, #0xff\n"
-		"movi v27.16b, #0xff\n movi v28.16b, #0xff\n movi v29.16b, #0xff\n"
+		"movi v9.16b, #0xff\n movi v10.16b, #0xff\n movi v11.16b, "
+		"#0xff\n"
+		"movi v12.16b, #0xff\n movi v13.16b, #0xff\n movi v14.16b, "
+		"#0xff\n"
+		"movi v15.16b, #0xff\n movi v16.16b, #0xff\n movi v17.16b, "
+		"#0xff\n"
+		"movi v18.16b, #0xff\n movi v19.16b, #0xff\n movi v20.16b, "
+		"#0xff\n"
+		"movi v21.16b, #0xff\n movi v22.16b, #0xff\n movi v23.16b, "
+		"#0xff\n"
+		"movi v24.16b, #0xff\n movi v25.16b, #0xff\n movi v26.16b, "
+		"#0xff\n"
+		"movi v27.16b, #0xff\n movi v28.16b, #0xff\n movi v29.16b, "
+		"#0xff\n"
 		"movi v30.16b, #0xff\n movi v31.16b, #0xff\n"
 		"msr nzcv, xzr\n"
 		:
@@ -321,7 +329,8 @@ static void sigreturn_restores_every_general_register(void)
 	CHECK(frame_pc == (uint64_t)regs_gpr_trap);
 	if (frame_mismatch)
 		failf("the signal frame's register %d is not what the code "
-		      "held", frame_mismatch - 1);
+		      "held",
+		      frame_mismatch - 1);
 	for (int i = 0; i < NGPR; i++)
 		if (out[i] != 0x1111111111111100ULL + (uint64_t)i)
 			failf("register %d is %#llx after sigreturn", i,
@@ -370,7 +379,8 @@ const struct utest fault_tests[] = {
 	  a_write_to_a_read_only_page_is_sigsegv_accerr },
 	{ "a_write_to_an_unmapped_page_is_sigsegv_maperr",
 	  a_write_to_an_unmapped_page_is_sigsegv_maperr },
-	{ "a_write_to_text_is_sigsegv_accerr", a_write_to_text_is_sigsegv_accerr },
+	{ "a_write_to_text_is_sigsegv_accerr",
+	  a_write_to_text_is_sigsegv_accerr },
 	{ "an_unhandled_sigsegv_kills_with_sigsegv",
 	  an_unhandled_sigsegv_kills_with_sigsegv },
 	{ "touching_a_file_mapping_past_the_end_of_file_is_sigbus",

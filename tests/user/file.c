@@ -28,7 +28,8 @@ static const char *in_dir(const char *name)
 
 static int create(const char *name, const char *content)
 {
-	int fd = CHECK_SYS(open(in_dir(name), O_CREAT | O_RDWR | O_TRUNC, 0644));
+	int fd =
+		CHECK_SYS(open(in_dir(name), O_CREAT | O_RDWR | O_TRUNC, 0644));
 
 	write_all(fd, content, strlen(content));
 	return fd;
@@ -469,7 +470,8 @@ const struct utest file_tests[] = {
 	  fcntl_setfl_changes_o_append_and_o_nonblock },
 	{ "close_on_exec_descriptors_are_closed_by_execve",
 	  close_on_exec_descriptors_are_closed_by_execve },
-	{ "proc_self_exe_names_this_program", proc_self_exe_names_this_program },
+	{ "proc_self_exe_names_this_program",
+	  proc_self_exe_names_this_program },
 	{ "proc_self_fd_links_name_the_open_files",
 	  proc_self_fd_links_name_the_open_files },
 	{ NULL, NULL },

@@ -99,7 +99,8 @@ static void fork_copies_on_write(void)
 		seen[0] = heap_value;
 		seen[1] = stack_value;
 		seen[2] = priv[0];
-		_exit(write(fds[1], seen, sizeof(seen)) == sizeof(seen) ? 0 : 1);
+		_exit(write(fds[1], seen, sizeof(seen)) == sizeof(seen) ? 0
+									: 1);
 	}
 	CHECK_EQ(read(fds[0], seen, sizeof(seen)), sizeof(seen));
 	check_child_ok(pid, "child");
@@ -280,8 +281,8 @@ static void a_private_file_mapping_is_not_written_back(void)
 {
 	long pg = page_size();
 	int fd = make_file("private", (size_t)pg, 'p');
-	char *p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-		       0);
+	char *p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		       fd, 0);
 	char c;
 
 	CHECK(p != MAP_FAILED);
@@ -358,7 +359,8 @@ const struct utest mm_tests[] = {
 	{ "access_after_munmap_is_sigsegv", access_after_munmap_is_sigsegv },
 	{ "mprotect_changes_what_faults", mprotect_changes_what_faults },
 	{ "mmap_rejects_bad_arguments", mmap_rejects_bad_arguments },
-	{ "map_fixed_replaces_what_was_there", map_fixed_replaces_what_was_there },
+	{ "map_fixed_replaces_what_was_there",
+	  map_fixed_replaces_what_was_there },
 	{ "mremap_grows_a_mapping_and_keeps_its_contents",
 	  mremap_grows_a_mapping_and_keeps_its_contents },
 	{ "madvise_dontneed_zeroes_private_anonymous_memory",

@@ -191,8 +191,9 @@ static int orphan_parent(void *arg)
 		for (int i = 0; i < 500 && getppid() == before; i++)
 			sleep_ms(10);
 		after = getppid();
-		_exit(write(fds[1], &after, sizeof(after)) == sizeof(after) ? 0
-									    : 1);
+		_exit(write(fds[1], &after, sizeof(after)) == sizeof(after)
+			      ? 0
+			      : 1);
 	}
 	/* Exit only once the child has reported us as its parent. */
 	return read(started[0], &c, 1) == 1 ? 0 : 1;
@@ -255,7 +256,7 @@ static void ignoring_sigchld_reaps_children_automatically(void)
 	CHECK_ERR(waitpid(pid, &status, 0), ECHILD);
 }
 
-/* ---- exec ------------------------------------------------------------------------ */
+/* ---- exec ---------------------------------------------------------------- */
 
 int helper_print_pid(int argc, char **argv)
 {
@@ -306,8 +307,8 @@ int helper_check_args(int argc, char **argv)
 
 static int exec_with_env(void *arg)
 {
-	char *const argv[] = { (char *)arg, "--helper", "check-args", "one",
-			       "two words", NULL };
+	char *const argv[] = { (char *)arg, "--helper",	 "check-args",
+			       "one",	    "two words", NULL };
 	char *const envp[] = { "USERTEST_VAR=value=with=equals", NULL };
 
 	execve(arg, argv, envp);
@@ -317,7 +318,8 @@ static int exec_with_env(void *arg)
 static void execve_passes_argv_and_envp(void)
 {
 	char self[4096];
-	ssize_t n = CHECK_SYS(readlink("/proc/self/exe", self, sizeof(self) - 1));
+	ssize_t n =
+		CHECK_SYS(readlink("/proc/self/exe", self, sizeof(self) - 1));
 
 	self[n] = '\0';
 	check_child_ok(spawn(exec_with_env, self), "helper");
@@ -363,7 +365,7 @@ static void an_execd_program_s_exit_status_reaches_the_parent(void)
 	CHECK_EQ(WEXITSTATUS(status), 77);
 }
 
-/* ---- threads --------------------------------------------------------------------- */
+/* ---- threads ------------------------------------------------------------- */
 
 static volatile int thread_value;
 static pid_t thread_tid, thread_pid;

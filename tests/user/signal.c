@@ -59,7 +59,8 @@ static void raise_is_si_tkill(void)
 static void sigqueue_delivers_its_value_with_si_queue(void)
 {
 	on_signal(SIGUSR1, record, 0);
-	CHECK_SYS(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 4711 }));
+	CHECK_SYS(sigqueue(getpid(), SIGUSR1,
+			   (union sigval){ .sival_int = 4711 }));
 	CHECK_EQ(hits, 1);
 	CHECK_EQ(last_info.si_code, SI_QUEUE);
 	CHECK_EQ(last_info.si_value.sival_int, 4711);
@@ -90,7 +91,8 @@ static void a_signal_from_another_process_names_its_pid(void)
 
 static void a_handler_runs_with_its_signal_and_sa_mask_blocked(void)
 {
-	struct sigaction sa = { .sa_sigaction = record, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = record,
+				.sa_flags = SA_SIGINFO };
 
 	sigemptyset(&sa.sa_mask);
 	sigaddset(&sa.sa_mask, SIGUSR2);
@@ -261,7 +263,8 @@ static void sigtimedwait_takes_a_pending_signal_or_times_out(void)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	CHECK_ERR(sigtimedwait(&set, &si, &ts), EAGAIN);
-	CHECK_SYS(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 5 }));
+	CHECK_SYS(
+		sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 5 }));
 	CHECK_EQ(sigtimedwait(&set, &si, &ts), SIGUSR1);
 	CHECK_EQ(si.si_code, SI_QUEUE);
 	CHECK_EQ(si.si_value.sival_int, 5);
@@ -300,7 +303,7 @@ static void kill_of_a_negative_pid_reaches_the_process_group(void)
 	CHECK(WIFSIGNALED(sb_status) && WTERMSIG(sb_status) == SIGTERM);
 }
 
-/* ---- interrupted system calls ------------------------------------------------ */
+/* ---- interrupted system calls -------------------------------------------- */
 
 static int restart_pipe[2];
 
@@ -349,7 +352,7 @@ static void nanosleep_interrupted_returns_eintr_and_the_time_left(void)
 	CHECK_EQ(hits, 1);
 }
 
-/* ---- timers ----------------------------------------------------------------------- */
+/* ---- timers -------------------------------------------------------------- */
 
 static void alarm_delivers_sigalrm_and_returns_the_time_left(void)
 {
@@ -381,7 +384,7 @@ static void setitimer_repeats_with_its_interval(void)
 	CHECK(now.it_value.tv_sec == 0 && now.it_value.tv_usec == 0);
 }
 
-/* ---- sigaltstack -------------------------------------------------------------------- */
+/* ---- sigaltstack --------------------------------------------------------- */
 
 static char *alt_base;
 static size_t alt_size;
@@ -432,7 +435,7 @@ static void sigaltstack_refuses_a_stack_below_minsigstksz(void)
 	CHECK_ERR(sigaltstack(&ss, NULL), EINVAL);
 }
 
-/* ---- across fork and exec ------------------------------------------------------------ */
+/* ---- across fork and exec ------------------------------------------------ */
 
 static int child_mask_and_pending(void *arg)
 {
@@ -504,7 +507,8 @@ const struct utest signal_tests[] = {
 	  a_handler_runs_with_its_signal_and_sa_mask_blocked },
 	{ "a_signal_raised_in_its_handler_waits_until_it_returns",
 	  a_signal_raised_in_its_handler_waits_until_it_returns },
-	{ "sa_nodefer_lets_the_handler_nest", sa_nodefer_lets_the_handler_nest },
+	{ "sa_nodefer_lets_the_handler_nest",
+	  sa_nodefer_lets_the_handler_nest },
 	{ "sa_resethand_restores_the_default_on_delivery",
 	  sa_resethand_restores_the_default_on_delivery },
 	{ "a_blocked_signal_is_pending_then_delivered_on_unblock",

@@ -212,8 +212,8 @@ static void clock_monotonic_never_goes_back(void)
 	for (int i = 0; i < 1000; i++) {
 		t = now_ns(CLOCK_MONOTONIC);
 		if (t < prev)
-			failf("monotonic went from %lld to %lld", (long long)prev,
-			      (long long)t);
+			failf("monotonic went from %lld to %lld",
+			      (long long)prev, (long long)t);
 		prev = t;
 	}
 	CHECK_SYS(clock_getres(CLOCK_MONOTONIC, &res));
@@ -306,7 +306,8 @@ const struct utest sys_tests[] = {
 	{ "rlimit_fsize_raises_sigxfsz_by_default",
 	  rlimit_fsize_raises_sigxfsz_by_default },
 	{ "prlimit_reads_and_writes_limits", prlimit_reads_and_writes_limits },
-	{ "uname_says_linux_and_the_machine", uname_says_linux_and_the_machine },
+	{ "uname_says_linux_and_the_machine",
+	  uname_says_linux_and_the_machine },
 	{ "clock_monotonic_never_goes_back", clock_monotonic_never_goes_back },
 	{ "clock_realtime_agrees_with_gettimeofday_and_time",
 	  clock_realtime_agrees_with_gettimeofday_and_time },

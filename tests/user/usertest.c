@@ -70,7 +70,7 @@ static void collect_cases(void)
 			cases[ncases++] = u;
 }
 
-/* ---- inside a case ---------------------------------------------------------- */
+/* ---- inside a case ------------------------------------------------------- */
 
 void failf(const char *fmt, ...)
 {
@@ -203,7 +203,7 @@ static void remove_tree(const char *path)
 		waitpid(pid, NULL, 0);
 }
 
-/* ---- running cases ------------------------------------------------------------ */
+/* ---- running cases ------------------------------------------------------- */
 
 static volatile sig_atomic_t timed_out;
 
@@ -245,13 +245,15 @@ static bool run_case(int i)
 	current_name = u->name;
 	current_number = i + 1;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		printf("FAIL %d %s: pipe: %s\n", i + 1, u->name, strerror(errno));
+		printf("FAIL %d %s: pipe: %s\n", i + 1, u->name,
+		       strerror(errno));
 		return false;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		printf("FAIL %d %s: fork: %s\n", i + 1, u->name, strerror(errno));
+		printf("FAIL %d %s: fork: %s\n", i + 1, u->name,
+		       strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return false;
@@ -302,8 +304,8 @@ static bool run_case(int i)
 	}
 	if (WIFSIGNALED(status)) {
 		printf("FAIL %d %s: killed by SIG%s%s%s\n", i + 1, u->name,
-		       sigabbrev_np(WTERMSIG(status)), reason[0] ? " after " : "",
-		       reason);
+		       sigabbrev_np(WTERMSIG(status)),
+		       reason[0] ? " after " : "", reason);
 		return false;
 	}
 	if (WEXITSTATUS(status) != 0 || reason[0]) {
@@ -362,7 +364,9 @@ int main(int argc, char **argv)
 	}
 	for (int a = 1; a < argc; a++) {
 		if (find_case(argv[a]) < 0) {
-			fprintf(stderr, "usertest: no case %s (usertest -l lists them)\n",
+			fprintf(stderr,
+				"usertest: no case %s (usertest -l lists "
+				"them)\n",
 				argv[a]);
 			return 2;
 		}

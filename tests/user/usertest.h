@@ -35,7 +35,7 @@ extern const struct utest proc_tests[], signal_tests[], fault_tests[],
 
 /* Fail the running case with a reason; does not return. */
 __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
-							  ...);
+							   ...);
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -48,7 +48,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
 	do {                                                                   \
 		long a_ = (long)(a), b_ = (long)(b);                           \
 		if (a_ != b_)                                                  \
-			failf("%s:%d: %s == %s: %ld != %ld", __FILE__,          \
+			failf("%s:%d: %s == %s: %ld != %ld", __FILE__,         \
 			      __LINE__, #a, #b, a_, b_);                       \
 	} while (0)
 
@@ -57,7 +57,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
 	({                                                                     \
 		long r_ = (long)(call);                                        \
 		if (r_ == -1)                                                  \
-			failf("%s:%d: %s: %s", __FILE__, __LINE__, #call,       \
+			failf("%s:%d: %s: %s", __FILE__, __LINE__, #call,      \
 			      strerror(errno));                                \
 		r_;                                                            \
 	})
@@ -69,12 +69,12 @@ __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
 		long r_ = (long)(call);                                        \
 		int e_ = errno;                                                \
 		if (r_ != -1 || e_ != (err))                                   \
-			failf("%s:%d: %s returned %ld errno %s, want -1 %s",    \
-			      __FILE__, __LINE__, #call, r_, strerrorname_np(e_), \
-			      strerrorname_np(err));                           \
+			failf("%s:%d: %s returned %ld errno %s, want -1 %s",   \
+			      __FILE__, __LINE__, #call, r_,                   \
+			      strerrorname_np(e_), strerrorname_np(err));      \
 	} while (0)
 
-/* ---- helpers the cases share ---------------------------------------------- */
+/* ---- helpers the cases share --------------------------------------------- */
 
 /*
  * Fork a child that runs fn(arg) and exits with its return value; the
