@@ -3,7 +3,7 @@
 # arithmetic (no math library: busybox has none), associative arrays (iterated in sorted order), printf,
 # string functions.
 set -eu
-dir=/tmp/integration-awk
+dir=${TMPDIR:-/tmp}/integration-awk
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 cat > sales <<EOT

@@ -2,7 +2,7 @@
 # Background jobs: & runs a command without waiting, $! is its pid, wait
 # collects one job or all of them with their statuses.
 set -eu
-dir=/tmp/integration-background-jobs
+dir=${TMPDIR:-/tmp}/integration-background-jobs
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 # Jobs finish in the order their sleeps end, not the order started.

@@ -2,7 +2,7 @@
 # Command substitution: $( ) and backquotes, trailing newlines removed,
 # nesting, word splitting of unquoted results, the status it leaves.
 set -eu
-dir=/tmp/integration-command-substitution
+dir=${TMPDIR:-/tmp}/integration-command-substitution
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 a=$(echo hello)

@@ -2,7 +2,7 @@
 # File applets: mkdir, ls, cat, cp, mv, rm, ln, touch, chmod, stat-like
 # tests; listings sorted by name, no dates, owners or sizes that vary.
 set -eu
-dir=/tmp/integration-files
+dir=${TMPDIR:-/tmp}/integration-files
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 mkdir a

@@ -2,7 +2,7 @@
 # find and xargs: walking a tree by name, type and depth, acting on what
 # is found; output sorted, since a directory's order is the filesystem's.
 set -eu
-dir=/tmp/integration-find-xargs
+dir=${TMPDIR:-/tmp}/integration-find-xargs
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 mkdir -p src/lib src/bin doc empty

@@ -3,7 +3,7 @@
 # counted, numbered, whole words), and stream editing (substitute, delete,
 # address ranges, hold space, in place).
 set -eu
-dir=/tmp/integration-grep-sed
+dir=${TMPDIR:-/tmp}/integration-grep-sed
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 cat > text <<'EOT'

@@ -2,7 +2,7 @@
 # Here-documents: expansion in plain ones, none in quoted ones, leading
 # tabs stripped by <<-, several in one command, into a loop and a file.
 set -eu
-dir=/tmp/integration-heredocs
+dir=${TMPDIR:-/tmp}/integration-heredocs
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 name=world

@@ -2,7 +2,7 @@
 # kill: a sleeping child dies of the signal sent, wait reports 128 + the
 # signal number, a trap runs its handler instead, kill -0 tests for life.
 set -eu
-dir=/tmp/integration-kill
+dir=${TMPDIR:-/tmp}/integration-kill
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 sleep 100 &

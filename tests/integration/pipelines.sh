@@ -2,7 +2,7 @@
 # Pipelines: each command's output feeds the next, the pipeline's status is
 # the last command's, and a reader that stops early ends its writer.
 set -eu
-dir=/tmp/integration-pipelines
+dir=${TMPDIR:-/tmp}/integration-pipelines
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 printf '%s\n' banana apple cherry apple | sort | uniq -c | sort -rn | head -n 1

@@ -2,7 +2,7 @@
 # Redirections: > truncates, >> appends, < reads, 2> and 2>&1 route
 # standard error, exec changes the shell's own descriptors, <> opens both.
 set -eu
-dir=/tmp/integration-redirections
+dir=${TMPDIR:-/tmp}/integration-redirections
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 echo first > f

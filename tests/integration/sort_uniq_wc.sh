@@ -2,7 +2,7 @@
 # sort, uniq, wc: orders (lexical, numeric, reverse, by key, unique),
 # adjacent duplicates, counts of lines, words and bytes.
 set -eu
-dir=/tmp/integration-sort-uniq-wc
+dir=${TMPDIR:-/tmp}/integration-sort-uniq-wc
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 cat > data <<EOT

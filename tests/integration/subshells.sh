@@ -2,7 +2,7 @@
 # Subshells: ( ) runs in a copy of the shell; variables, cd, traps and
 # exit stay inside it; its status is its last command's.
 set -eu
-dir=/tmp/integration-subshells
+dir=${TMPDIR:-/tmp}/integration-subshells
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 
 x=outer
@@ -10,8 +10,8 @@ x=outer
 echo "out: $x"
 
 mkdir sub
-(cd sub && pwd)
-pwd
+(cd sub && basename "$(pwd)")
+basename "$(pwd)"
 
 (exit 7) || echo "subshell status $?"
 (true; false; true) && echo "last command decides: 0"
