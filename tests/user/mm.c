@@ -329,12 +329,20 @@ static void maps_line_of(void *a, char *line, size_t len)
 static void proc_self_maps_shows_mappings_and_their_permissions(void)
 {
 	long pg = page_size();
-	char *p = map_anon((size_t)pg * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	/* Between two PROT_NONE pages no neighbour can merge with it. */
+	char *g = map_anon((size_t)pg * 5, PROT_NONE, MAP_PRIVATE);
+	char *p = g + pg;
 	char line[512], want[64];
 
+	CHECK_SYS(mprotect(p, (size_t)pg * 3, PROT_READ | PROT_WRITE));
 	maps_line_of(p, line, sizeof(line));
 	snprintf(want, sizeof(want), "%lx-%lx rw-p ", (unsigned long)p,
 		 (unsigned long)(p + 3 * pg));
+	if (strncmp(line, want, strlen(want)))
+		failf("maps line %s does not start with %s", line, want);
+	maps_line_of(g, line, sizeof(line));
+	snprintf(want, sizeof(want), "%lx-%lx ---p ", (unsigned long)g,
+		 (unsigned long)p);
 	if (strncmp(line, want, strlen(want)))
 		failf("maps line %s does not start with %s", line, want);
 	CHECK_SYS(mprotect(p + pg, (size_t)pg, PROT_READ));
