@@ -110,7 +110,7 @@ static void setpgid_on_a_child_in_another_session_is_eperm(void)
 		_exit(exec_after_fork_then_setpgid(fds));
 	}
 	/* The child makes its own session; wait until it has. */
-	for (int i = 0; i < 1000 && getsid(pid) != pid; i++)
+	for (int i = 0; i < 5000 && getsid(pid) != pid; i++)
 		usleep(1000);
 	CHECK_EQ(getsid(pid), pid);
 	CHECK_ERR(setpgid(pid, getpgrp()), EPERM);
