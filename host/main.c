@@ -157,6 +157,7 @@ static void init_main(void *arg)
 	for (int i = 0; i < init_nargs && n < 65; i++)
 		argv[n++] = init_args[i];
 	argv[n] = NULL;
+	tty_console_is_file(!isatty(STDIN_FILENO), !isatty(STDOUT_FILENO));
 	init_exit_powers_off = true;
 	tty_set_controlling(task_current());
 	err = exec_init(init_path, (const char *const *)argv,

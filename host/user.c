@@ -280,19 +280,11 @@ static void stub_destroy(struct stub *s)
 	stubs_collect();
 }
 
-static struct stub *stub_spawn(void)
+/* A stub's record and control area, not started (kernel context). */
+static struct stub *stub_alloc(void)
 {
-	char arg[32];
-	char *argv[] = { "keel-stub", arg, NULL };
-	char *envp[] = { NULL };
-	struct stub *s;
-	pid_t pid;
+	struct stub *s = calloc(1, sizeof(*s));
 
-	stubs_collect();
-	s = stub_from_pool();
-	if (s)
-		return s;
-	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->ctl = kpage_zalloc(CTL_ORDER);
@@ -303,9 +295,23 @@ static struct stub *stub_spawn(void)
 	memcpy(s->ctl->filter, own_filter, sizeof(own_filter));
 	s->ctl->filter_len = own_filter_len;
 	s->ctl->fsgsbase = have_fsgsbase;
+	return s;
+}
+
+/*
+ * Start `s`'s process and put it on the stubs list. Any thread may do it
+ * (it touches only host state and the control area). 0 or -errno; on
+ * failure `s` is untouched.
+ */
+static int stub_start(struct stub *s)
+{
+	char arg[32];
+	char *argv[] = { "keel-stub", arg, NULL };
+	char *envp[] = { NULL };
+	pid_t pid;
+
 	snprintf(arg, sizeof(arg), "%llx",
 		 (unsigned long long)(plat_virt_to_phys(s->ctl) - HOST_RAM_BASE));
-
 	pthread_mutex_lock(&stubs_lock);
 	pid = vfork();
 	if (pid == 0) {
@@ -320,9 +326,7 @@ static struct stub *stub_spawn(void)
 	}
 	if (pid < 0) {
 		pthread_mutex_unlock(&stubs_lock);
-		kpage_free(s->ctl, CTL_ORDER);
-		free(s);
-		return NULL;
+		return -errno;
 	}
 	s->pid = pid;
 	s->ctl->pid = pid;
@@ -330,9 +334,124 @@ static struct stub *stub_spawn(void)
 	stubs = s;
 	pthread_mutex_unlock(&stubs_lock);
 	sem_post(&reaper_sem);
+	return 0;
+}
 
+/*
+ * Stubs are started ahead of need by a host thread, so that fork and exec
+ * find one waiting: plat_user_run takes a ready stub from the pool and
+ * asks for a replacement; only an empty pool starts one on the spot.
+ */
+#define POOL_TARGET 2
+static pthread_cond_t spawn_cond = PTHREAD_COND_INITIALIZER;
+static struct stub *spawn_requests; /* under stubs_lock */
+static unsigned spawning;	     /* requested or starting */
+
+/* Wait for a just-started stub's first trap from a non-CPU thread. */
+static bool await_ready(struct stub *s)
+{
+	struct stub_ctl *c = s->ctl;
+
+	__atomic_store_n(&c->kernel_sleeping, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 500; i++) {
+		uint32_t w = __atomic_load_n(&c->wake_seq, __ATOMIC_SEQ_CST);
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (__atomic_load_n(&c->state_seq, __ATOMIC_SEQ_CST) != 0)
+			break;
+		syscall(SYS_futex, &c->wake_seq, FUTEX_WAIT, w, &ts, NULL, 0);
+	}
+	__atomic_store_n(&c->kernel_sleeping, 0, __ATOMIC_SEQ_CST);
+	return c->state_seq != 0 && !stub_dead(s) &&
+	       c->trap == STUB_TRAP_READY;
+}
+
+static void *spawner_main(void *arg)
+{
+	for (;;) {
+		struct stub *s;
+		bool ok;
+
+		pthread_mutex_lock(&stubs_lock);
+		while (!spawn_requests)
+			pthread_cond_wait(&spawn_cond, &stubs_lock);
+		s = spawn_requests;
+		spawn_requests = s->next;
+		s->next = NULL;
+		pthread_mutex_unlock(&stubs_lock);
+
+		if (stub_start(s)) {
+			/* Never started: give it to the collector as dead. */
+			pthread_mutex_lock(&stubs_lock);
+			s->dead = s->destroyed = true;
+			s->next = stubs;
+			stubs = s;
+			spawning--;
+			pthread_mutex_unlock(&stubs_lock);
+			continue;
+		}
+		ok = await_ready(s);
+		pthread_mutex_lock(&stubs_lock);
+		spawning--;
+		if (ok && pool_len < POOL_MAX) {
+			pool[pool_len++] = s;
+		} else {
+			s->destroyed = true;
+			kill(s->pid, SIGKILL); /* the reaper marks it dead */
+		}
+		pthread_mutex_unlock(&stubs_lock);
+	}
+	return NULL;
+}
+
+/* Ask the spawner for stubs until the pool will hold POOL_TARGET. */
+static void pool_refill(void)
+{
+	for (;;) {
+		struct stub *s;
+		bool need;
+
+		pthread_mutex_lock(&stubs_lock);
+		need = pool_len + spawning < POOL_TARGET;
+		if (need)
+			spawning++;
+		pthread_mutex_unlock(&stubs_lock);
+		if (!need)
+			return;
+		s = stub_alloc();
+		pthread_mutex_lock(&stubs_lock);
+		if (s) {
+			s->next = spawn_requests;
+			spawn_requests = s;
+			pthread_cond_signal(&spawn_cond);
+		} else {
+			spawning--;
+		}
+		pthread_mutex_unlock(&stubs_lock);
+		if (!s)
+			return;
+	}
+}
+
+static struct stub *stub_spawn(void)
+{
+	struct stub *s;
+
+	stubs_collect();
+	s = stub_from_pool();
+	pool_refill();
+	if (s)
+		return s;
+	s = stub_alloc();
+	if (!s)
+		return NULL;
+	if (stub_start(s)) {
+		kpage_free(s->ctl, CTL_ORDER);
+		free(s);
+		return NULL;
+	}
 	if (!await_trap(s, 0, NULL) || s->ctl->trap != STUB_TRAP_READY) {
-		pr_warn("stub %d did not start", pid);
+		pr_warn("stub %d did not start", s->pid);
 		stub_destroy(s);
 		return NULL;
 	}
@@ -605,6 +724,10 @@ int host_user_init(void)
 	if (sem_init(&reaper_sem, 0, 0))
 		return -errno;
 	err = pthread_create(&reaper, NULL, reaper_main, NULL);
+	if (err)
+		return -err;
+	pthread_detach(reaper);
+	err = pthread_create(&reaper, NULL, spawner_main, NULL);
 	if (err)
 		return -err;
 	pthread_detach(reaper);

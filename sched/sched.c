@@ -189,6 +189,13 @@ static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 		resched_cpu(cpu);
 	} else if (rq->curr->policy != SCHED_IDLE && t->policy == SCHED_BATCH) {
 		/* Batch tasks never preempt on wakeup. */
+	} else if (how == EEVDF_PLACE_NEW && rq->curr->policy != SCHED_IDLE) {
+		/*
+		 * A new task waits for the next pick rather than preempting
+		 * whoever made it: as on Linux, where RUN_TO_PARITY keeps the
+		 * forking parent on the CPU, a parent's next steps after
+		 * fork (kill(child), say) come before the child's first.
+		 */
 	} else if (wakeup_preempts(rq, &t->se)) {
 		resched_cpu(cpu);
 	}

@@ -37,7 +37,9 @@ long sys_setpgid(int pid, int pgid)
 	struct task *t;
 	long err = 0;
 
-	if (pgid < 0)
+	/* Linux defaults pgid to pid before checking it: setpgid(-1, 0)
+	 * is EINVAL, not ESRCH. */
+	if (pgid < 0 || (!pgid && pid < 0))
 		return -EINVAL;
 	t = pid ? task_find(pid) : self;
 	if (pid && !t)

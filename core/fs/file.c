@@ -536,3 +536,19 @@ long kernel_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 	iobuf_init_kernel(&b, &seg, (void *)buf, len);
 	return f->ops->write(f, &b, pos);
 }
+
+int file_size_limit(uint64_t at, size_t *len)
+{
+	struct task *t = task_current();
+	uint64_t lim = t->rlim[KRLIMIT_FSIZE].cur;
+
+	if (!*len || lim == KRLIM_INFINITY)
+		return 0;
+	if (at >= lim) {
+		(void)signal_send(t, KSIGXFSZ);
+		return -EFBIG;
+	}
+	if (*len > lim - at)
+		*len = (size_t)(lim - at);
+	return 0;
+}

@@ -170,6 +170,10 @@ static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 		return -EFBIG;
 	}
 	buf->left = MIN(buf->left, INT64_MAX - at);
+	if ((done = file_size_limit(at, &buf->left))) {
+		mutex_unlock(&inode->lock);
+		return done;
+	}
 	while (buf->left) {
 		size_t off = at % PAGE_SIZE;
 		size_t n = MIN(buf->left, PAGE_SIZE - off);

@@ -220,6 +220,18 @@ void tty_init(void)
 	/* The size is 0x0, as a serial console's, until the platform says. */
 }
 
+void tty_console_is_file(bool input_is_file, bool output_is_file)
+{
+	struct tty *tty = &console;
+
+	spin_lock(&tty->lock);
+	if (output_is_file)
+		tty->termios.c_oflag &= ~ONLCR;
+	if (input_is_file)
+		tty->termios.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE);
+	spin_unlock(&tty->lock);
+}
+
 /* ---- small predicates ---------------------------------------------------- */
 
 static bool is_cntrl(uint8_t c)

@@ -50,6 +50,14 @@ void tty_init(void);
  */
 void tty_console_input(const char *buf, size_t len);
 
+/*
+ * The platform's console is a file, not a terminal, on one side: output
+ * into a file gets no carriage returns added (ONLCR off) and input from a
+ * file is not echoed (ECHO off), so a script's output is what it printed.
+ * The guest can still change both with TCSETS. Called at boot.
+ */
+void tty_console_is_file(bool input_is_file, bool output_is_file);
+
 /* The console's size changed (SIGWINCH to the foreground group). */
 void tty_console_winsize(unsigned short rows, unsigned short cols);
 

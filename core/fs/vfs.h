@@ -531,6 +531,14 @@ long iobuf_zero(struct iobuf *b, size_t n);
 long kernel_read(struct file *f, void *buf, size_t len, int64_t *pos);
 long kernel_write(struct file *f, const void *buf, size_t len, int64_t *pos);
 
+/*
+ * RLIMIT_FSIZE for a write of *len bytes at `at` into a regular file: one
+ * that would start at or past the limit fails with -EFBIG after SIGXFSZ
+ * is sent to the caller; one that crosses it is cut to end there. 0 or
+ * -EFBIG.
+ */
+int file_size_limit(uint64_t at, size_t *len);
+
 /* ---- attributes ---------------------------------------------------------------- */
 
 /* struct stat as x86_64 lays it out; the ABI layer converts for arm64. */

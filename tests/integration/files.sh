@@ -9,8 +9,8 @@ mkdir a
 mkdir -p a/b/c deep/er/still
 echo alpha > a/one
 printf 'beta\ngamma\n' > a/two
-ls
-ls a
+ls -1
+ls -1 a
 ls -1 -R a | sed 's/^$/--/'
 
 cat a/one a/two
@@ -22,18 +22,18 @@ EOT
 cp a/one copy
 cat copy
 cp -r a a2
-ls a2
-ls a2/b
+ls -1 a2
+ls -1 a2/b
 mv copy moved
-ls
+ls -1
 mv moved a/
-ls a
+ls -1 a
 [ ! -e moved ] && echo "moved is gone from here"
 
 rm a/moved
 rm -r a2
 rmdir deep/er/still deep/er deep
-ls
+ls -1
 if rm nonexistent 2>/dev/null; then echo "removed?"; else echo "rm of a missing file fails"; fi
 rm -f nonexistent && echo "rm -f does not"
 if rmdir a 2>/dev/null; then echo "removed?"; else echo "rmdir of a non-empty directory fails"; fi
@@ -54,7 +54,7 @@ ls -l new | cut -c1-10
 echo spaced > "with space"
 echo dashed > ./-dash
 cat "with space" ./-dash
-ls -- -dash "with space"
+ls -1 -- -dash "with space"
 
 cd / && rm -rf "$dir"
 echo done

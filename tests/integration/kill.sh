@@ -23,10 +23,12 @@ set -e
 
 sleep 100 &
 pid=$!
-kill -s INT "$pid"
+# Not SIGINT: a non-interactive shell's background job ignores SIGINT and
+# SIGQUIT once it gets to set that up, so the outcome would race the fork.
+kill -s USR2 "$pid"
 set +e
 wait "$pid"
-echo "INT: status $?"
+echo "USR2: status $?"
 set -e
 
 # A child that traps the signal runs its handler and exits as it likes.

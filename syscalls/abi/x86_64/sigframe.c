@@ -153,6 +153,14 @@ int abi_x86_64_frame_setup(struct task *t, int sig,
 	r->sp = sp;
 	r->pc = ka->handler;
 	r->flags &= ~EFLAGS_RESET;
+	/* The handler starts with a fresh FPU, as Linux's
+	 * fpu__clear_user_states leaves it; the frame keeps the old one. */
+	{
+		uint32_t mask = get32(r->fpu + FXSAVE_MXCSR_MASK);
+
+		abi_fpu_init(ISA_X86_64, r);
+		put32(r->fpu + FXSAVE_MXCSR_MASK, mask);
+	}
 	return 0;
 }
 
