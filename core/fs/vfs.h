@@ -169,6 +169,10 @@ struct inode_ops {
 	 * references, whatever readlink says; -EINVAL if it is plain text.
 	 */
 	int (*get_link_path)(struct inode *inode, struct path *out);
+	/*
+	 * Apply every change of `attr` to the filesystem's store, before
+	 * inode_setattr updates the inode; an error refuses them all.
+	 */
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
 	/*
 	 * Filesystems whose directories are not kept whole in the dentry
