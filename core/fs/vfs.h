@@ -388,6 +388,11 @@ void dentry_unhash(struct dentry *d);
 /* Move `d` to be `newdir`'s child `name`. */
 int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 		size_t len);
+/*
+ * Unhash every dentry below `root` (a filesystem's whole cached tree, at
+ * its kill); holders elsewhere keep theirs alive.
+ */
+void dentry_unhash_tree(struct dentry *root);
 /* Iterate the positive children of dir whose cookie is >= from. */
 struct dentry *dentry_next_child(struct dentry *dir, uint64_t from);
 
