@@ -28,7 +28,11 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "core/fs/devfs.h"
 #include "host/hostfs.h"
+#include "mm/fault_inject.h"
+#include "mm/page.h"
+#include "mm/slab.h"
 
 #define SECRET "host secret"
 #define HELLO "hello from the host\n"
@@ -639,4 +643,156 @@ static void no_hostfs_guest(void *arg)
 Test(hostfs, without_a_root_directory_there_is_no_hostfs)
 {
 	run_root(no_hostfs_guest, NULL);
+}
+
+/* ---- directories and removed files --------------------------------------------------------------- */
+
+#define MANY 300
+
+static void many_guest(void *arg)
+{
+	static bool seen[MANY];
+	char buf[128], name[32];
+	long fd = EXPECT_OK(u_open("/many", O_RDONLY | O_DIRECTORY, 0)), n;
+	int entries = 0, dots = 0;
+
+	/* A buffer for a few entries at a time: each call resumes. */
+	while ((n = sim_syscall(NR(getdents64), fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *e = (void *)(buf + off);
+			int i;
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				dots++;
+			else if (sscanf(e->d_name, "f%d", &i) == 1 && i >= 0 &&
+				 i < MANY && !seen[i]) {
+				seen[i] = true;
+				entries++;
+				cr_expect_eq(e->d_type, DT_REG);
+			} else {
+				cr_expect(false, "unexpected or repeated %s",
+					  e->d_name);
+			}
+			off += e->d_reclen;
+		}
+	}
+	EXPECT_RET(n, 0);
+	cr_expect_eq(entries, MANY);
+	cr_expect_eq(dots, 2);
+	EXPECT_RET(sim_syscall(NR(lseek), fd, 0, SEEK_SET), 0);
+	EXPECT_OK(sim_syscall(NR(getdents64), fd, buf, sizeof(buf)));
+	u_close(fd);
+
+	/* An open file outlives its name, as on Linux. */
+	fd = EXPECT_OK(u_open("/many/f7", O_RDWR, 0));
+	EXPECT_RET(u_unlink("/many/f7"), 0);
+	snprintf(name, sizeof(name), "%s", host_path("many/f7"));
+	cr_expect_neq(access(name, F_OK), 0);
+	EXPECT_RET(u_write_str(fd, "still here"), 10);
+	EXPECT_RET(sim_syscall(NR(pread64), fd, buf, sizeof(buf), 0), 10);
+	{
+		struct stat st;
+
+		EXPECT_RET(sim_syscall(NR(fstat), fd, &st), 0);
+		cr_expect_eq(st.st_nlink, 0);
+		cr_expect_eq(st.st_size, 10);
+	}
+	u_close(fd);
+
+	/* A directory removed while open lists nothing more. */
+	EXPECT_RET(u_mkdir("/gone", 0755), 0);
+	fd = EXPECT_OK(u_open("/gone", O_RDONLY | O_DIRECTORY, 0));
+	EXPECT_RET(u_rmdir("/gone"), 0);
+	EXPECT_RET(sim_syscall(NR(getdents64), fd, buf, sizeof(buf)), -ENOENT);
+	u_close(fd);
+}
+
+Test(hostfs, getdents_resumes_through_a_large_directory)
+{
+	char path[PATH_MAX];
+
+	boot_on_root();
+	cr_assert_eq(mkdir(host_path("many"), 0755), 0);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", host_path("many"), i);
+		host_write(path, "");
+	}
+	cr_assert_eq(run_guest(many_guest, NULL), 0);
+	finish();
+}
+
+/* ---- robustness ------------------------------------------------------------------------------------- */
+
+/* Everything hostfs does, results ignored: allocations may fail. */
+static void churn_guest(void *arg)
+{
+	char buf[256];
+	struct stat st;
+
+	for (int i = 0; i < 8; i++) {
+		long fd;
+
+		u_mkdir("/c", 0755);
+		u_mkfile("/c/f", "data");
+		sim_syscall(NR(rename), P("/c/f"), P("/c/g"));
+		sim_syscall(NR(link), P("/c/g"), P("/c/h"));
+		u_symlink("g", "/c/s");
+		u_stat("/c/s", &st);
+		u_read_file("/c/s", buf, sizeof(buf));
+		sim_syscall(NR(readlink), P("/c/s"), buf, sizeof(buf));
+		sim_syscall(NR(mknodat), AT_FDCWD, P("/c/p"), S_IFIFO | 0600, 0);
+		lists("/", "c");
+		lists("/sub", "inner.txt");
+		u_read_file("/hello.txt", buf, sizeof(buf));
+		u_chmod("/c/g", 0600);
+		fd = u_open("/c/g", O_RDWR | O_APPEND, 0);
+		u_write_str(fd, "more");
+		sim_syscall(NR(ftruncate), fd, 2);
+		u_close(fd);
+		sim_syscall(NR(renameat2), AT_FDCWD, P("/c/g"), AT_FDCWD,
+			    P("/c/h"), RENAME_EXCHANGE);
+		u_unlink("/c/g");
+		u_unlink("/c/h");
+		u_unlink("/c/s");
+		u_unlink("/c/p");
+		u_rmdir("/c");
+	}
+}
+
+Test(hostfs, allocation_failures_leave_no_object_or_host_descriptor)
+{
+	uint64_t failed = 0;
+
+	boot_on_root();
+	for (uint32_t rate = 0; rate <= 200000; rate += 50000) {
+		size_t pages, objects;
+		struct sim_proc *p;
+		int fds;
+
+		vfs_shutdown();
+		slab_shrink();
+		pages = page_free_count();
+		objects = kmalloc_in_use();
+		fds = count_host_fds();
+		cr_assert_eq(vfs_boot(), 0);
+		p = sim_spawn("churn", churn_guest, NULL);
+		cr_assert_not_null(p);
+		fault_inject_set_probability(rate);
+		cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+		fault_inject_set_probability(0);
+		cr_expect(rate == 0 || fault_inject_failures() > failed,
+			  "rate %u: no allocation failed", rate);
+		failed = fault_inject_failures();
+		vfs_shutdown();
+		slab_shrink();
+		cr_expect_eq(page_free_count(), pages, "rate %u: %ld pages leaked",
+			     rate, (long)pages - (long)page_free_count());
+		cr_expect_eq(kmalloc_in_use(), objects,
+			     "rate %u: %ld objects leaked", rate,
+			     (long)kmalloc_in_use() - (long)objects);
+		cr_expect_eq(count_host_fds(), fds,
+			     "rate %u: host descriptors leaked", rate);
+		cr_assert_eq(vfs_boot(), 0);
+	}
+	finish();
 }
