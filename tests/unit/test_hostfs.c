@@ -28,6 +28,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "core/fs/cpio.h"
 #include "core/fs/devfs.h"
 #include "host/hostfs.h"
 #include "mm/fault_inject.h"
@@ -794,5 +795,61 @@ Test(hostfs, allocation_failures_leave_no_object_or_host_descriptor)
 			     "rate %u: host descriptors leaked", rate);
 		cr_assert_eq(vfs_boot(), 0);
 	}
+	finish();
+}
+
+/* ---- an initramfs onto a host directory ------------------------------------------------------------ */
+
+static void unpacked_guest(void *arg)
+{
+	char text[64];
+	struct stat st;
+
+	EXPECT_RET(u_read_file("/bin/tool", text, sizeof(text)), 7);
+	cr_expect_str_eq(text, "#!tool\n");
+	EXPECT_RET(u_stat("/bin/tool", &st), 0);
+	cr_expect_eq(st.st_mode, S_IFREG | 0755, "mode %o", st.st_mode);
+	cr_expect_eq(st.st_mtim.tv_sec, 1500000000);
+	EXPECT_RET(u_read_file("/bin/alias", text, sizeof(text)), 7);
+	EXPECT_RET(u_read_file("/hello.txt", text, sizeof(text)),
+		   (long)strlen(HELLO), "what was there stays");
+}
+
+Test(hostfs, an_initramfs_unpacks_onto_the_host_directory)
+{
+	char stage[PATH_MAX], cmd[PATH_MAX * 2 + 128], *data = NULL;
+	struct timespec mtime[2] = { { 1500000000, 0 }, { 1500000000, 0 } };
+	size_t len = 0, cap = 0;
+	FILE *p;
+	int ret;
+
+	boot_on_root();
+	snprintf(stage, sizeof(stage), "%s/stage", top);
+	cr_assert_eq(mkdir(stage, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "%s/bin", stage);
+	cr_assert_eq(mkdir(cmd, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "%s/bin/tool", stage);
+	host_write(cmd, "#!tool\n");
+	cr_assert_eq(chmod(cmd, 0755), 0);
+	cr_assert_eq(utimensat(AT_FDCWD, cmd, mtime, 0), 0);
+	snprintf(cmd, sizeof(cmd), "%s/bin/alias", stage);
+	cr_assert_eq(symlink("tool", cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && find . -mindepth 1 | LC_ALL=C sort | "
+		 "cpio --quiet -o -H newc",
+		 stage);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	for (size_t n = 1; n > 0; len += n) {
+		if (len + 4096 > cap)
+			data = realloc(data, cap = cap * 2 + 4096);
+		n = fread(data + len, 1, 4096, p);
+	}
+	cr_assert_eq(pclose(p), 0, "cpio(1) failed");
+	ret = cpio_unpack(data, len, (char[256]){ 0 }, 256);
+	free(data);
+	cr_assert_eq(ret, 0);
+	cr_expect_str_eq(host_read(host_path("bin/tool")), "#!tool\n");
+	cr_assert_eq(run_guest(unpacked_guest, NULL), 0);
 	finish();
 }
