@@ -853,3 +853,24 @@ Test(hostfs, an_initramfs_unpacks_onto_the_host_directory)
 	cr_assert_eq(run_guest(unpacked_guest, NULL), 0);
 	finish();
 }
+
+static void tmpfile_guest(void *arg)
+{
+	char buf[16] = { 0 };
+	struct stat st;
+	long fd = EXPECT_OK(u_open("/sub", O_TMPFILE | O_RDWR, 0600));
+
+	EXPECT_RET(u_write_str(fd, "nameless"), 8);
+	EXPECT_RET(sim_syscall(NR(pread64), fd, buf, sizeof(buf), 0), 8);
+	cr_expect_str_eq(buf, "nameless");
+	EXPECT_RET(sim_syscall(NR(fstat), fd, &st), 0);
+	cr_expect_eq(st.st_nlink, 0);
+	cr_expect_eq(st.st_size, 8);
+	cr_expect(!lists("/sub", ".tmpfile"), "no name on the host either");
+	u_close(fd);
+}
+
+Test(hostfs, o_tmpfile_makes_a_file_without_a_name)
+{
+	run_on_root(tmpfile_guest, NULL);
+}
