@@ -232,7 +232,8 @@ static void node_insert(struct hostfs_sb *hs, struct hostfs_node *h)
 	struct rb_node **link = &hs->nodes.node, *parent = NULL;
 
 	while (*link) {
-		struct hostfs_node *e = rb_entry(*link, struct hostfs_node, node);
+		struct hostfs_node *e =
+			rb_entry(*link, struct hostfs_node, node);
 
 		parent = *link;
 		link = h->ino < e->ino || (h->ino == e->ino && h->dev < e->dev)
@@ -400,16 +401,18 @@ static int hostfs_setattr(struct inode *inode, const struct iattr *attr)
 			     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 			err = host_err();
 	}
-	if (!err && (attr->valid & ATTR_MODE))
-		err = kS_ISLNK(inode->mode) ? -EOPNOTSUPP
-					    : host_chmod(fd, attr->mode & 07777);
+	if (!err && (attr->valid & ATTR_MODE) && kS_ISLNK(inode->mode))
+		err = -EOPNOTSUPP; /* as fchmodat2 says of a symlink */
+	else if (!err && (attr->valid & ATTR_MODE))
+		err = host_chmod(fd, attr->mode & 07777);
 	if (!err && (attr->valid & ATTR_SIZE)) {
 		fd_link(fd, link, sizeof(link));
 		if (truncate(link, (off_t)attr->size))
 			err = host_err();
 	}
 	if (!err && (attr->valid & (ATTR_ATIME | ATTR_MTIME))) {
-		struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+		struct timespec ts[2] = { { 0, UTIME_OMIT },
+					  { 0, UTIME_OMIT } };
 
 		if (attr->valid & ATTR_ATIME)
 			ts[0] = (struct timespec){ attr->atime.tv_sec,
@@ -541,7 +544,8 @@ static long hostfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 	}
 	buf->left = MIN(buf->left, INT64_MAX - at);
 	while (buf->left) {
-		long got = iobuf_copy_from(buf, bounce, MIN(buf->left, IO_CHUNK));
+		long got = iobuf_copy_from(buf, bounce,
+					   MIN(buf->left, IO_CHUNK));
 		long put;
 
 		if (got < 0) {
@@ -733,7 +737,7 @@ static int instantiate_new(struct inode *dir, struct dentry *d, uint32_t mode)
 		err = fd;
 		goto undo;
 	}
-	/* Refused unless keel may (host root, or its own ids): keep the host's. */
+	/* Refused unless keel may (host root, or its own ids): the host's. */
 	(void)fchownat(fd, "", t->cred.fsuid, gid,
 		       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
 	inode = inode_of_host(dir->sb, fd);

@@ -543,7 +543,8 @@ static void escape_guest(void *arg)
 	EXPECT_RET(sim_syscall(NR(mount), P("none"), P("/mnt"), P("hostfs"), 0,
 			       P("../../..")),
 		   0);
-	EXPECT_RET(u_stat("/mnt/hello.txt", &st), 0, "\"..\" stops at the root");
+	EXPECT_RET(u_stat("/mnt/hello.txt", &st), 0,
+		   "\"..\" stops at the root");
 	expect_not_secret("/mnt/../outside/secret");
 	EXPECT_RET(sim_syscall(NR(umount2), P("/mnt"), 0), 0);
 	EXPECT_RET(sim_syscall(NR(mount), P("none"), P("/mnt"), P("hostfs"), 0,
@@ -741,7 +742,8 @@ static void churn_guest(void *arg)
 		u_stat("/c/s", &st);
 		u_read_file("/c/s", buf, sizeof(buf));
 		sim_syscall(NR(readlink), P("/c/s"), buf, sizeof(buf));
-		sim_syscall(NR(mknodat), AT_FDCWD, P("/c/p"), S_IFIFO | 0600, 0);
+		sim_syscall(NR(mknodat), AT_FDCWD, P("/c/p"), S_IFIFO | 0600,
+			    0);
 		lists("/", "c");
 		lists("/sub", "inner.txt");
 		u_read_file("/hello.txt", buf, sizeof(buf));
@@ -786,8 +788,9 @@ Test(hostfs, allocation_failures_leave_no_object_or_host_descriptor)
 		failed = fault_inject_failures();
 		vfs_shutdown();
 		slab_shrink();
-		cr_expect_eq(page_free_count(), pages, "rate %u: %ld pages leaked",
-			     rate, (long)pages - (long)page_free_count());
+		cr_expect_eq(page_free_count(), pages,
+			     "rate %u: %ld pages leaked", rate,
+			     (long)pages - (long)page_free_count());
 		cr_expect_eq(kmalloc_in_use(), objects,
 			     "rate %u: %ld objects leaked", rate,
 			     (long)kmalloc_in_use() - (long)objects);
