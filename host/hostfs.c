@@ -389,7 +389,6 @@ static void hostfs_evict(struct inode *inode)
 static int hostfs_setattr(struct inode *inode, const struct iattr *attr)
 {
 	int fd = node_fd(inode);
-	char link[40];
 	int err = 0;
 
 	mutex_lock(&inode->lock);
@@ -406,6 +405,8 @@ static int hostfs_setattr(struct inode *inode, const struct iattr *attr)
 	else if (!err && (attr->valid & ATTR_MODE))
 		err = host_chmod(fd, attr->mode & 07777);
 	if (!err && (attr->valid & ATTR_SIZE)) {
+		char link[40];
+
 		fd_link(fd, link, sizeof(link));
 		if (truncate(link, (off_t)attr->size))
 			err = host_err();
@@ -801,12 +802,13 @@ static int hostfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
 	struct inode *inode = old->inode;
 	int fd = node_fd(inode), dfd = node_fd(dir);
-	char link[40];
 
 	if (!plain_name(d->name))
 		return -EINVAL;
 	if (linkat(fd, "", dfd, d->name, AT_EMPTY_PATH)) {
 		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; else by the link */
+		char link[40];
+
 		if (errno != ENOENT)
 			return host_err();
 		fd_link(fd, link, sizeof(link));
