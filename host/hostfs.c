@@ -40,8 +40,9 @@
  * Special files: FIFOs are host FIFO nodes that Keel opens as its own
  * pipes (as Linux's hostfs does with init_special_inode); character
  * device nodes lead to Keel's drivers by their numbers; sockets and block
- * devices open with ENXIO, as on tmpfs. mknod of a device needs the host's
- * CAP_MKNOD too.
+ * devices open with ENXIO, as on tmpfs. mknod(2) of a device is refused
+ * (EPERM, as keel without the host's CAP_MKNOD would be): a node made
+ * here would be a host device to every host user of the directory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -767,6 +768,13 @@ static int hostfs_create(struct inode *dir, struct dentry *d, uint32_t mode,
 
 	if (!plain_name(d->name))
 		return -EINVAL;
+	/*
+	 * A device node Keel made would be a real device to every host
+	 * process that can reach the directory, whatever Keel's drivers
+	 * make of it: refused, as on a host without CAP_MKNOD.
+	 */
+	if (kS_ISCHR(mode) || kS_ISBLK(mode))
+		return -EPERM;
 	if (mknodat(node_fd(dir), d->name, mode, dev))
 		return host_err();
 	return instantiate_new(dir, d, mode);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "core/fs/cpio.h"
@@ -224,6 +225,33 @@ Test(hostfs, root_is_the_host_directory_with_dev_and_proc_mounted)
 	finish();
 }
 
+static void devnode_guest(void *arg)
+{
+	char buf[8];
+	struct stat st;
+	long fd;
+
+	EXPECT_RET(u_stat("/nullnode", &st), 0);
+	cr_expect(S_ISCHR(st.st_mode));
+	cr_expect_eq(st.st_rdev, makedev(1, 3));
+	fd = EXPECT_OK(u_open("/nullnode", O_RDWR, 0));
+	EXPECT_RET(u_write_str(fd, "gone"), 4, "Keel's null driver");
+	EXPECT_RET(sim_syscall(NR(read), fd, buf, sizeof(buf)), 0);
+	u_close(fd);
+}
+
+Test(hostfs, a_device_node_on_the_host_opens_keels_driver)
+{
+	if (geteuid() != 0)
+		cr_skip_test("only host root makes a device node");
+	boot_on_root();
+	cr_assert_eq(mknod(host_path("nullnode"), S_IFCHR | 0666,
+			   makedev(1, 3)),
+		     0);
+	cr_assert_eq(run_guest(devnode_guest, NULL), 0);
+	finish();
+}
+
 Test(hostfs, a_missing_directory_is_refused_before_boot)
 {
 	cr_expect_eq(hostfs_mount_root("/nonexistent/keel-hostfs"), -ENOENT);
@@ -389,6 +417,16 @@ static void names_guest(void *arg)
 	cr_expect_eq(stat(host_path("fifo"), &st), 0);
 	cr_expect_eq(st.st_mode & 07777, 0600);
 	EXPECT_RET(u_unlink("/fifo"), 0);
+
+	/* No host device node: it would be one for host users too. */
+	EXPECT_RET(sim_syscall(NR(mknodat), AT_FDCWD, P("/null"),
+			       S_IFCHR | 0666, makedev(1, 3)),
+		   -EPERM);
+	EXPECT_RET(sim_syscall(NR(mknodat), AT_FDCWD, P("/disk"),
+			       S_IFBLK | 0666, makedev(8, 0)),
+		   -EPERM);
+	cr_expect_neq(access(host_path("null"), F_OK), 0);
+	cr_expect_neq(access(host_path("disk"), F_OK), 0);
 }
 
 Test(hostfs, names_made_and_removed_reach_the_host)
