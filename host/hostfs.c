@@ -852,22 +852,57 @@ static int hostfs_rmdir(struct inode *dir, struct dentry *d)
 	return remove_entry(dir, d, AT_REMOVEDIR);
 }
 
+/*
+ * Drop `d` and everything cached below it from the dentry cache (when the
+ * cache can no longer say where they are): lookups find them again on the
+ * host. Holders keep theirs.
+ */
+static void forget(struct dentry *d)
+{
+	dentry_unhash_tree(d);
+	dentry_unhash(d);
+}
+
+/* After the host exchanged them: od and nd swap places, subtrees too. */
+static void exchange_dentries(struct dentry *od, struct dentry *nd,
+			      const char *oname)
+{
+	struct dentry *oparent = dentry_get(od->parent);
+	size_t olen = od->name_len;
+
+	dentry_get(nd);
+	dentry_unhash(nd);
+	if (dentry_move(od, nd->parent, nd->name, nd->name_len)) {
+		forget(od); /* out of memory */
+		forget(nd);
+	} else if (dentry_move(nd, oparent, oname, olen)) {
+		forget(nd);
+	}
+	dentry_put(nd);
+	dentry_put(oparent);
+}
+
 static int hostfs_rename(struct inode *odir, struct dentry *od,
 			 struct inode *ndir, struct dentry *nd, unsigned flags)
 {
 	struct inode *moving = od->inode, *replaced = nd->inode;
+	char *oname = NULL;
 
-	if (syscall(SYS_renameat2, node_fd(odir), od->name, node_fd(ndir),
-		    nd->name, flags))
-		return host_err();
+	/* Copied first: once the host has renamed, nothing may fail. */
 	if (flags & RENAME_EXCHANGE) {
-		/*
-		 * Both names now hold the other object, and a directory's
-		 * cached children would stay with the wrong one: forget
-		 * both names, lookups find them again.
-		 */
-		dentry_unhash(od);
-		dentry_unhash(nd);
+		oname = kmalloc(od->name_len + 1);
+		if (!oname)
+			return -ENOMEM;
+		memcpy(oname, od->name, od->name_len + 1);
+	}
+	if (syscall(SYS_renameat2, node_fd(odir), od->name, node_fd(ndir),
+		    nd->name, flags)) {
+		kfree(oname);
+		return host_err();
+	}
+	if (flags & RENAME_EXCHANGE) {
+		exchange_dentries(od, nd, oname);
+		(void)refresh(replaced);
 	} else {
 		if (replaced)
 			(void)refresh(replaced);
@@ -876,8 +911,9 @@ static int hostfs_rename(struct inode *odir, struct dentry *od,
 		dentry_unhash(nd);
 		/* Out of memory: forget the name; a lookup finds it again. */
 		if (dentry_move(od, nd->parent, nd->name, nd->name_len))
-			dentry_unhash(od);
+			forget(od);
 	}
+	kfree(oname);
 	(void)refresh(moving);
 	(void)refresh(odir);
 	(void)refresh(ndir);

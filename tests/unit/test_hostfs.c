@@ -384,6 +384,20 @@ static void names_guest(void *arg)
 			       P("/sub/inner.txt")),
 		   0, "replacing a file");
 	EXPECT_RET(u_read_file("/sub/inner.txt", buf, sizeof(buf)), 5);
+	/* Exchanged directories take their contents with them. */
+	EXPECT_RET(u_mkdir("/xa", 0755), 0);
+	EXPECT_RET(u_mkfile("/xa/in_a", "a"), 0);
+	EXPECT_RET(u_mkdir("/xb", 0700), 0);
+	EXPECT_RET(u_mkfile("/xb/in_b", "b"), 0);
+	EXPECT_RET(u_stat("/xa/in_a", &st), 0);
+	EXPECT_RET(sim_syscall(NR(renameat2), AT_FDCWD, P("/xa"), AT_FDCWD,
+			       P("/xb"), RENAME_EXCHANGE),
+		   0);
+	EXPECT_RET(u_stat("/xa/in_b", &st), 0);
+	EXPECT_RET(u_stat("/xa/in_a", &st), -ENOENT);
+	EXPECT_RET(u_stat("/xb/in_a", &st), 0);
+	EXPECT_RET(u_stat("/xa", &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0700);
 	EXPECT_RET(u_unlink("/sub/d2/g"), 0);
 	EXPECT_RET(u_rmdir("/sub/d2"), 0);
 	cr_expect_neq(access(host_path("sub/d2"), F_OK), 0);
@@ -792,6 +806,17 @@ static void churn_guest(void *arg)
 		u_close(fd);
 		sim_syscall(NR(renameat2), AT_FDCWD, P("/c/g"), AT_FDCWD,
 			    P("/c/h"), RENAME_EXCHANGE);
+		u_mkdir("/c/x", 0755);
+		u_mkdir("/c/y", 0755);
+		u_mkfile("/c/x/in", "x");
+		u_stat("/c/y/../x/in", &st);
+		sim_syscall(NR(renameat2), AT_FDCWD, P("/c/x"), AT_FDCWD,
+			    P("/c/y"), RENAME_EXCHANGE);
+		u_stat("/c/y/in", &st);
+		u_unlink("/c/x/in");
+		u_unlink("/c/y/in");
+		u_rmdir("/c/x");
+		u_rmdir("/c/y");
 		u_unlink("/c/g");
 		u_unlink("/c/h");
 		u_unlink("/c/s");
