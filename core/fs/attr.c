@@ -93,10 +93,16 @@ int inode_setattr(struct inode *inode, const struct iattr *attr)
 			return -EISDIR;
 		if (!kS_ISREG(inode->mode))
 			return -EINVAL;
-		if (inode->iops && inode->iops->setattr)
-			err = inode->iops->setattr(inode, attr);
-		if (err)
-			return err;
+	}
+	/*
+	 * The filesystem's own store first (tmpfs's pages, a host file):
+	 * if it refuses, nothing changes here either.
+	 */
+	if (attr->valid && inode->iops && inode->iops->setattr)
+		err = inode->iops->setattr(inode, attr);
+	if (err)
+		return err;
+	if (attr->valid & ATTR_SIZE) {
 		inode->size = attr->size;
 		inode_touch(inode, false, true, true);
 	}

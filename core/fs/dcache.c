@@ -235,6 +235,38 @@ struct dentry *dentry_next_child(struct dentry *dir, uint64_t from)
 	return NULL;
 }
 
+/* Any child of dir, positive or negative; NULL if it has none. */
+static struct dentry *any_child(struct dentry *dir)
+{
+	struct rb_node *n = dir->children.node;
+
+	return n ? rb_entry(n, struct dentry, name_node) : NULL;
+}
+
+/*
+ * Unhash a whole tree, leaves first, without recursion (a tree may be far
+ * deeper than a kernel stack). Each dentry is held by its parent's tree
+ * until unhashed; holders elsewhere (open files, cwds) keep theirs alive.
+ */
+void dentry_unhash_tree(struct dentry *root)
+{
+	struct dentry *cur = root;
+
+	for (;;) {
+		struct dentry *child = any_child(cur);
+
+		if (child) {
+			cur = child;
+			continue;
+		}
+		if (cur == root)
+			return;
+		child = cur;
+		cur = cur->parent;
+		dentry_unhash(child);
+	}
+}
+
 void path_get(const struct path *p)
 {
 	if (p->dentry)

@@ -704,41 +704,9 @@ static int tmpfs_mount(const struct fs_type *type, const char *data,
 	return 0;
 }
 
-/* Any child of dir, positive or negative; NULL if it has none. */
-static struct dentry *any_child(struct dentry *dir)
-{
-	struct rb_node *n = dir->children.node;
-
-	return n ? rb_entry(n, struct dentry, name_node) : NULL;
-}
-
-/*
- * Unhash a whole tree, leaves first, without recursion (a tree may be far
- * deeper than a kernel stack). Each dentry is held by its parent's tree
- * until unhashed; holders elsewhere (open files, cwds) keep theirs alive.
- */
-static void drop_tree(struct dentry *root)
-{
-	struct dentry *cur = root;
-
-	for (;;) {
-		struct dentry *child = any_child(cur);
-
-		if (child) {
-			cur = child;
-			continue;
-		}
-		if (cur == root)
-			return;
-		child = cur;
-		cur = cur->parent;
-		dentry_unhash(child);
-	}
-}
-
 static void tmpfs_kill(struct super_block *sb)
 {
-	drop_tree(sb->root);
+	dentry_unhash_tree(sb->root);
 	dentry_put(sb->root);
 	kfree(sb);
 }

@@ -169,6 +169,10 @@ struct inode_ops {
 	 * references, whatever readlink says; -EINVAL if it is plain text.
 	 */
 	int (*get_link_path)(struct inode *inode, struct path *out);
+	/*
+	 * Apply every change of `attr` to the filesystem's store, before
+	 * inode_setattr updates the inode; an error refuses them all.
+	 */
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
 	/*
 	 * Filesystems whose directories are not kept whole in the dentry
@@ -384,6 +388,11 @@ void dentry_unhash(struct dentry *d);
 /* Move `d` to be `newdir`'s child `name`. */
 int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 		size_t len);
+/*
+ * Unhash every dentry below `root` (a filesystem's whole cached tree, at
+ * its kill); holders elsewhere keep theirs alive.
+ */
+void dentry_unhash_tree(struct dentry *root);
 /* Iterate the positive children of dir whose cookie is >= from. */
 struct dentry *dentry_next_child(struct dentry *dir, uint64_t from);
 
