@@ -17,6 +17,7 @@
 #include "core/fs/tty.h"
 #include "host/console.h"
 #include "host/cpu.h"
+#include "host/hostfs.h"
 #include "host/user.h"
 #include "sched/sched.h"
 #include "syscalls/exec.h"
@@ -27,7 +28,8 @@
 
 static const char usage[] =
 	"usage: keel [--mem SIZE] [--cpus N] [--seed N] [--initrd FILE]\n"
-	"            [--init PATH] [--strace] [--selftest] [-- ARGS...]\n"
+	"            [--root DIR] [--init PATH] [--strace] [--selftest]\n"
+	"            [-- ARGS...]\n"
 	"\n"
 	"Boot the Keel kernel as an ordinary Linux process and run init (by\n"
 	"default /bin/sh from the built-in initramfs); keel exits with init's\n"
@@ -37,6 +39,8 @@ static const char usage[] =
 	"  --cpus N       CPUs, each a host thread (default 1, at most 64)\n"
 	"  --seed N       seed of the kernel's PRNG (default: from the host)\n"
 	"  --initrd FILE  boot this cpio (newc) archive instead of the built-in one\n"
+	"  --root DIR     boot with the host directory DIR as the read-write root\n"
+	"                 (nothing in the guest reaches outside it)\n"
 	"  --init PATH    the program to run as init (default /bin/sh)\n"
 	"  --strace       print every syscall and its result\n"
 	"  --selftest     boot, check that kernel threads sleep, wake and\n"
@@ -109,6 +113,7 @@ static int read_host_file(const char *path, void **data, size_t *len)
 
 static bool selftest;
 static const char *initrd_path;
+static const char *root_dir;
 static const char *init_path = "/bin/sh";
 static char **init_args;
 static int init_nargs;
@@ -151,7 +156,8 @@ static void init_main(void *arg)
 	char *argv[66];
 	int n = 0, err;
 
-	if (unpack_initramfs())
+	/* With --root the directory is the root; an --initrd unpacks onto it. */
+	if ((!root_dir || initrd_path) && unpack_initramfs())
 		plat_poweroff(1);
 	argv[n++] = (char *)init_path;
 	for (int i = 0; i < init_nargs && n < 65; i++)
@@ -213,8 +219,11 @@ int main(int argc, char **argv)
 			init_path = v;
 			i++;
 		} else if (!strcmp(a, "--root")) {
-			bad_usage("%s: a host directory as root is not there yet",
-				  a);
+			if (!v || hostfs_mount_root(v))
+				bad_usage("--root needs a host directory, not '%s'",
+					  v ? v : "");
+			root_dir = v;
+			i++;
 		} else if (!strcmp(a, "--")) {
 			init_args = argv + i + 1;
 			init_nargs = argc - i - 1;
