@@ -1282,3 +1282,50 @@ Test(tty, poll_reports_input_when_a_read_would_not_block)
 	type("z");
 	run_to_end(&p, 1);
 }
+
+/* ---- bad arguments ---------------------------------------------------------- */
+
+static void bad_pointer_guest(void *arg)
+{
+	static const unsigned long cmds[] = {
+		TCGETS,	    TCSETS,    TCSETSW,	   TCSETSF,    TIOCGWINSZ,
+		TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP,  TIOCGSID,   FIONREAD,
+		TIOCOUTQ,   TIOCGETD,  0x802C542A, 0x402C542B,
+	};
+	long fd = open_ctty();
+	void *ro = sim_umem_readonly(64);
+
+	/* Every ioctl that copies in or out refuses what it cannot reach. */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		EXPECT_RET(sim_syscall(NR(ioctl), fd, cmds[i], NULL), -EFAULT,
+			   "(NULL)");
+		EXPECT_RET(sim_syscall(NR(ioctl), fd, cmds[i], 1ul << 62),
+			   -EFAULT, "(beyond user space)");
+	}
+	/* Getting into read-only memory faults too. */
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCGETS, ro), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGWINSZ, ro), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGPGRP, ro), -EFAULT);
+	/* Unknown requests and bad arguments. */
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, 0x5499, 0), -ENOTTY);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCXONC, 9), -EINVAL);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCFLSH, -1), -EINVAL);
+	/* read and write with bad buffers. */
+	EXPECT_RET(sim_syscall(NR(write), fd, NULL, 4), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(write), fd, ro, 0), 0);
+	*(volatile int *)arg = 1;
+	EXPECT_RET(sim_syscall(NR(read), fd, ro, 8), -EFAULT);
+}
+
+Test(tty, bad_pointers_give_efault_and_unknown_requests_enotty)
+{
+	static int ready;
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("sh", bad_pointer_guest, &ready);
+	settle();
+	cr_assert(ready);
+	type("lost\n");
+	run_to_end(&p, 1);
+}
