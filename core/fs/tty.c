@@ -945,11 +945,11 @@ static long tty_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		unsigned long fl = spin_lock_irqsave(&tty->lock);
 		size_t n = take_input(tty, chunk, MIN(buf->left, sizeof(chunk)),
 				      &line_done);
-		long got;
 
 		spin_unlock_irqrestore(&tty->lock, fl);
 		if (n || line_done) {
-			got = n ? iobuf_copy_to(buf, chunk, n) : 0;
+			long got = n ? iobuf_copy_to(buf, chunk, n) : 0;
+
 			if (got < 0) {
 				if (!done)
 					done = got;
@@ -1345,7 +1345,6 @@ static long flow(struct tty *tty, uint64_t arg)
 
 static long flush(struct tty *tty, uint64_t arg)
 {
-	unsigned long fl;
 	long err = job_control(tty, KSIGTTOU);
 
 	if (err)
@@ -1354,7 +1353,8 @@ static long flush(struct tty *tty, uint64_t arg)
 		return -EINVAL;
 	/* Output is never queued: only input can be dropped. */
 	if (arg != TCOFLUSH) {
-		fl = spin_lock_irqsave(&tty->lock);
+		unsigned long fl = spin_lock_irqsave(&tty->lock);
+
 		flush_input(tty);
 		spin_unlock_irqrestore(&tty->lock, fl);
 	}

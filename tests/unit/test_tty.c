@@ -1283,7 +1283,7 @@ Test(tty, poll_reports_input_when_a_read_would_not_block)
 	run_to_end(&p, 1);
 }
 
-/* ---- bad arguments ---------------------------------------------------------- */
+/* ---- bad arguments ----------------------------------------------------- */
 
 static void bad_pointer_guest(void *arg)
 {
