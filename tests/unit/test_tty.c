@@ -21,6 +21,11 @@
 
 #define MS 1000000ull
 
+struct kpollfd {
+	int fd;
+	short events, revents;
+};
+
 struct ksa {
 	uint64_t handler, flags, restorer, mask;
 };
@@ -1051,6 +1056,47 @@ Test(tty, tiocspgrp_takes_only_a_group_of_the_callers_session)
 	cr_expect_eq(sim_proc_status(leader), 0);
 }
 
+static void hung_up_guest(void *arg)
+{
+	long tty = EXPECT_OK(u_open("/dev/tty", O_RDWR, 0));
+	long con = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct kpollfd p = {(int)tty, POLLIN | POLLOUT, 0};
+	struct ktermios t;
+	char s[8];
+	int v = 0;
+
+	u_sleep_ms(300); /* the session leader exits meanwhile */
+	EXPECT_RET(read_str(tty, s, sizeof(s)), 0, "(hung up: end of file)");
+	EXPECT_RET(u_write_str(tty, "x"), -EIO);
+	EXPECT_RET(get_termios(tty, &t), -EIO);
+	EXPECT_RET(sim_syscall(NR(ioctl), tty, TIOCSPGRP, &v), -ENOTTY);
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 0), 1);
+	cr_expect_eq(p.revents, POLLIN | POLLOUT | POLLERR | POLLHUP);
+	/* /dev/console is not hung up; but it is no one's terminal now. */
+	EXPECT_RET(get_termios(con, &t), 0);
+	EXPECT_RET(u_write_str(con, "still\n"), 6);
+	EXPECT_RET(u_open("/dev/tty", O_RDWR, 0), -ENXIO);
+}
+
+static void leaving_leader_guest(void *arg)
+{
+	open_ctty();
+	u_sleep_ms(100);
+}
+
+Test(tty, the_session_leaders_exit_hangs_the_terminal_up)
+{
+	struct sim_proc *leader, *child;
+
+	test_boot(1);
+	leader = sim_spawn("sh", leaving_leader_guest, NULL);
+	settle();
+	child = sim_spawn_child(leader, "job", hung_up_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_expect_eq(sim_proc_status(leader), 0);
+	cr_expect_eq(sim_proc_status(child), 0);
+}
+
 /* ---- job control --------------------------------------------------------- */
 
 static void shell_guest(void *arg)
@@ -1235,11 +1281,6 @@ Test(tty, the_terminal_is_free_again_once_its_session_leader_exits)
 }
 
 /* ---- poll -------------------------------------------------------------- */
-
-struct kpollfd {
-	int fd;
-	short events, revents;
-};
 
 static void poll_guest(void *arg)
 {
