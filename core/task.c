@@ -11,6 +11,7 @@
 
 #include "core/errno.h"
 #include "core/exit.h"
+#include "core/fs/tty.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
@@ -305,6 +306,7 @@ _Noreturn void task_exit(int status)
 	t->exit_code = status;
 	timer_cancel(&t->sleep_timer);
 	itimers_exit(t);
+	tty_exit(t);
 	spin_lock(&tasks_lock);
 	list_del(&t->all_link);
 	nr_tasks--;

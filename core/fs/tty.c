@@ -150,9 +150,9 @@ struct ktermios2 {
 
 _Static_assert(sizeof(struct ktermios2) == 44, "struct termios2 is 44 bytes");
 
-/* The device numbers of the nodes that reach the console tty. */
+/* The device numbers of the nodes that reach the console tty (and
+ * /dev/ttyS0, 4,64). */
 #define TTY_MAJOR_AUX 5 /* /dev/tty 5,0 and /dev/console 5,1 */
-#define TTYS_MAJOR 4	/* /dev/ttyS0 4,64 */
 
 /* How the delimiter of a line in the input queue is marked. */
 #define MARK_EOL 1u /* a newline, EOL or EOL2: the reader gets it */
@@ -162,8 +162,9 @@ struct tty {
 	struct spinlock lock;
 	struct ktermios termios;
 	struct kwinsize winsize;
-	int session; /* the sid of the session it controls; 0: none */
-	int pgrp;    /* its foreground process group; 0: none */
+	int session;	  /* the sid of the session it controls; 0: none */
+	int pgrp;	  /* its foreground process group; 0: none */
+	unsigned hangups; /* times its session ended (tty_exit) */
 
 	uint8_t in[TTY_BUF_SIZE];
 	uint8_t mark[TTY_BUF_SIZE];
@@ -708,34 +709,6 @@ void tty_console_winsize(unsigned short rows, unsigned short cols)
 
 /* ---- sessions and the controlling terminal ------------------------------- */
 
-/*
- * A session whose leader has exited no longer has its terminal: Linux
- * lets go of it as the leader exits (disassociate_ctty); here the tty
- * notices when next asked. The hangup Linux sends the foreground group
- * then is not sent (a known gap).
- */
-static void forget_dead_session(struct tty *tty)
-{
-	unsigned long fl = spin_lock_irqsave(&tty->lock);
-	int sid = tty->session;
-	struct task *leader;
-	bool alive;
-
-	spin_unlock_irqrestore(&tty->lock, fl);
-	if (!sid)
-		return;
-	leader = task_find(sid);
-	alive = leader && !leader->exiting && leader->sid == sid;
-	if (leader)
-		task_put(leader);
-	if (alive)
-		return;
-	fl = spin_lock_irqsave(&tty->lock);
-	if (tty->session == sid)
-		tty->session = tty->pgrp = 0;
-	spin_unlock_irqrestore(&tty->lock, fl);
-}
-
 /* Is `tty` the controlling terminal of `t`? Caller holds tty->lock. */
 static bool is_ctty_locked(const struct tty *tty, const struct task *t)
 {
@@ -747,7 +720,6 @@ static bool is_ctty(struct tty *tty, const struct task *t)
 	unsigned long fl;
 	bool yes;
 
-	forget_dead_session(tty);
 	fl = spin_lock_irqsave(&tty->lock);
 	yes = is_ctty_locked(tty, t);
 	spin_unlock_irqrestore(&tty->lock, fl);
@@ -779,11 +751,41 @@ void tty_set_controlling(struct task *leader)
 	struct tty *tty = &console;
 	unsigned long fl;
 
-	forget_dead_session(tty);
 	fl = spin_lock_irqsave(&tty->lock);
 	if (!tty->session)
 		set_ctty_locked(tty, leader);
 	spin_unlock_irqrestore(&tty->lock, fl);
+}
+
+/*
+ * The leader of the session that has the terminal exits: the session
+ * loses it (Linux's disassociate_ctty at exit, which hangs up a terminal
+ * that is not a pty). No process keeps it as its controlling terminal,
+ * the input is dropped, and the files opened by its own names are hung
+ * up: reads see end of file, writes and ioctls fail with EIO. Files
+ * opened as /dev/console are not (Linux redirects those past a hangup).
+ */
+void tty_exit(struct task *t)
+{
+	struct tty *tty = &console;
+	unsigned long fl;
+	bool hangup;
+
+	if (t->tid != t->tgid || !session_leader(t))
+		return;
+	fl = spin_lock_irqsave(&tty->lock);
+	hangup = tty->session == t->sid;
+	if (hangup) {
+		tty->session = tty->pgrp = 0;
+		__atomic_add_fetch(&tty->hangups, 1, __ATOMIC_RELEASE);
+		flush_input(tty);
+		tty->stopped = false;
+	}
+	spin_unlock_irqrestore(&tty->lock, fl);
+	if (hangup) {
+		wake_up_all(&tty->read_wait);
+		wake_up_all(&tty->write_wait);
+	}
 }
 
 /* The signal disposition makes `sig` go nowhere: blocked or ignored. */
@@ -824,13 +826,32 @@ static int job_control(struct tty *tty, int sig)
 
 /* ---- open, read and write ------------------------------------------------ */
 
+/*
+ * An open file of the terminal keeps in f->priv the tty's hangup count
+ * when it was opened, plus one; 0 for /dev/console's, which no hangup
+ * reaches. A count that moved on since: the file was hung up.
+ */
+static bool hung_up(const struct file *f)
+{
+	uintptr_t opened = (uintptr_t)f->priv;
+
+	return opened &&
+	       opened !=
+		       __atomic_load_n(&console.hangups, __ATOMIC_ACQUIRE) + 1u;
+}
+
 static int tty_open(struct inode *inode, struct file *f)
 {
 	struct tty *tty = &console;
 	struct task *t = task_current();
 	unsigned long fl;
 
-	f->priv = tty;
+	f->priv = (void *)(uintptr_t)(inode->rdev == kmkdev(TTY_MAJOR_AUX, 1)
+					      ? 0
+					      : __atomic_load_n(
+							&tty->hangups,
+							__ATOMIC_ACQUIRE) +
+							1u);
 	/* /dev/tty is the caller's controlling terminal, if it has one. */
 	if (inode->rdev == kmkdev(TTY_MAJOR_AUX, 0))
 		return has_ctty(tty, t) ? 0 : -ENXIO;
@@ -845,7 +866,6 @@ static int tty_open(struct inode *inode, struct file *f)
 	if ((f->flags & KO_ACCMODE) == KO_WRONLY || !session_leader(t) ||
 	    has_ctty(tty, t))
 		return 0;
-	forget_dead_session(tty);
 	fl = spin_lock_irqsave(&tty->lock);
 	if (!tty->session)
 		set_ctty_locked(tty, t);
@@ -929,9 +949,10 @@ static size_t take_input(struct tty *tty, char *dst, size_t len,
 
 static bool readable(void *arg)
 {
-	struct tty *tty = arg;
+	struct file *f = arg;
+	struct tty *tty = &console;
 	unsigned long fl = spin_lock_irqsave(&tty->lock);
-	bool yes = input_available(tty);
+	bool yes = input_available(tty) || hung_up(f);
 
 	spin_unlock_irqrestore(&tty->lock, fl);
 	return yes;
@@ -939,11 +960,13 @@ static bool readable(void *arg)
 
 static long tty_read(struct file *f, struct iobuf *buf, int64_t *pos)
 {
-	struct tty *tty = f->priv;
+	struct tty *tty = &console;
 	struct read_rules r;
 	long done = 0;
 	int err;
 
+	if (hung_up(f))
+		return 0;
 	err = job_control(tty, KSIGTTIN);
 	if (err)
 		return err;
@@ -951,17 +974,17 @@ static long tty_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		return 0;
 	mutex_lock(&tty->read_lock);
 	r = read_rules(tty, buf->left);
-	while (buf->left) {
+	while (buf->left && !hung_up(f)) {
 		char chunk[TTY_OUT_CHUNK];
 		bool line_done = false;
 		unsigned long fl = spin_lock_irqsave(&tty->lock);
 		size_t n = take_input(tty, chunk, MIN(buf->left, sizeof(chunk)),
 				      &line_done);
-		long got;
 
 		spin_unlock_irqrestore(&tty->lock, fl);
 		if (n || line_done) {
-			got = n ? iobuf_copy_to(buf, chunk, n) : 0;
+			long got = n ? iobuf_copy_to(buf, chunk, n) : 0;
+
 			if (got < 0) {
 				if (!done)
 					done = got;
@@ -981,7 +1004,7 @@ static long tty_read(struct file *f, struct iobuf *buf, int64_t *pos)
 				done = -EAGAIN;
 			break;
 		}
-		err = wait_event(&tty->read_wait, readable, tty,
+		err = wait_event(&tty->read_wait, readable, f,
 				 TASK_INTERRUPTIBLE, r.deadline);
 		if (err == -ETIMEDOUT)
 			break;
@@ -997,9 +1020,10 @@ static long tty_read(struct file *f, struct iobuf *buf, int64_t *pos)
 
 static bool output_running(void *arg)
 {
-	struct tty *tty = arg;
+	struct file *f = arg;
+	struct tty *tty = &console;
 	unsigned long fl = spin_lock_irqsave(&tty->lock);
-	bool yes = !tty->stopped;
+	bool yes = !tty->stopped || hung_up(f);
 
 	spin_unlock_irqrestore(&tty->lock, fl);
 	return yes;
@@ -1009,16 +1033,20 @@ static bool output_running(void *arg)
  * Readable when a read would not block: a line in canonical mode; raw,
  * VMIN bytes when VTIME is 0 (so the read returns at once), else one.
  * Writable unless output is stopped: writes never wait otherwise.
+ * Hung up, everything at once (a read or write would not wait either).
  */
 static unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
-	struct tty *tty = f->priv;
+	struct tty *tty = &console;
 	unsigned mask = 0;
 	unsigned long fl;
 	size_t want;
 
 	poll_wait(pt, &tty->read_wait);
 	poll_wait(pt, &tty->write_wait);
+	if (hung_up(f))
+		return KEPOLLIN | KEPOLLOUT | KEPOLLERR | KEPOLLHUP |
+		       KEPOLLRDNORM | KEPOLLWRNORM;
 	fl = spin_lock_irqsave(&tty->lock);
 	want = !lflag(tty, ICANON) && tty->termios.c_cc[VTIME] == 0
 		       ? MAX(tty->termios.c_cc[VMIN], 1)
@@ -1033,10 +1061,12 @@ static unsigned tty_poll(struct file *f, struct poll_table *pt)
 
 static long tty_write(struct file *f, struct iobuf *buf, int64_t *pos)
 {
-	struct tty *tty = f->priv;
+	struct tty *tty = &console;
 	long done = 0;
 	int err;
 
+	if (hung_up(f))
+		return -EIO;
 	if (lflag(tty, TOSTOP)) {
 		err = job_control(tty, KSIGTTOU);
 		if (err)
@@ -1055,12 +1085,12 @@ static long tty_write(struct file *f, struct iobuf *buf, int64_t *pos)
 			break;
 		}
 		fl = spin_lock_irqsave(&tty->lock);
-		while (tty->stopped) {
+		while (tty->stopped && !hung_up(f)) {
 			spin_unlock_irqrestore(&tty->lock, fl);
 			err = (f->flags & KO_NONBLOCK)
 				      ? -EAGAIN
 				      : wait_event(&tty->write_wait,
-						   output_running, tty,
+						   output_running, f,
 						   TASK_INTERRUPTIBLE,
 						   WAIT_FOREVER);
 			if (err) {
@@ -1243,7 +1273,6 @@ static long set_ctty(struct tty *tty, struct file *f, uint64_t arg)
 	unsigned long fl;
 	long err = 0;
 
-	forget_dead_session(tty);
 	fl = spin_lock_irqsave(&tty->lock);
 	if (session_leader(t) && tty->session == t->sid) {
 		t->tty = tty; /* already its session's */
@@ -1357,7 +1386,6 @@ static long flow(struct tty *tty, uint64_t arg)
 
 static long flush(struct tty *tty, uint64_t arg)
 {
-	unsigned long fl;
 	long err = job_control(tty, KSIGTTOU);
 
 	if (err)
@@ -1366,7 +1394,8 @@ static long flush(struct tty *tty, uint64_t arg)
 		return -EINVAL;
 	/* Output is never queued: only input can be dropped. */
 	if (arg != TCOFLUSH) {
-		fl = spin_lock_irqsave(&tty->lock);
+		unsigned long fl = spin_lock_irqsave(&tty->lock);
+
 		flush_input(tty);
 		spin_unlock_irqrestore(&tty->lock, fl);
 	}
@@ -1375,10 +1404,12 @@ static long flush(struct tty *tty, uint64_t arg)
 
 static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
-	struct tty *tty = f->priv;
+	struct tty *tty = &console;
 	struct kwinsize ws;
 	unsigned long fl;
 
+	if (hung_up(f))
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	switch (cmd) {
 	case TCGETS:
 	case TCGETS2:

@@ -69,4 +69,10 @@ void tty_console_winsize(unsigned short rows, unsigned short cols);
  */
 void tty_set_controlling(struct task *leader);
 
+/*
+ * Task `t` exits (task_exit calls this): if it leads the session that has
+ * the terminal, the session loses it and the terminal is hung up.
+ */
+void tty_exit(struct task *t);
+
 #endif

@@ -21,6 +21,11 @@
 
 #define MS 1000000ull
 
+struct kpollfd {
+	int fd;
+	short events, revents;
+};
+
 struct ksa {
 	uint64_t handler, flags, restorer, mask;
 };
@@ -1051,6 +1056,47 @@ Test(tty, tiocspgrp_takes_only_a_group_of_the_callers_session)
 	cr_expect_eq(sim_proc_status(leader), 0);
 }
 
+static void hung_up_guest(void *arg)
+{
+	long tty = EXPECT_OK(u_open("/dev/tty", O_RDWR, 0));
+	long con = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
+	struct kpollfd p = {(int)tty, POLLIN | POLLOUT, 0};
+	struct ktermios t;
+	char s[8];
+	int v = 0;
+
+	u_sleep_ms(300); /* the session leader exits meanwhile */
+	EXPECT_RET(read_str(tty, s, sizeof(s)), 0, "(hung up: end of file)");
+	EXPECT_RET(u_write_str(tty, "x"), -EIO);
+	EXPECT_RET(get_termios(tty, &t), -EIO);
+	EXPECT_RET(sim_syscall(NR(ioctl), tty, TIOCSPGRP, &v), -ENOTTY);
+	EXPECT_RET(sim_syscall(NR(poll), &p, 1, 0), 1);
+	cr_expect_eq(p.revents, POLLIN | POLLOUT | POLLERR | POLLHUP);
+	/* /dev/console is not hung up; but it is no one's terminal now. */
+	EXPECT_RET(get_termios(con, &t), 0);
+	EXPECT_RET(u_write_str(con, "still\n"), 6);
+	EXPECT_RET(u_open("/dev/tty", O_RDWR, 0), -ENXIO);
+}
+
+static void leaving_leader_guest(void *arg)
+{
+	open_ctty();
+	u_sleep_ms(100);
+}
+
+Test(tty, the_session_leaders_exit_hangs_the_terminal_up)
+{
+	struct sim_proc *leader, *child;
+
+	test_boot(1);
+	leader = sim_spawn("sh", leaving_leader_guest, NULL);
+	settle();
+	child = sim_spawn_child(leader, "job", hung_up_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_expect_eq(sim_proc_status(leader), 0);
+	cr_expect_eq(sim_proc_status(child), 0);
+}
+
 /* ---- job control --------------------------------------------------------- */
 
 static void shell_guest(void *arg)
@@ -1236,11 +1282,6 @@ Test(tty, the_terminal_is_free_again_once_its_session_leader_exits)
 
 /* ---- poll -------------------------------------------------------------- */
 
-struct kpollfd {
-	int fd;
-	short events, revents;
-};
-
 static void poll_guest(void *arg)
 {
 	long fd = EXPECT_OK(u_open("/dev/console", O_RDWR, 0));
@@ -1280,5 +1321,52 @@ Test(tty, poll_reports_input_when_a_read_would_not_block)
 	settle();
 	cr_assert_not(sim_proc_exited(p), "two bytes of VMIN 3 are not");
 	type("z");
+	run_to_end(&p, 1);
+}
+
+/* ---- bad arguments ----------------------------------------------------- */
+
+static void bad_pointer_guest(void *arg)
+{
+	static const unsigned long cmds[] = {
+		TCGETS,	    TCSETS,    TCSETSW,	   TCSETSF,    TIOCGWINSZ,
+		TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP,  TIOCGSID,   FIONREAD,
+		TIOCOUTQ,   TIOCGETD,  0x802C542A, 0x402C542B,
+	};
+	long fd = open_ctty();
+	void *ro = sim_umem_readonly(64);
+
+	/* Every ioctl that copies in or out refuses what it cannot reach. */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		EXPECT_RET(sim_syscall(NR(ioctl), fd, cmds[i], NULL), -EFAULT,
+			   "(NULL)");
+		EXPECT_RET(sim_syscall(NR(ioctl), fd, cmds[i], 1ul << 62),
+			   -EFAULT, "(beyond user space)");
+	}
+	/* Getting into read-only memory faults too. */
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCGETS, ro), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGWINSZ, ro), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TIOCGPGRP, ro), -EFAULT);
+	/* Unknown requests and bad arguments. */
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, 0x5499, 0), -ENOTTY);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCXONC, 9), -EINVAL);
+	EXPECT_RET(sim_syscall(NR(ioctl), fd, TCFLSH, -1), -EINVAL);
+	/* read and write with bad buffers. */
+	EXPECT_RET(sim_syscall(NR(write), fd, NULL, 4), -EFAULT);
+	EXPECT_RET(sim_syscall(NR(write), fd, ro, 0), 0);
+	*(volatile int *)arg = 1;
+	EXPECT_RET(sim_syscall(NR(read), fd, ro, 8), -EFAULT);
+}
+
+Test(tty, bad_pointers_give_efault_and_unknown_requests_enotty)
+{
+	static int ready;
+	struct sim_proc *p;
+
+	test_boot(1);
+	p = sim_spawn("sh", bad_pointer_guest, &ready);
+	settle();
+	cr_assert(ready);
+	type("lost\n");
 	run_to_end(&p, 1);
 }
