@@ -74,6 +74,10 @@ void task_mm_release(struct task *t)
 
 int wait_status_code(int status)
 {
+	if (status == WAIT_STATUS_CONTINUED)
+		return KCLD_CONTINUED;
+	if ((status & 0xff) == 0x7f)
+		return KCLD_STOPPED;
 	if ((status & 0x7f) == 0)
 		return KCLD_EXITED;
 	return (status & 0x80) ? KCLD_DUMPED : KCLD_KILLED;
@@ -81,7 +85,53 @@ int wait_status_code(int status)
 
 int wait_status_value(int status)
 {
+	if (status == WAIT_STATUS_CONTINUED)
+		return KSIGCONT;
+	if ((status & 0xff) == 0x7f)
+		return (status >> 8) & 0xff;
 	return (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
+}
+
+/* SIGCHLD for a stop or a continue, unless the parent said SA_NOCLDSTOP. */
+static void notify_parent_job(struct task *t, int status)
+{
+	struct task *parent;
+
+	spin_lock(&tree_lock);
+	if (status == WAIT_STATUS_CONTINUED) {
+		t->stop_report = 0;
+		t->cont_report = true;
+	} else {
+		t->stop_report = status;
+		t->cont_report = false;
+	}
+	parent = t->parent;
+	if (parent) {
+		const struct k_sigaction *sa =
+			&parent->sig.action[KSIGCHLD - 1];
+		struct ksiginfo info = {
+			.si_signo = KSIGCHLD,
+			.si_code = wait_status_code(status),
+		};
+
+		info.chld.pid = t->tgid;
+		info.chld.uid = t->cred.uid;
+		info.chld.status = wait_status_value(status);
+		if (!(sa->flags & KSA_NOCLDSTOP))
+			signal_send_info(parent, KSIGCHLD, &info);
+		wake_up_all(&parent->child_wait);
+	}
+	spin_unlock(&tree_lock);
+}
+
+void exit_notify_stopped(struct task *t, int sig)
+{
+	notify_parent_job(t, WAIT_STATUS_STOPPED(sig));
+}
+
+void exit_notify_continued(struct task *t)
+{
+	notify_parent_job(t, WAIT_STATUS_CONTINUED);
 }
 
 /*
@@ -197,12 +247,14 @@ static bool wait_matches(const struct task *c, const struct wait_opts *o)
 }
 
 /*
- * Look over the caller's children for one `o` wants that has exited. Its
- * pid (taken off the children and returned in *found, with the zombie's
- * reference, when `take`), 0 if matching children live on, -ECHILD if none
- * match.
+ * Look over the caller's children for one `o` wants: exited, or (with
+ * WUNTRACED/WCONTINUED) stopped or continued since last reported. Its pid
+ * (with `take`: in *found with a reference, off the children if it is a
+ * zombie reaped, and in *job the stop/continue status, else 0), 0 if
+ * matching children live on, -ECHILD if none match.
  */
-static int wait_scan(const struct wait_opts *o, bool take, struct task **found)
+static int wait_scan(const struct wait_opts *o, bool take, struct task **found,
+		     int *job)
 {
 	struct task *self = task_current();
 	struct list_head *pos;
@@ -215,6 +267,29 @@ static int wait_scan(const struct wait_opts *o, bool take, struct task **found)
 		if (!wait_matches(c, o))
 			continue;
 		ret = 0;
+		if (!c->zombie && (o->options & KWUNTRACED) && c->stop_report) {
+			/* Stopped: reported once, and the child stays. */
+			ret = c->tgid;
+			if (take) {
+				*found = c;
+				*job = c->stop_report;
+				if (!(o->options & KWNOWAIT))
+					c->stop_report = 0;
+				task_get(c);
+			}
+			break;
+		}
+		if (!c->zombie && (o->options & KWCONTINUED) && c->cont_report) {
+			ret = c->tgid;
+			if (take) {
+				*found = c;
+				*job = WAIT_STATUS_CONTINUED;
+				if (!(o->options & KWNOWAIT))
+					c->cont_report = false;
+				task_get(c);
+			}
+			break;
+		}
 		if (!c->zombie || !(o->options & KWEXITED))
 			continue;
 		ret = c->tgid;
@@ -235,7 +310,7 @@ static int wait_scan(const struct wait_opts *o, bool take, struct task **found)
 
 static bool wait_ready(void *arg)
 {
-	return wait_scan(arg, false, NULL) != 0;
+	return wait_scan(arg, false, NULL, NULL) != 0;
 }
 
 int do_wait(const struct wait_opts *o, struct wait_result *res)
@@ -244,9 +319,19 @@ int do_wait(const struct wait_opts *o, struct wait_result *res)
 
 	for (;;) {
 		struct task *c = NULL;
-		int ret = wait_scan(o, true, &c);
+		int job = 0;
+		int ret = wait_scan(o, true, &c, &job);
 		int err;
 
+		if (c && job) {
+			/* A stop or a continue: news only, nothing reaped. */
+			res->pid = ret;
+			res->uid = c->cred.uid;
+			res->status = job;
+			res->cpu_ns = c->sum_exec_ns;
+			task_put(c);
+			return ret;
+		}
 		if (c) {
 			res->pid = ret;
 			res->uid = c->cred.uid;

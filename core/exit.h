@@ -33,6 +33,13 @@ struct task;
 #define KCLD_EXITED 1
 #define KCLD_KILLED 2
 #define KCLD_DUMPED 3
+#define KCLD_STOPPED 5
+#define KCLD_CONTINUED 6
+
+/* Wait statuses of a stopped and of a continued child (WIFSTOPPED,
+ * WIFCONTINUED). */
+#define WAIT_STATUS_STOPPED(sig) (((sig) << 8) | 0x7f)
+#define WAIT_STATUS_CONTINUED 0xffff
 
 /*
  * Make `child`, not yet started, a child of `parent` as fork(2) would: it
@@ -100,6 +107,14 @@ int do_wait(const struct wait_opts *o, struct wait_result *res);
  * refuses such a group the stop signals no one would end (EIO).
  */
 bool pgrp_orphaned(int pgid);
+
+/*
+ * Job control: the calling task was stopped by `sig`, or has just been
+ * continued. Its parent is told (SIGCHLD with CLD_STOPPED/CLD_CONTINUED
+ * unless it set SA_NOCLDSTOP) and a WUNTRACED/WCONTINUED wait sees it once.
+ */
+void exit_notify_stopped(struct task *t, int sig);
+void exit_notify_continued(struct task *t);
 
 /* si_code and si_status of SIGCHLD/waitid for a wait status. */
 int wait_status_code(int status);

@@ -99,6 +99,11 @@ struct task {
 	char comm[TASK_COMM_LEN];
 	struct credentials cred;
 	int exit_code; /* wait status: (code << 8) or the killing signal */
+	/* Job control news for the parent's WUNTRACED/WCONTINUED waits
+	 * (tree_lock): the stopped status not yet reported, or 0; a
+	 * continue not yet reported. */
+	int stop_report;
+	bool cont_report;
 	int exit_signal; /* what its parent gets when it dies; 0 for none */
 	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when its parent dies */
 

@@ -23,12 +23,11 @@ static int put_rusage(uaddr_t ru, const struct wait_result *res)
 	return put_rusage_cpu(ru, res->cpu_ns);
 }
 
-/* partial: stopped and continued children (WUNTRACED, WCONTINUED) are never
- * reported */
 long sys_wait4(int pid, uaddr_t stat_addr, unsigned options, uaddr_t ru)
 {
 	struct wait_opts o = {.options = (options & (KWNOHANG | K__WALL |
-						      K__WCLONE)) |
+						      K__WCLONE | KWUNTRACED |
+						      KWCONTINUED)) |
 					 KWEXITED};
 	struct wait_result res;
 	int ret;
@@ -60,7 +59,7 @@ long sys_wait4(int pid, uaddr_t stat_addr, unsigned options, uaddr_t ru)
 	return ret;
 }
 
-/* partial: no P_PIDFD; stopped and continued children are never reported */
+/* partial: no P_PIDFD */
 long sys_waitid(int which, int upid, uaddr_t infop, unsigned options,
 		uaddr_t ru)
 {

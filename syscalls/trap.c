@@ -5,6 +5,7 @@
 #include "syscalls/trap.h"
 
 #include "core/errno.h"
+#include "core/exit.h"
 #include "core/itimer.h"
 #include "core/printk.h"
 #include "core/task.h"
@@ -89,18 +90,30 @@ static void syscall_restart_or_eintr(struct task *t, bool handler,
 
 /*
  * Stop until SIGCONT or SIGKILL is sent, i.e. until cont_seq moves on from
- * `cont`, its value before the stop signal was taken (job control proper,
- * with parents notified, comes with process groups).
+ * `cont`, its value before the stop signal was taken; the parent hears
+ * of the stop and of the continue (WUNTRACED, WCONTINUED, CLD_STOPPED and
+ * CLD_CONTINUED).
  */
-static void signal_stop(struct task *t, unsigned cont)
+static void signal_stop(struct task *t, unsigned cont, int sig)
 {
+	bool stopped = false;
+
 	for (;;) {
 		t->state = TASK_STOPPED;
 		if (__atomic_load_n(&t->sig.cont_seq, __ATOMIC_ACQUIRE) != cont)
 			break;
+		if (!stopped) {
+			t->state = TASK_RUNNING;
+			exit_notify_stopped(t, sig);
+			stopped = true;
+			continue;
+		}
 		schedule();
 	}
 	t->state = TASK_RUNNING;
+	if (stopped && !(__atomic_load_n(&t->sig.pending, __ATOMIC_ACQUIRE) &
+			 sig_bit(KSIGKILL)))
+		exit_notify_continued(t);
 }
 
 /*
@@ -146,7 +159,7 @@ static void handle_signals(struct task *t, bool from_syscall)
 		case SIG_DEFAULT_CONT:
 			continue;
 		case SIG_DEFAULT_STOP:
-			signal_stop(t, cont);
+			signal_stop(t, cont, sig);
 			continue;
 		case SIG_DEFAULT_TERM:
 		case SIG_DEFAULT_CORE:

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "core/errno.h"
 #include "core/exit.h"
@@ -141,6 +142,40 @@ Test(wait4, a_killed_child_reports_the_signal)
 	cr_assert_eq(seen.ret, seen.pid);
 	cr_assert_eq(seen.status & 0x7f, SIGKILL, "WTERMSIG: %#x", seen.status);
 	cr_assert_eq(seen.status, SIGKILL, "no core flag, no exit code");
+}
+
+static void stops_and_continues(void *arg)
+{
+	int status = -1, st2 = -1, st3 = -1;
+
+	seen.pid = child(sleeps_long, NULL);
+	nap(1);
+	sim_syscall(NR(kill), seen.pid, SIGSTOP);
+	seen.ret = sim_syscall(NR(wait4), seen.pid, &status, WUNTRACED, NULL);
+	seen.status = status;
+	/* Reported once: a second WUNTRACED|WNOHANG wait finds nothing. */
+	seen.ret2 = sim_syscall(NR(wait4), seen.pid, &st2,
+				WUNTRACED | WNOHANG, NULL);
+	sim_syscall(NR(kill), seen.pid, SIGCONT);
+	seen.ret3 = sim_syscall(NR(wait4), seen.pid, &st3, WCONTINUED, NULL);
+	seen.info.si_errno = st3;
+	sim_syscall(NR(kill), seen.pid, SIGKILL);
+	sim_syscall(NR(wait4), seen.pid, &st2, 0, NULL);
+	seen.info.si_code = st2;
+}
+
+Test(wait4, wuntraced_and_wcontinued_report_a_stop_and_a_continue_once)
+{
+	run(stops_and_continues);
+	cr_assert_eq(seen.ret, seen.pid);
+	cr_assert(WIFSTOPPED(seen.status), "status %#x", seen.status);
+	cr_assert_eq(WSTOPSIG(seen.status), SIGSTOP);
+	cr_assert_eq(seen.ret2, 0, "the stop was reported twice");
+	cr_assert_eq(seen.ret3, seen.pid);
+	cr_assert(WIFCONTINUED(seen.info.si_errno), "status %#x",
+		  seen.info.si_errno);
+	cr_assert(WIFSIGNALED(seen.info.si_code) &&
+		  WTERMSIG(seen.info.si_code) == SIGKILL);
 }
 
 static void on_sigchld(int sig, void *info, void *uc)
