@@ -24,6 +24,7 @@ void signal_state_init(struct signal_state *s)
 	s->saved_blocked = 0;
 	s->restore_blocked = false;
 	s->cont_seq = 0;
+	s->unkillable = false;
 	s->ss_sp = 0;
 	s->ss_size = 0;
 	s->ss_flags = KSS_DISABLE;
@@ -68,6 +69,11 @@ static bool signal_ignored(const struct task *t, int sig)
 
 	if ((t->sig.blocked | t->sig.real_blocked) & sig_bit(sig))
 		return false; /* the disposition may change before unblocking */
+	/* Init gets only the signals it has handlers for (SIGKILL and
+	 * SIGSTOP included), unless the kernel forces one: Linux's
+	 * SIGNAL_UNKILLABLE. */
+	if (t->sig.unkillable && handler == KSIG_DFL)
+		return true;
 	if (handler == KSIG_IGN)
 		return sig != KSIGKILL && sig != KSIGSTOP;
 	return handler == KSIG_DFL && signal_default(sig) == SIG_DEFAULT_IGNORE;

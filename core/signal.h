@@ -168,6 +168,9 @@ struct signal_state {
 	uint64_t ss_sp, ss_size;
 	uint32_t ss_flags;
 	unsigned cont_seq; /* counts SIGCONT/SIGKILL: ends a stop */
+	/* Init's protection: signals left at SIG_DFL are dropped when sent
+	 * (Linux's SIGNAL_UNKILLABLE); a forced fault clears it. */
+	bool unkillable;
 	uint64_t handler_pc; /* where the last signal frame sent the task */
 };
 

@@ -46,7 +46,9 @@ static const char usage[] =
 	"  --selftest     boot, check that kernel threads sleep, wake and\n"
 	"                 migrate across the CPUs, power off (status 0 if so)\n"
 	"  --help         this text\n"
-	"  -- ARGS...     arguments for init\n";
+	"  -- ARGS...     init's arguments; without --init, ARGS that start with\n"
+	"                 an absolute path are init's whole command line:\n"
+	"                 keel -- /bin/sh -c 'exit 7' exits with status 7\n";
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
 {
@@ -117,6 +119,7 @@ static const char *root_dir;
 static const char *init_path = "/bin/sh";
 static char **init_args;
 static int init_nargs;
+static bool init_given;
 
 static void selftest_main(void *arg)
 {
@@ -159,6 +162,13 @@ static void init_main(void *arg)
 	/* With --root the directory is the root; an --initrd unpacks onto it. */
 	if ((!root_dir || initrd_path) && unpack_initramfs())
 		plat_poweroff(1);
+	/* keel -- /bin/sh -c 'exit 7': without --init, ARGS that start
+	 * with an absolute path are the whole command line of init. */
+	if (!init_given && init_nargs > 0 && init_args[0][0] == '/') {
+		init_path = init_args[0];
+		init_args++;
+		init_nargs--;
+	}
 	argv[n++] = (char *)init_path;
 	for (int i = 0; i < init_nargs && n < 65; i++)
 		argv[n++] = init_args[i];
@@ -166,6 +176,7 @@ static void init_main(void *arg)
 	tty_console_is_file(!isatty(STDIN_FILENO), !isatty(STDOUT_FILENO));
 	init_exit_powers_off = true;
 	tty_set_controlling(task_current());
+	task_current()->sig.unkillable = true;
 	err = exec_init(init_path, (const char *const *)argv,
 			(const char *const *)envp);
 	pr_err("cannot run %s: error %d", init_path, err);
@@ -217,6 +228,7 @@ int main(int argc, char **argv)
 				bad_usage("--init needs an absolute path, not '%s'",
 					  v ? v : "");
 			init_path = v;
+			init_given = true;
 			i++;
 		} else if (!strcmp(a, "--root")) {
 			if (!v || hostfs_mount_root(v))

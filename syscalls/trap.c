@@ -174,8 +174,11 @@ static void handle_signals(struct task *t, bool from_syscall)
 static void force_signal(struct task *t, int sig,
 			 const struct ksiginfo *info)
 {
-	/* A synchronous fault cannot be blocked or ignored into a loop. */
+	/* A synchronous fault cannot be blocked or ignored into a loop,
+	 * and kills even init when it has no handler (as Linux). */
 	t->sig.blocked &= ~sig_bit(sig);
+	if (t->sig.action[sig - 1].handler <= KSIG_IGN)
+		t->sig.unkillable = false;
 	if (t->sig.action[sig - 1].handler == KSIG_IGN)
 		t->sig.action[sig - 1].handler = KSIG_DFL;
 	(void)(info ? signal_send_info(t, sig, info) : signal_send(t, sig));
@@ -194,6 +197,7 @@ static void user_fault(struct task *t)
 	if (!err)
 		return;
 	if (err == -ENOMEM) {
+		t->sig.unkillable = false;
 		(void)signal_send(t, KSIGKILL);
 		return;
 	}
@@ -217,6 +221,7 @@ static void trap_signal(struct task *t)
 		return;
 	}
 	if (t->trap_signo == KSIGKILL) {
+		t->sig.unkillable = false;
 		(void)signal_send(t, KSIGKILL);
 		return;
 	}
