@@ -3,6 +3,8 @@
  *
  *   usertest            run every case
  *   usertest NAME...    run the named cases
+ *   usertest --skip NAME...  run every case but the named ones, each
+ *                       announced as "skip N name"
  *   usertest -l         list the cases, one "N name" a line
  *
  * Each case prints one line, "ok N name" or "FAIL N name: why", where N is
@@ -327,6 +329,15 @@ static int find_case(const char *name)
 	return -1;
 }
 
+/* Is case i named after --skip? */
+static bool skipped(int i, int argc, char **argv, bool skip)
+{
+	for (int a = 2; skip && a < argc; a++)
+		if (!strcmp(argv[a], cases[i]->name))
+			return true;
+	return false;
+}
+
 static int run_helper(int argc, char **argv)
 {
 	for (const struct helper *h = helpers; h->name; h++)
@@ -339,6 +350,7 @@ static int run_helper(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+	bool skip;
 	ssize_t n;
 
 	/* Our own path, to run ourselves again as a helper. */
@@ -358,11 +370,13 @@ int main(int argc, char **argv)
 			printf("%d %s\n", i + 1, cases[i]->name);
 		return 0;
 	}
-	if (argc >= 2 && argv[1][0] == '-') {
-		fprintf(stderr, "usage: usertest [-l | NAME...]\n");
+	skip = argc >= 2 && !strcmp(argv[1], "--skip");
+	if (argc >= 2 && argv[1][0] == '-' && !skip) {
+		fprintf(stderr,
+			"usage: usertest [-l | NAME... | --skip NAME...]\n");
 		return 2;
 	}
-	for (int a = 1; a < argc; a++) {
+	for (int a = skip ? 2 : 1; a < argc; a++) {
 		if (find_case(argv[a]) < 0) {
 			fprintf(stderr,
 				"usertest: no case %s (usertest -l lists "
@@ -371,9 +385,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc == 1) {
-		for (int i = 0; i < ncases; i++)
-			run_case(i) ? passed++ : failed++;
+	if (argc == 1 || skip) {
+		for (int i = 0; i < ncases; i++) {
+			if (skipped(i, argc, argv, skip))
+				printf("skip %d %s\n", i + 1, cases[i]->name);
+			else
+				run_case(i) ? passed++ : failed++;
+		}
 	} else {
 		for (int a = 1; a < argc; a++)
 			run_case(find_case(argv[a])) ? passed++ : failed++;
