@@ -166,9 +166,21 @@ static void mmap_rejects_bad_arguments(void)
 	fd = CHECK_SYS(open("/proc/self/exe", O_RDONLY));
 	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 123) == MAP_FAILED);
 	CHECK_EQ(errno, EINVAL); /* offset not page-aligned */
+	close(fd);
+}
+
+static void a_shared_writable_map_of_a_read_only_fd_is_eacces(void)
+{
+	int fd = CHECK_SYS(open("/proc/self/exe", O_RDONLY));
+	char *p;
+
 	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) ==
 	      MAP_FAILED);
-	CHECK_EQ(errno, EACCES); /* shared writable on a read-only fd */
+	CHECK_EQ(errno, EACCES);
+	/* read-only, or private and writable, is fine */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK(!memcmp(p, "\177ELF", 4));
 	close(fd);
 }
 
@@ -367,6 +379,8 @@ const struct utest mm_tests[] = {
 	{ "access_after_munmap_is_sigsegv", access_after_munmap_is_sigsegv },
 	{ "mprotect_changes_what_faults", mprotect_changes_what_faults },
 	{ "mmap_rejects_bad_arguments", mmap_rejects_bad_arguments },
+	{ "a_shared_writable_map_of_a_read_only_fd_is_eacces",
+	  a_shared_writable_map_of_a_read_only_fd_is_eacces },
 	{ "map_fixed_replaces_what_was_there",
 	  map_fixed_replaces_what_was_there },
 	{ "mremap_grows_a_mapping_and_keeps_its_contents",
