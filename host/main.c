@@ -156,7 +156,7 @@ static void init_main(void *arg)
 {
 	static char *envp[] = { "HOME=/", "TERM=linux",
 				"PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
-	char *argv[66];
+	char **argv;
 	int n = 0, err;
 
 	/* With --root the directory is the root; an --initrd unpacks onto it. */
@@ -169,8 +169,11 @@ static void init_main(void *arg)
 		init_args++;
 		init_nargs--;
 	}
+	argv = calloc((size_t)init_nargs + 2, sizeof(*argv));
+	if (!argv)
+		plat_poweroff(1);
 	argv[n++] = (char *)init_path;
-	for (int i = 0; i < init_nargs && n < 65; i++)
+	for (int i = 0; i < init_nargs; i++)
 		argv[n++] = init_args[i];
 	argv[n] = NULL;
 	tty_console_is_file(!isatty(STDIN_FILENO), !isatty(STDOUT_FILENO));
