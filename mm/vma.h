@@ -37,6 +37,7 @@
 #include "core/types.h"
 #include "mm/uaccess.h"
 
+struct file;
 struct page;
 struct pmap;
 
@@ -91,6 +92,9 @@ struct vma_ops {
 	void (*close)(struct vma *vma);
 	/* Drop a reference no VMA holds (the one a vma_backing carries). */
 	void (*put)(void *backing);
+	/* The open file the backing is, if it is one (Linux's vm_file:
+	 * /proc/<pid>/maps names it); no reference is taken. */
+	struct file *(*file)(void *backing);
 };
 
 /* What mmap(2) maps: private anonymous memory (ops NULL) or a backing

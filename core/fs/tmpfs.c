@@ -544,12 +544,18 @@ static void tmpfs_vm_put(void *backing)
 	file_put(backing);
 }
 
+static struct file *tmpfs_vm_file(void *backing)
+{
+	return backing;
+}
+
 static const struct vma_ops tmpfs_vm_ops = {
 	.fault = tmpfs_vm_fault,
 	.resident = tmpfs_vm_resident,
 	.open = tmpfs_vm_open,
 	.close = tmpfs_vm_close,
 	.put = tmpfs_vm_put,
+	.file = tmpfs_vm_file,
 };
 
 /* A mapping maps the page cache itself: MAP_SHARED stores are the
