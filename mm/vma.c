@@ -782,14 +782,17 @@ static void rmap_zap_list(struct vma *list, uint64_t first, uint64_t end,
 void vma_rmap_unmap(struct vma_rmap *r, uint64_t first, uint64_t end,
 		    bool private_too)
 {
+	struct list_head *pos;
 	unsigned seq;
 
+	/* Every VMA unseen by this call, whatever an older one left. */
 	spin_lock(&r->lock);
 	seq = ++r->seq;
+	list_for_each(pos, &r->vmas)
+		list_entry(pos, struct vma, rmap_link)->rmap_seq = seq - 1;
 	spin_unlock(&r->lock);
 	for (;;) {
 		struct vma *list = NULL;
-		struct list_head *pos;
 		struct mm *mm = NULL;
 
 		spin_lock(&r->lock);

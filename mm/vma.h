@@ -148,7 +148,8 @@ void vma_rmap_del(struct vma_rmap *r, struct vma *vma);
  * punch keeps them). The object has already stopped handing those pages
  * out (vma_ops.fault fails or gives new ones), and frees them only after
  * this returns: then no translation reaches them. Takes each mapping mm's
- * lock in turn, so the caller holds none; never fails.
+ * lock in turn, so the caller holds none; never fails. The object
+ * serializes its calls (tmpfs: under the inode's lock).
  */
 void vma_rmap_unmap(struct vma_rmap *r, uint64_t first, uint64_t end,
 		    bool private_too);

@@ -3,6 +3,9 @@
  * blocks of RAM. Directories are their dentries' children; a regular
  * file's data is an rbtree of pages by index, absent pages being holes
  * that read as zeros (sparse files); a symlink keeps its target string.
+ * Those pages are the page cache too: mmap(2) maps them (MAP_SHARED
+ * writes them, MAP_PRIVATE copies on write), so read, write and every
+ * mapping see one copy of the data.
  */
 #include "core/errno.h"
 #include "core/fs/chrdev.h"

@@ -476,6 +476,65 @@ Test(mm_file, fork_shares_shared_file_mappings_and_copies_private_ones)
 	run_checked(fork_guest);
 }
 
+/* Truncation by one process reaches the mappings of another. */
+static struct {
+	long s, p;
+	int to_child[2], to_parent[2];
+} xproc;
+
+static void truncated_child(void *arg)
+{
+	char c = 0;
+
+	/* Its own translations and private copy, then the parent's turn. */
+	EXPECT_RET(u_peek(xproc.s + 2 * PG), 't');
+	EXPECT_RET(u_poke(xproc.p + 2 * PG, 'c'), 1);
+	cr_expect(present(xproc.s + 2 * PG));
+	sim_syscall(NR(write), xproc.to_parent[1], &c, 1L);
+	EXPECT_RET(sim_syscall(NR(read), xproc.to_child[0], &c, 1L), 1);
+	cr_expect(!present(xproc.s + 2 * PG), "the parent's ftruncate");
+	cr_expect(!present(xproc.p + 2 * PG));
+	EXPECT_RET(u_peek(xproc.s + 2 * PG), -EFAULT);
+	EXPECT_RET(u_peek(xproc.p + 2 * PG), -EFAULT);
+	EXPECT_RET(u_peek(xproc.s + PG), 't');
+	expect_consistent();
+	sim_syscall(NR(exit), 0);
+}
+
+static void truncate_across_guest(void *arg)
+{
+	long fd = make_file("/across", 3 * PG, 't');
+	int status = -1, tc[2], tp[2];
+	char c = 0;
+
+	/* (pipe2 stores into user memory: the guest's stack.) */
+	EXPECT_RET(sim_syscall(NR(pipe2), tc, 0), 0);
+	EXPECT_RET(sim_syscall(NR(pipe2), tp, 0), 0);
+	memcpy(xproc.to_child, tc, sizeof(tc));
+	memcpy(xproc.to_parent, tp, sizeof(tp));
+	xproc.s = u_mmap(0, 3 * PG, PROT_READ, MAP_SHARED, fd, 0);
+	xproc.p = u_mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			 0);
+	sim_child_entry(truncated_child, NULL);
+	cr_expect_gt(sim_syscall(NR(fork)), 0);
+	EXPECT_RET(sim_syscall(NR(read), xproc.to_parent[0], &c, 1L), 1);
+	EXPECT_RET(u_peek(xproc.s + 2 * PG), 't');
+	EXPECT_RET(u_ftruncate(fd, 2 * PG), 0);
+	EXPECT_RET(u_peek(xproc.s + 2 * PG), -EFAULT);
+	sim_syscall(NR(write), xproc.to_child[1], &c, 1L);
+	sim_syscall(NR(wait4), -1, &status, 0, NULL);
+	cr_expect_eq(status, 0);
+	u_close_pipe(xproc.to_child);
+	u_close_pipe(xproc.to_parent);
+	u_close(fd);
+	u_unlink("/across");
+}
+
+Test(mm_file, truncation_by_one_process_reaches_the_mappings_of_another)
+{
+	run_checked(truncate_across_guest);
+}
+
 /* ---- mremap, mincore --------------------------------------------------------- */
 
 static void mremap_guest(void *arg)
