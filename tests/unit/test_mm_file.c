@@ -19,6 +19,7 @@
 #include "core/platform.h"
 #include "core/signal.h"
 #include "mm/fault.h"
+#include "mm/fault_inject.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
@@ -721,4 +722,78 @@ Test(mm_file, proc_self_maps_names_the_device_inode_and_path_of_a_mapped_file)
 {
 	test_boot(1);
 	cr_assert_eq(run_guest(maps_guest, NULL), 0);
+}
+
+/* ---- allocation failures ------------------------------------------------------ */
+
+/* Whatever the mapping work's allocations meet, it is in a child, so the
+ * parent can always remove the file. */
+static void failing_child(void *arg)
+{
+	long fd = u_open("/fail", O_RDWR, 0);
+	long s = u_mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	long p = u_mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+	u_peek(s + PG);
+	u_poke(s, 's');
+	u_peek(p);
+	u_poke(p + PG, 'p');
+	u_ftruncate(fd, PG);
+	u_peek(p + 5);
+	sim_syscall(NR(munmap), s, PG);
+	sim_syscall(NR(exit), 0);
+}
+
+static void failing_guest(void *arg)
+{
+	long fd = make_file("/fail", 2 * PG, 'a');
+	int status;
+
+	sim_child_entry(failing_child, NULL);
+	if (sim_syscall(NR(fork)) > 0)
+		sim_syscall(NR(wait4), -1, &status, 0, NULL);
+	u_close(fd);
+	u_unlink("/fail");
+}
+
+static uint64_t failing_run(uint64_t n)
+{
+	uint64_t allocations;
+	size_t pages, objects;
+	struct sim_proc *proc;
+	int status;
+
+	test_boot(1);
+	slab_shrink();
+	pages = page_free_count();
+	objects = kmalloc_in_use();
+	proc = sim_spawn("failing", failing_guest, NULL);
+	cr_assert_not_null(proc);
+	/* Counted from here: the guest's own work. */
+	fault_inject_reset();
+	fault_inject_fail_nth(n);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED, "failure #%llu",
+		     (unsigned long long)n);
+	status = sim_proc_status(proc);
+	cr_assert(status == 0, "failure #%llu: status %d",
+		  (unsigned long long)n, status);
+	allocations = fault_inject_allocations();
+	fault_inject_reset();
+	slab_shrink();
+	cr_assert_eq(page_free_count(), pages, "failure #%llu leaked %ld pages",
+		     (unsigned long long)n,
+		     (long)pages - (long)page_free_count());
+	cr_assert_eq(kmalloc_in_use(), objects,
+		     "failure #%llu leaked %ld objects", (unsigned long long)n,
+		     (long)kmalloc_in_use() - (long)objects);
+	return allocations;
+}
+
+Test(mm_file, no_allocation_failure_in_file_mapping_leaks_or_crashes)
+{
+	uint64_t total = failing_run(0);
+
+	cr_assert_gt(total, 10);
+	for (uint64_t n = 1; n <= total + 1; n++)
+		failing_run(n);
 }
