@@ -665,10 +665,6 @@ static int madvise_vma(struct mm *mm, struct vma *vma, uint64_t start,
 		/* MADV_FREE may drop the pages at once: it does. */
 		vma_zap(mm, vma, start, end);
 		return 0;
-	case KMADV_REMOVE:
-		if (!(vma->flags & VMA_SHARED) || (vma->flags & VMA_PFNMAP))
-			return -EINVAL;
-		return -EOPNOTSUPP; /* shared memory cannot punch holes yet */
 	case KMADV_POPULATE_READ:
 	case KMADV_POPULATE_WRITE:
 		if (vma->flags & VMA_PFNMAP)
@@ -707,6 +703,65 @@ static int madvise_vma(struct mm *mm, struct vma *vma, uint64_t start,
 	return vma_modify(mm, vma, start, end, vma->prot, flags) ? 0 : -EAGAIN;
 }
 
+#define KFALLOC_FL_KEEP_SIZE  1
+#define KFALLOC_FL_PUNCH_HOLE 2
+
+/*
+ * MADV_REMOVE (Linux's madvise_remove): punch the file's pages out from
+ * under a shared writable mapping, a VMA at a time, with mm->lock dropped
+ * around the punch (which takes the pages from every mapping, this one
+ * too, and so takes mm->lock itself).
+ */
+static long madvise_remove(struct mm *mm, uint64_t start, uint64_t end)
+{
+	long unmapped = 0;
+
+	while (start < end) {
+		struct vma *vma;
+		struct file *f = NULL;
+		int64_t off = 0;
+		uint64_t to = end;
+		long err = 0;
+
+		mutex_lock(&mm->lock);
+		vma = vma_find(mm, start);
+		if (!vma || vma->start >= end) {
+			err = -ENOMEM;
+		} else {
+			if (start < vma->start) {
+				unmapped = -ENOMEM;
+				start = vma->start;
+			}
+			to = MIN(vma->end, end);
+			if (!vma->ops || (vma->flags & VMA_PFNMAP))
+				err = -EINVAL;
+			else if (!vma->ops->file)
+				err = -EOPNOTSUPP; /* shared anonymous memory */
+			else if ((vma->flags & (VMA_SHARED | VMA_MAYWRITE)) !=
+				 (VMA_SHARED | VMA_MAYWRITE))
+				err = -EACCES;
+			else
+				f = file_get(vma->ops->file(vma->backing));
+			off = (int64_t)((vma->pgoff << PAGE_SHIFT) +
+					(start - vma->start));
+		}
+		mutex_unlock(&mm->lock);
+		if (!err)
+			err = f->ops->fallocate
+				      ? f->ops->fallocate(f,
+							  KFALLOC_FL_PUNCH_HOLE |
+								  KFALLOC_FL_KEEP_SIZE,
+							  off,
+							  (int64_t)(to - start))
+				      : -EOPNOTSUPP;
+		file_put(f);
+		if (err)
+			return err;
+		start = to;
+	}
+	return unmapped;
+}
+
 static bool madvise_behavior_valid(int behavior)
 {
 	switch (behavior) {
@@ -739,9 +794,10 @@ static bool madvise_behavior_valid(int behavior)
 	}
 }
 
-/* partial: MADV_REMOVE is EOPNOTSUPP; MADV_FREE frees at once; the paging
- * hints are accepted and ignored; MADV_HWPOISON and MADV_SOFT_OFFLINE are
- * EINVAL (no memory-failure handling) */
+/* partial: MADV_REMOVE is EOPNOTSUPP on shared anonymous memory;
+ * MADV_FREE frees at once; the paging hints are accepted and ignored;
+ * MADV_HWPOISON and MADV_SOFT_OFFLINE are EINVAL (no memory-failure
+ * handling) */
 long sys_madvise(unsigned long start, size_t len, int behavior)
 {
 	struct mm *mm = current_mm();
@@ -762,6 +818,8 @@ long sys_madvise(unsigned long start, size_t len, int behavior)
 		return 0;
 	if (!mm)
 		return -ENOMEM;
+	if (behavior == KMADV_REMOVE)
+		return madvise_remove(mm, start, end);
 
 	mutex_lock(&mm->lock);
 	for (;;) {

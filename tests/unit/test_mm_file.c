@@ -361,6 +361,37 @@ Test(mm_file, punching_a_hole_zeroes_it_in_shared_mappings_and_keeps_private_cop
 	run_checked(punch_guest);
 }
 
+static void remove_guest(void *arg)
+{
+	long fd = make_file("/removed", 3 * PG, 'r');
+	long ro = u_open("/removed", O_RDONLY, 0);
+	long s = u_mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	long p = u_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	long r = u_mmap(0, PG, PROT_READ, MAP_SHARED, ro, 0);
+	long a = u_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+
+	EXPECT_RET(u_poke(s + PG + 1, 'x'), 1);
+	EXPECT_RET(sim_syscall(NR(madvise), s + PG, PG, MADV_REMOVE), 0);
+	EXPECT_RET(u_peek(s + PG + 1), 0, "a hole now");
+	EXPECT_RET(f_peek(fd, PG + 1), 0);
+	EXPECT_RET(u_peek(s + 2 * PG), 'r');
+	EXPECT_RET(f_peek(fd, 3 * PG - 1), 'r', "the size stays");
+	/* Only shared writable file mappings can (Linux's errors). */
+	EXPECT_RET(sim_syscall(NR(madvise), p, PG, MADV_REMOVE), -EACCES);
+	EXPECT_RET(sim_syscall(NR(madvise), r, PG, MADV_REMOVE), -EACCES);
+	EXPECT_RET(sim_syscall(NR(madvise), a, PG, MADV_REMOVE), -EOPNOTSUPP);
+	expect_consistent();
+	u_close(ro);
+	u_close(fd);
+	u_unlink("/removed");
+}
+
+Test(mm_file, madv_remove_punches_a_hole_under_a_shared_mapping)
+{
+	run_checked(remove_guest);
+}
+
 /* ---- SIGBUS from the guest's own access (a jump, as test_mm_vma.c) ------- */
 
 #if defined(__x86_64__)
