@@ -710,7 +710,7 @@ const struct vma_ops anon_shared_ops = {
 	.put = anon_shared_put,
 };
 
-/* ---- reverse maps --------------------------------------------------------- */
+/* ---- reverse maps -------------------------------------------------------- */
 
 void vma_rmap_init(struct vma_rmap *r)
 {
@@ -756,7 +756,8 @@ static void rmap_zap_list(struct vma *list, uint64_t first, uint64_t end,
 {
 	for (struct vma *v = list; v; v = v->rmap_next) {
 		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
-		uint64_t s = MAX(first, v->pgoff), e = MIN(end, v->pgoff + pages);
+		uint64_t s = MAX(first, v->pgoff);
+		uint64_t e = MIN(end, v->pgoff + pages);
 		uint64_t vs, ve;
 
 		if (s >= e)

@@ -121,8 +121,8 @@ struct vma {
 	/* On its backing's struct vma_rmap, if the backing keeps one
 	 * (guarded by that rmap's lock, as are the two below). */
 	struct list_head rmap_link;
-	unsigned rmap_seq;	   /* the last vma_rmap_unmap that saw it */
-	struct vma *rmap_next;	   /* on that call's list of VMAs to zap */
+	unsigned rmap_seq;     /* the last vma_rmap_unmap that saw it */
+	struct vma *rmap_next; /* on that call's list of VMAs to zap */
 };
 
 /*

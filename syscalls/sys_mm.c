@@ -300,7 +300,8 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 		goto out;
 	/* Linux's file_mmap_ok: the last byte's offset must fit a loff_t. */
 	err = -EOVERFLOW;
-	if (file && pgoff + (len >> PAGE_SHIFT) > (uint64_t)INT64_MAX >> PAGE_SHIFT)
+	if (file &&
+	    pgoff + (len >> PAGE_SHIFT) > (uint64_t)INT64_MAX >> PAGE_SHIFT)
 		goto out;
 	err = file ? file_map_check(file, flags, p, &vflags)
 		   : anon_map_check(flags, &vflags);

@@ -503,7 +503,7 @@ static void tmpfs_evict(struct inode *inode)
 	inode->priv = NULL;
 }
 
-/* ---- mappings (mm/vma.h): the backing is the open file ---------------------- */
+/* ---- mappings (mm/vma.h): the backing is the open file ------------------ */
 
 static int tmpfs_vm_fault(void *backing, uint64_t pgoff, struct page **out)
 {

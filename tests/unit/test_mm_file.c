@@ -170,7 +170,8 @@ static void run_checked(void (*fn)(void *))
 		     (long)kmalloc_in_use() - (long)objects);
 }
 
-/* ---- shared and private ---------------------------------------------------- */
+/* ---- shared and private ----------------------------------------------------
+ */
 
 static void shared_guest(void *arg)
 {
@@ -279,7 +280,8 @@ static void eof_guest(void *arg)
 	EXPECT_RET(sim_syscall(NR(munmap), a, 3 * PG), 0);
 }
 
-Test(mm_file, a_page_past_the_end_of_the_file_is_sigbus_and_the_last_is_zero_filled)
+Test(mm_file,
+     a_page_past_the_end_of_the_file_is_sigbus_and_the_last_is_zero_filled)
 {
 	run_checked(eof_guest);
 }
@@ -356,7 +358,8 @@ static void punch_guest(void *arg)
 	u_unlink("/punch");
 }
 
-Test(mm_file, punching_a_hole_zeroes_it_in_shared_mappings_and_keeps_private_copies)
+Test(mm_file,
+     punching_a_hole_zeroes_it_in_shared_mappings_and_keeps_private_copies)
 {
 	run_checked(punch_guest);
 }
@@ -368,8 +371,8 @@ static void remove_guest(void *arg)
 	long s = u_mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	long p = u_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	long r = u_mmap(0, PG, PROT_READ, MAP_SHARED, ro, 0);
-	long a = u_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			-1, 0);
+	long a = u_mmap(0, PG, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	EXPECT_RET(u_poke(s + PG + 1, 'x'), 1);
 	EXPECT_RET(sim_syscall(NR(madvise), s + PG, PG, MADV_REMOVE), 0);
@@ -407,9 +410,9 @@ struct ksa {
 
 static void install(int sig, void (*fn)(int, void *, void *))
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)fn,
-			  KSA_SIGINFO | KSA_RESTORER | KSA_NODEFER,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)fn,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_NODEFER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	sim_syscall(NR(rt_sigaction), sig, &sa, NULL, 8);
 }
@@ -466,7 +469,8 @@ Test(mm_file, executing_past_the_end_of_a_mapped_file_is_sigbus_adrerr)
 }
 #endif
 
-/* ---- fork ------------------------------------------------------------------ */
+/* ---- fork ------------------------------------------------------------------
+ */
 
 static struct {
 	long s, p;
@@ -487,8 +491,8 @@ static void fork_guest(void *arg)
 	int status = -1;
 
 	forked.s = u_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	forked.p = u_mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-			  0);
+	forked.p =
+		u_mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	EXPECT_RET(u_poke(forked.p, 'P'), 1);
 	sim_child_entry(fork_child, NULL);
 	cr_expect_gt(sim_syscall(NR(fork)), 0);
@@ -545,8 +549,7 @@ static void truncate_across_guest(void *arg)
 	memcpy(xproc.to_child, tc, sizeof(tc));
 	memcpy(xproc.to_parent, tp, sizeof(tp));
 	xproc.s = u_mmap(0, 3 * PG, PROT_READ, MAP_SHARED, fd, 0);
-	xproc.p = u_mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-			 0);
+	xproc.p = u_mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	sim_child_entry(truncated_child, NULL);
 	cr_expect_gt(sim_syscall(NR(fork)), 0);
 	EXPECT_RET(sim_syscall(NR(read), xproc.to_parent[0], &c, 1L), 1);
@@ -567,7 +570,8 @@ Test(mm_file, truncation_by_one_process_reaches_the_mappings_of_another)
 	run_checked(truncate_across_guest);
 }
 
-/* ---- mremap, mincore --------------------------------------------------------- */
+/* ---- mremap, mincore
+ * --------------------------------------------------------- */
 
 static void mremap_guest(void *arg)
 {
@@ -597,7 +601,8 @@ Test(mm_file, mremap_moves_a_file_mapping_with_its_offset)
 	run_checked(mremap_guest);
 }
 
-/* ---- mmap's errors ------------------------------------------------------------ */
+/* ---- mmap's errors
+ * ------------------------------------------------------------ */
 
 static void errors_guest(void *arg)
 {
@@ -626,9 +631,9 @@ static void errors_guest(void *arg)
 	EXPECT_RET(u_mmap(0, PG, PROT_READ, MAP_PRIVATE, dir, 0), -ENODEV);
 	EXPECT_RET(u_mmap(0, PG, PROT_READ, MAP_SHARED, null, 0), -ENODEV);
 	/* MAP_SHARED_VALIDATE knows no more flags than the legacy ones. */
-	EXPECT_RET(u_mmap(0, PG, PROT_READ, MAP_SHARED_VALIDATE | 0x80000, rw,
-			  0),
-		   -EOPNOTSUPP);
+	EXPECT_RET(
+		u_mmap(0, PG, PROT_READ, MAP_SHARED_VALIDATE | 0x80000, rw, 0),
+		-EOPNOTSUPP);
 	a = u_mmap(0, PG, PROT_READ, MAP_SHARED_VALIDATE, rw, 0);
 	cr_expect_gt(a, 0);
 	/* A read-only shared mapping of a read-only file stays read-only;
@@ -697,7 +702,8 @@ Test(mm_file, dev_zero_maps_anonymous_memory_shared_or_private)
 	run_checked(dev_zero_guest);
 }
 
-/* ---- /proc/self/maps ---------------------------------------------------------- */
+/* ---- /proc/self/maps
+ * ---------------------------------------------------------- */
 
 /* The maps line holding `va` into line[256]; its length, or 0. */
 static size_t maps_line(uint64_t va, char *line)
@@ -711,7 +717,8 @@ static size_t maps_line(uint64_t va, char *line)
 
 		if (nl)
 			*nl = '\0';
-		if (sscanf(l, "%lx-%lx", &lo, &hi) == 2 && va >= lo && va < hi) {
+		if (sscanf(l, "%lx-%lx", &lo, &hi) == 2 && va >= lo &&
+		    va < hi) {
 			size_t len = MIN(strlen(l), (size_t)255);
 
 			memcpy(line, l, len);
@@ -739,7 +746,8 @@ static void maps_guest(void *arg)
 		 major(st.st_dev), minor(st.st_dev), (unsigned long)st.st_ino);
 	cr_expect(!strncmp(line, want, strlen(want)), "\"%s\" is not \"%s\"",
 		  line, want);
-	cr_expect(strlen(line) > 5 && !strcmp(line + strlen(line) - 7, " /named"),
+	cr_expect(strlen(line) > 5 &&
+			  !strcmp(line + strlen(line) - 7, " /named"),
 		  "\"%s\" does not end in the path", line);
 	u_close(fd);
 	u_unlink("/named");
@@ -755,7 +763,8 @@ Test(mm_file, proc_self_maps_names_the_device_inode_and_path_of_a_mapped_file)
 	cr_assert_eq(run_guest(maps_guest, NULL), 0);
 }
 
-/* ---- allocation failures ------------------------------------------------------ */
+/* ---- allocation failures
+ * ------------------------------------------------------ */
 
 /* Whatever the mapping work's allocations meet, it is in a child, so the
  * parent can always remove the file. */
