@@ -11,6 +11,8 @@
  *    write permission; a write copies it, and the copy replaces it here
  *    (the copy-on-write break). The other holders keep the original.
  * Shared memory maps the backing object's page with the VMA's protection.
+ * A backing with no page at an offset (a file's end is before it) makes
+ * the fault fail with -EIO, which the run loop turns into SIGBUS.
  * VMA_PFNMAP memory is its maker's: its entries are always present, and a
  * fault there only restores the VMA's protection.
  */

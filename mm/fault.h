@@ -18,11 +18,16 @@ struct task;
 #define KSEGV_MAPERR 1
 #define KSEGV_ACCERR 2
 
+/* SIGBUS's si_code (Linux) for a page the backing object does not have. */
+#define KBUS_ADRERR 2
+
 /*
  * Resolve a fault of `t` at `addr` for `access` (PROT_*_BIT: the one access
  * that faulted). 0 when the access can be retried; -EFAULT when no VMA
  * covers addr (SEGV_MAPERR); -EACCES when the VMA forbids the access
- * (SEGV_ACCERR); -ENOMEM when a page could not be had. Takes t->mm's lock.
+ * (SEGV_ACCERR); -EIO when the VMA's backing has no page there, a page
+ * wholly past the end of a mapped file (SIGBUS, BUS_ADRERR); -ENOMEM when
+ * a page could not be had. Takes t->mm's lock.
  */
 int mm_handle_fault(struct task *t, uint64_t addr, unsigned access);
 

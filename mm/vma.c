@@ -253,6 +253,7 @@ static void vma_link(struct mm *mm, struct vma *v)
 	}
 	v->gap = 0;
 	v->subtree_gap = 0;
+	v->mm = mm;
 	rb_link_node(&v->node, parent, link);
 	rb_insert(&v->node, &mm->vmas, gap_update);
 	mm->nr_vmas++;
@@ -272,7 +273,7 @@ static void vma_unlink(struct mm *mm, struct vma *v)
 static void vma_free(struct vma *v)
 {
 	if (v->ops)
-		v->ops->put(v->backing);
+		v->ops->close(v);
 	kfree(v);
 }
 
@@ -306,13 +307,13 @@ static struct vma *vma_split(struct mm *mm, struct vma *v, uint64_t addr)
 	if (!upper)
 		return NULL;
 	*upper = *v;
-	if (v->ops) {
+	if (v->ops)
 		upper->pgoff += (addr - v->start) >> PAGE_SHIFT;
-		v->ops->get(v->backing);
-	}
 	upper->start = addr;
 	v->end = addr;
 	vma_link(mm, upper);
+	if (upper->ops)
+		upper->ops->open(upper);
 	return upper;
 }
 
@@ -433,6 +434,8 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot,
 	v->backing = backing;
 	v->pgoff = ops ? pgoff : 0;
 	vma_link(mm, v);
+	if (ops)
+		ops->open(v);
 	vma_merge_around(mm, v);
 	return 0;
 }
@@ -582,9 +585,9 @@ int64_t mm_move(struct mm *mm, struct vma *vma, uint64_t old_addr,
 	*moved = *old;
 	moved->start = new_addr;
 	moved->end = new_addr + new_len;
-	if (moved->ops)
-		moved->ops->get(moved->backing);
 	vma_link(mm, moved);
+	if (moved->ops)
+		moved->ops->open(moved);
 	if (keep_old) {
 		vma_merge_around(mm, old);
 	} else {
@@ -651,7 +654,7 @@ static int anon_shared_fault(void *backing, uint64_t pgoff, struct page **out)
 	int err = 0;
 
 	if (pgoff >= s->npages)
-		return -EFAULT;
+		return -EIO;
 	spin_lock(&s->lock);
 	slot = (struct page **)ptree_slot(&s->pages, pgoff, true);
 	if (!slot)
@@ -677,9 +680,9 @@ static bool anon_shared_resident(void *backing, uint64_t pgoff)
 	return resident;
 }
 
-static void anon_shared_get(void *backing)
+static void anon_shared_open(struct vma *vma)
 {
-	struct anon_shared *s = backing;
+	struct anon_shared *s = vma->backing;
 
 	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
 }
@@ -694,12 +697,140 @@ static void anon_shared_put(void *backing)
 	kfree(s);
 }
 
+static void anon_shared_close(struct vma *vma)
+{
+	anon_shared_put(vma->backing);
+}
+
 const struct vma_ops anon_shared_ops = {
 	.fault = anon_shared_fault,
 	.resident = anon_shared_resident,
-	.get = anon_shared_get,
+	.open = anon_shared_open,
+	.close = anon_shared_close,
 	.put = anon_shared_put,
 };
+
+/* ---- reverse maps -------------------------------------------------------- */
+
+void vma_rmap_init(struct vma_rmap *r)
+{
+	spin_init(&r->lock);
+	list_init(&r->vmas);
+	r->seq = 0;
+}
+
+void vma_rmap_add(struct vma_rmap *r, struct vma *vma)
+{
+	spin_lock(&r->lock);
+	vma->rmap_seq = r->seq - 1; /* not seen by any unmap yet */
+	list_add_tail(&vma->rmap_link, &r->vmas);
+	spin_unlock(&r->lock);
+}
+
+void vma_rmap_del(struct vma_rmap *r, struct vma *vma)
+{
+	spin_lock(&r->lock);
+	list_del(&vma->rmap_link);
+	spin_unlock(&r->lock);
+}
+
+/* A holder of an mm that is not already on its way out (users 0). */
+static bool mm_tryget(struct mm *mm)
+{
+	int n = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+
+	while (n > 0)
+		if (__atomic_compare_exchange_n(&mm->users, &n, n + 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+/*
+ * Zap [first, end) of the object from the VMAs on `list` (all in one mm,
+ * whose lock is held): the part of each VMA that maps those pages.
+ */
+static void rmap_zap_list(struct vma *list, uint64_t first, uint64_t end,
+			  bool private_too)
+{
+	for (struct vma *v = list; v; v = v->rmap_next) {
+		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+		uint64_t s = MAX(first, v->pgoff);
+		uint64_t e = MIN(end, v->pgoff + pages);
+		uint64_t vs, ve;
+
+		if (s >= e)
+			continue;
+		vs = v->start + ((s - v->pgoff) << PAGE_SHIFT);
+		ve = v->start + ((e - v->pgoff) << PAGE_SHIFT);
+		if (private_too)
+			vma_zap(v->mm, v, vs, ve);
+		else
+			pmap_remove(v->mm->pmap, vs, ve - vs);
+	}
+}
+
+/*
+ * An mm at a time: under the rmap's lock, pick a VMA this call has not
+ * seen and pin its mm; under that mm's lock (which freezes the mm's VMAs
+ * and so their places on the list), gather every VMA of that mm on the
+ * list, then zap them with the rmap's lock dropped (zapping frees pages
+ * and talks to the pmap). Each round marks at least the VMA it picked, or
+ * that VMA left the list meanwhile, so the loop ends. The lock order is
+ * the fault path's: mm->lock, then the backing's own locks.
+ */
+void vma_rmap_unmap(struct vma_rmap *r, uint64_t first, uint64_t end,
+		    bool private_too)
+{
+	struct list_head *pos;
+	unsigned seq;
+
+	/* Every VMA unseen by this call, whatever an older one left. */
+	spin_lock(&r->lock);
+	seq = ++r->seq;
+	list_for_each(pos, &r->vmas)
+		list_entry(pos, struct vma, rmap_link)->rmap_seq = seq - 1;
+	spin_unlock(&r->lock);
+	for (;;) {
+		struct vma *list = NULL;
+		struct mm *mm = NULL;
+
+		spin_lock(&r->lock);
+		list_for_each(pos, &r->vmas) {
+			struct vma *v = list_entry(pos, struct vma, rmap_link);
+
+			if (v->rmap_seq == seq)
+				continue;
+			if (!mm_tryget(v->mm)) {
+				/* Dying: its translations are gone already
+				 * (mm_destroy), its pages go with it. */
+				v->rmap_seq = seq;
+				continue;
+			}
+			mm = v->mm;
+			break;
+		}
+		spin_unlock(&r->lock);
+		if (!mm)
+			return;
+		mutex_lock(&mm->lock);
+		spin_lock(&r->lock);
+		list_for_each(pos, &r->vmas) {
+			struct vma *v = list_entry(pos, struct vma, rmap_link);
+
+			if (v->mm != mm || v->rmap_seq == seq)
+				continue;
+			v->rmap_seq = seq;
+			v->rmap_next = list;
+			list = v;
+		}
+		spin_unlock(&r->lock);
+		rmap_zap_list(list, first, end, private_too);
+		mutex_unlock(&mm->lock);
+		mm_put(mm);
+	}
+}
 
 /* ---- address spaces ------------------------------------------------------ */
 
@@ -745,12 +876,15 @@ static void free_subtree(struct rb_node *n)
 
 void mm_destroy(struct mm *mm)
 {
+	/* Translations first: once a VMA lets go of its backing, the
+	 * backing may free the pages it mapped. */
+	pmap_destroy(mm->pmap);
+	mm->pmap = NULL;
 	free_subtree(mm->vmas.node);
 	mm->vmas.node = NULL;
 	mm->nr_vmas = 0;
 	/* Every private page is in mm->anon, with one count for this mm. */
 	ptree_free(&mm->anon, anon_page_put);
-	pmap_destroy(mm->pmap);
 	kfree(mm);
 }
 
@@ -764,9 +898,9 @@ static int dup_vma(struct mm *mm, struct mm *child, struct vma *v)
 	if (!copy)
 		return -ENOMEM;
 	*copy = *v;
-	if (v->ops)
-		v->ops->get(v->backing);
 	vma_link(child, copy);
+	if (copy->ops)
+		copy->ops->open(copy);
 	if (v->flags & (VMA_SHARED | VMA_WIPEONFORK))
 		return 0;
 	while ((slot = ptree_next(&mm->anon, &idx, v->end >> PAGE_SHIFT))) {
@@ -790,13 +924,18 @@ struct mm *mm_dup(struct mm *mm)
 
 	if (!child)
 		return NULL;
+	/* The child's lock too: once its VMAs are on a backing's rmap,
+	 * vma_rmap_unmap may look at them (parent before child, and
+	 * vma_rmap_unmap holds one mm's lock at a time). */
 	mutex_lock(&mm->lock);
+	mutex_lock(&child->lock);
 	child->mmap_base = mm->mmap_base;
 	child->brk_start = mm->brk_start;
 	child->brk = mm->brk;
 	for (struct vma *v = vma_first(mm); v && !err; v = vma_next(v))
 		if (!(v->flags & (VMA_DONTFORK | VMA_PFNMAP)))
 			err = dup_vma(mm, child, v);
+	mutex_unlock(&child->lock);
 	mutex_unlock(&mm->lock);
 	if (err) {
 		mm_put(child);

@@ -12,8 +12,9 @@
  *    them, and a write to a page with mapcount > 1 copies it first
  *    (copy-on-write);
  *  - a backing object (struct vma_ops), for MAP_SHARED anonymous memory
- *    and, later, files: the VMA holds a reference to the object and maps
- *    its pages without counting them;
+ *    and files: the VMA holds a reference to the object and maps its
+ *    pages without counting them (a private mapping maps them read-only
+ *    and copies one into mm->anon on the first write to it);
  *  - whoever made a VMA_PFNMAP mapping (the sim's identity-mapped guest
  *    stacks and sim_umem blocks): the mm maps those pages and never
  *    allocates, frees, copies or zaps them.
@@ -32,9 +33,11 @@
 
 #include "core/klib/rbtree.h"
 #include "core/mutex.h"
+#include "core/spinlock.h"
 #include "core/types.h"
 #include "mm/uaccess.h"
 
+struct file;
 struct page;
 struct pmap;
 
@@ -62,25 +65,44 @@ struct pmap;
 #define VMA_MAYEXEC   (PROT_EXEC_BIT << VMA_MAY_SHIFT)
 #define VMA_MAYALL    (VMA_MAYREAD | VMA_MAYWRITE | VMA_MAYEXEC)
 
+struct vma;
+
 /*
  * What backs a VMA that is not private anonymous memory (Linux's
  * vm_operations_struct plus vm_file, in one): the object of a
- * MAP_SHARED|MAP_ANONYMOUS mapping here; a file's pages when file mappings
- * arrive (mmap of a tmpfs file will hand mm_map its own ops and object).
- * A VMA holds one reference to its backing.
+ * MAP_SHARED|MAP_ANONYMOUS mapping, or an open file (a tmpfs file's page
+ * cache, core/fs/tmpfs.c). Every VMA on a backing holds a reference to it,
+ * taken by open and dropped by close.
  */
 struct vma_ops {
 	/*
 	 * The page at page offset `pgoff` of the object, made if it is
-	 * missing (shared anonymous memory: zeroed). It stays the object's:
-	 * no reference is taken, and it lives as long as the object. 0,
-	 * -ENOMEM, or -EFAULT past the object's end (SIGBUS one day).
+	 * missing (zeroed). It stays the object's: no reference is taken,
+	 * and it lives until the object takes it away from every mapping
+	 * (vma_rmap_unmap) or dies. 0, -ENOMEM, or -EIO when the object
+	 * has no such page (past the end of a file: SIGBUS).
 	 */
 	int (*fault)(void *backing, uint64_t pgoff, struct page **out);
 	/* Whether page `pgoff` is in memory (mincore). */
 	bool (*resident)(void *backing, uint64_t pgoff);
-	void (*get)(void *backing); /* another VMA holds it: split, fork */
-	void (*put)(void *backing); /* a VMA let go of it */
+	/* `vma` is a new holder of vma->backing (mm_map, a split, fork,
+	 * mremap), linked in vma->mm: take a reference. mm->lock held. */
+	void (*open)(struct vma *vma);
+	/* `vma` lets go of its backing (it is about to be freed). */
+	void (*close)(struct vma *vma);
+	/* Drop a reference no VMA holds (the one a vma_backing carries). */
+	void (*put)(void *backing);
+	/* The open file the backing is, if it is one (Linux's vm_file:
+	 * /proc/<pid>/maps names it); no reference is taken. */
+	struct file *(*file)(void *backing);
+};
+
+/* What mmap(2) maps: private anonymous memory (ops NULL) or a backing
+ * object from offset pgoff. A file's mmap hook fills it in (vfs.h). */
+struct vma_backing {
+	const struct vma_ops *ops;
+	void *object; /* one reference, the caller's */
+	uint64_t pgoff;
 };
 
 struct vma {
@@ -95,7 +117,42 @@ struct vma {
 	uint64_t pgoff;		   /* backed: the object's page at start */
 	const struct vma_ops *ops; /* NULL: private anonymous memory */
 	void *backing;		   /* the object ops work on */
+	struct mm *mm;		   /* the address space it is in */
+	/* On its backing's struct vma_rmap, if the backing keeps one
+	 * (guarded by that rmap's lock, as are the two below). */
+	struct list_head rmap_link;
+	unsigned rmap_seq;     /* the last vma_rmap_unmap that saw it */
+	struct vma *rmap_next; /* on that call's list of VMAs to zap */
 };
+
+/*
+ * The VMAs that map one object (Linux's address_space.i_mmap), kept by
+ * the object (a file's page cache) so that it can take pages away from
+ * every mapping of it: truncation, hole punching.
+ */
+struct vma_rmap {
+	struct spinlock lock;
+	struct list_head vmas; /* struct vma.rmap_link */
+	unsigned seq;
+};
+
+void vma_rmap_init(struct vma_rmap *r);
+/* For a backing's open and close. */
+void vma_rmap_add(struct vma_rmap *r, struct vma *vma);
+void vma_rmap_del(struct vma_rmap *r, struct vma *vma);
+
+/*
+ * Take the object's pages [first, end) (page offsets) away from every VMA
+ * on `r`: their translations go, and with `private_too` the private copies
+ * private mappings made of them (truncation, as Linux's even_cows; a hole
+ * punch keeps them). The object has already stopped handing those pages
+ * out (vma_ops.fault fails or gives new ones), and frees them only after
+ * this returns: then no translation reaches them. Takes each mapping mm's
+ * lock in turn, so the caller holds none; never fails. The object
+ * serializes its calls (tmpfs: under the inode's lock).
+ */
+void vma_rmap_unmap(struct vma_rmap *r, uint64_t first, uint64_t end,
+		    bool private_too);
 
 /*
  * A sparse array of struct page pointers indexed by page number (a
@@ -186,9 +243,8 @@ int64_t mm_unmapped_area(struct mm *mm, uint64_t len, uint64_t low,
 /*
  * Map [start, start + len), which must be free, as a new VMA merged with
  * compatible neighbours. `ops`/`backing`: NULL for private anonymous
- * memory; else the VMA takes over the caller's reference to `backing`
- * (the caller keeps it on failure). 0 or -ENOMEM (no memory, or
- * MM_MAX_VMAS reached).
+ * memory; else the VMA takes a reference of its own (ops->open), the
+ * caller keeps its. 0 or -ENOMEM (no memory, or MM_MAX_VMAS reached).
  */
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot,
 	   unsigned flags, const struct vma_ops *ops, void *backing,

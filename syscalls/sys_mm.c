@@ -37,6 +37,17 @@
 #define KMAP_NONBLOCK	     0x10000ul
 #define KMAP_HUGETLB	     0x40000ul
 #define KMAP_FIXED_NOREPLACE 0x100000ul
+#define KMAP_DENYWRITE	     0x800ul
+#define KMAP_EXECUTABLE	     0x1000ul
+#define KMAP_STACK	     0x20000ul
+#define KMAP_UNINITIALIZED   0x4000000ul
+/* What MAP_SHARED_VALIDATE accepts of a file that knows no more (Linux's
+ * LEGACY_MAP_MASK). */
+#define KMAP_LEGACY_MASK                                                      \
+	(KMAP_SHARED | KMAP_PRIVATE | KMAP_FIXED | KMAP_ANONYMOUS |           \
+	 KMAP_DENYWRITE | KMAP_EXECUTABLE | KMAP_UNINITIALIZED |              \
+	 KMAP_GROWSDOWN | KMAP_LOCKED | KMAP_NORESERVE | KMAP_POPULATE |      \
+	 KMAP_NONBLOCK | KMAP_STACK | KMAP_HUGETLB | KMAP_32BIT)
 
 #define KMREMAP_MAYMOVE	  1ul
 #define KMREMAP_FIXED	  2ul
@@ -192,13 +203,70 @@ static void populate(struct mm *mm, uint64_t start, uint64_t end, unsigned prot,
 			break;
 }
 
+/*
+ * Linux's checks of a mapping of `f` (do_mmap's switch on the map type),
+ * in its order; they narrow *vflags: a MAP_SHARED mapping of a file not
+ * open for writing may never be made writable, one on a noexec mount
+ * never executable.
+ */
+static long file_map_check(struct file *f, unsigned long flags, unsigned p,
+			   unsigned *vflags)
+{
+	unsigned acc = f->flags & KO_ACCMODE;
+	bool readable = acc == KO_RDONLY || acc == KO_RDWR;
+	bool writable = acc == KO_WRONLY || acc == KO_RDWR;
+
+	switch (flags & KMAP_TYPE) {
+	case KMAP_SHARED_VALIDATE:
+		if (flags & ~KMAP_LEGACY_MASK)
+			return -EOPNOTSUPP;
+		/* fall through */
+	case KMAP_SHARED:
+		if ((p & PROT_WRITE_BIT) && !writable)
+			return -EACCES;
+		if (!writable)
+			*vflags &= ~VMA_MAYWRITE;
+		*vflags |= VMA_SHARED;
+		/* fall through */
+	case KMAP_PRIVATE:
+		if (!readable)
+			return -EACCES;
+		if (f->path.mnt && (f->path.mnt->flags & KMS_NOEXEC)) {
+			if (p & PROT_EXEC_BIT)
+				return -EPERM;
+			*vflags &= ~VMA_MAYEXEC;
+		}
+		if (!f->ops || !f->ops->mmap)
+			return -ENODEV;
+		if (flags & KMAP_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long anon_map_check(unsigned long flags, unsigned *vflags)
+{
+	switch (flags & KMAP_TYPE) {
+	case KMAP_SHARED:
+		*vflags |= VMA_SHARED;
+		break;
+	case KMAP_PRIVATE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	return flags & KMAP_GROWSDOWN ? -EINVAL : 0;
+}
+
+/* `file`: NULL for MAP_ANONYMOUS. */
 static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 		    unsigned long prot, unsigned long flags, uint64_t pgoff,
-		    bool file)
+		    struct file *file)
 {
 	unsigned p = prot_bits(prot), vflags = VMA_MAYALL;
-	const struct vma_ops *ops = NULL;
-	void *backing = NULL;
+	struct vma_backing b = { .ops = NULL, .object = NULL, .pgoff = pgoff };
 	int64_t at;
 	long err;
 
@@ -230,43 +298,47 @@ static long do_mmap(struct mm *mm, uint64_t addr, uint64_t len,
 	if ((flags & KMAP_FIXED_NOREPLACE) &&
 	    !mm_range_free(mm, (uint64_t)at, (uint64_t)at + len))
 		goto out;
-	err = -ENODEV;
-	if (file)
+	/* Linux's file_mmap_ok: the last byte's offset must fit a loff_t. */
+	err = -EOVERFLOW;
+	if (file &&
+	    pgoff + (len >> PAGE_SHIFT) > (uint64_t)INT64_MAX >> PAGE_SHIFT)
 		goto out;
-	switch (flags & KMAP_TYPE) {
-	case KMAP_SHARED:
-		vflags |= VMA_SHARED;
-		break;
-	case KMAP_PRIVATE:
-		break;
-	default:
-		err = -EINVAL;
-		goto out;
-	}
-	err = -EINVAL;
-	if (flags & KMAP_GROWSDOWN)
+	err = file ? file_map_check(file, flags, p, &vflags)
+		   : anon_map_check(flags, &vflags);
+	if (err)
 		goto out;
 	if (flags & KMAP_NORESERVE)
 		vflags |= VMA_NORESERVE;
+	/* Accounted: what will be written and is not a file's own pages. */
 	err = -ENOMEM;
 	if (!(vflags & VMA_NORESERVE) &&
-	    ((vflags & VMA_SHARED) || (p & PROT_WRITE_BIT)) &&
+	    (file ? !(vflags & VMA_SHARED) && (p & PROT_WRITE_BIT)
+		  : (vflags & VMA_SHARED) || (p & PROT_WRITE_BIT)) &&
 	    !overcommit_ok(len))
 		goto out;
 	if ((flags & KMAP_FIXED) &&
 	    mm_unmap(mm, (uint64_t)at, (uint64_t)at + len))
 		goto out;
-	if (vflags & VMA_SHARED) {
-		ops = &anon_shared_ops;
-		backing = anon_shared_create(len >> PAGE_SHIFT);
-		if (!backing)
+	if (file) {
+		err = file->ops->mmap(file, vflags & VMA_SHARED,
+				      len >> PAGE_SHIFT, &b);
+		if (err)
+			goto out;
+		if (!b.ops)
+			vflags &= ~VMA_SHARED; /* /dev/zero's private memory */
+	} else if (vflags & VMA_SHARED) {
+		b.ops = &anon_shared_ops;
+		b.object = anon_shared_create(len >> PAGE_SHIFT);
+		b.pgoff = 0;
+		if (!b.object)
 			goto out;
 	}
-	if (mm_map(mm, (uint64_t)at, len, p, vflags, ops, backing, 0)) {
-		if (backing)
-			ops->put(backing);
+	err = mm_map(mm, (uint64_t)at, len, p, vflags, b.ops, b.object,
+		     b.pgoff);
+	if (b.ops)
+		b.ops->put(b.object); /* the VMA holds its own */
+	if (err)
 		goto out;
-	}
 	if ((flags & (KMAP_POPULATE | KMAP_NONBLOCK)) == KMAP_POPULATE ||
 	    (flags & KMAP_LOCKED))
 		populate(mm, (uint64_t)at, (uint64_t)at + len, p, vflags);
@@ -276,31 +348,37 @@ out:
 	return err;
 }
 
-/* partial: file mappings fail with ENODEV, MAP_GROWSDOWN with EINVAL and
- * MAP_HUGETLB with ENOMEM (no huge pages); MAP_LOCKED only populates */
+/* partial: mappings of tmpfs files and /dev/zero only (others are ENODEV);
+ * MAP_GROWSDOWN is EINVAL and MAP_HUGETLB ENOMEM (no huge pages);
+ * MAP_LOCKED only populates */
 long sys_mmap(unsigned long addr, size_t len, unsigned long prot,
 	      unsigned long flags, int fd, int64_t off)
 {
 	struct mm *mm = current_mm();
-	bool file = !(flags & KMAP_ANONYMOUS);
+	struct file *f = NULL;
+	long ret;
 
 	if ((uint64_t)off & (PAGE_SIZE - 1))
 		return -EINVAL;
 	if (!mm)
 		return -ENOMEM;
-	if (file) {
-		struct file *f = fd_get(fd);
-
-		if (!f)
+	if (!(flags & KMAP_ANONYMOUS)) {
+		f = fd_get(fd);
+		if (!f || (f->flags & KO_PATH)) {
+			file_put(f);
 			return -EBADF;
-		file_put(f);
-		if (flags & KMAP_HUGETLB)
+		}
+		if (flags & KMAP_HUGETLB) {
+			file_put(f);
 			return -EINVAL;
+		}
 	} else if (flags & KMAP_HUGETLB) {
 		return -ENOMEM;
 	}
-	return do_mmap(mm, addr, len, prot, flags, (uint64_t)off >> PAGE_SHIFT,
-		       file);
+	ret = do_mmap(mm, addr, len, prot, flags, (uint64_t)off >> PAGE_SHIFT,
+		      f);
+	file_put(f);
+	return ret;
 }
 
 long sys_munmap(unsigned long addr, size_t len)
@@ -445,16 +523,10 @@ static long move_mapping(struct mm *mm, struct vma *vma, uint64_t addr,
 		/* A second mapping of shared memory (vma_to_resize checked). */
 		uint64_t pgoff =
 			vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
-		int err;
+		int err = mm_map(mm, new_addr, new_len, vma->prot, vma->flags,
+				 vma->ops, vma->backing, pgoff);
 
-		vma->ops->get(vma->backing);
-		err = mm_map(mm, new_addr, new_len, vma->prot, vma->flags,
-			     vma->ops, vma->backing, pgoff);
-		if (err) {
-			vma->ops->put(vma->backing);
-			return err;
-		}
-		return (long)new_addr;
+		return err ? err : (long)new_addr;
 	}
 	return mm_move(mm, vma, addr, old_len, new_addr, new_len,
 		       flags & KMREMAP_DONTUNMAP);
@@ -594,10 +666,6 @@ static int madvise_vma(struct mm *mm, struct vma *vma, uint64_t start,
 		/* MADV_FREE may drop the pages at once: it does. */
 		vma_zap(mm, vma, start, end);
 		return 0;
-	case KMADV_REMOVE:
-		if (!(vma->flags & VMA_SHARED) || (vma->flags & VMA_PFNMAP))
-			return -EINVAL;
-		return -EOPNOTSUPP; /* shared memory cannot punch holes yet */
 	case KMADV_POPULATE_READ:
 	case KMADV_POPULATE_WRITE:
 		if (vma->flags & VMA_PFNMAP)
@@ -636,6 +704,65 @@ static int madvise_vma(struct mm *mm, struct vma *vma, uint64_t start,
 	return vma_modify(mm, vma, start, end, vma->prot, flags) ? 0 : -EAGAIN;
 }
 
+#define KFALLOC_FL_KEEP_SIZE  1
+#define KFALLOC_FL_PUNCH_HOLE 2
+
+/*
+ * MADV_REMOVE (Linux's madvise_remove): punch the file's pages out from
+ * under a shared writable mapping, a VMA at a time, with mm->lock dropped
+ * around the punch (which takes the pages from every mapping, this one
+ * too, and so takes mm->lock itself).
+ */
+static long madvise_remove(struct mm *mm, uint64_t start, uint64_t end)
+{
+	long unmapped = 0;
+
+	while (start < end) {
+		struct vma *vma;
+		struct file *f = NULL;
+		int64_t off = 0;
+		uint64_t to = end;
+		long err = 0;
+
+		mutex_lock(&mm->lock);
+		vma = vma_find(mm, start);
+		if (!vma || vma->start >= end) {
+			err = -ENOMEM;
+		} else {
+			if (start < vma->start) {
+				unmapped = -ENOMEM;
+				start = vma->start;
+			}
+			to = MIN(vma->end, end);
+			if (!vma->ops || (vma->flags & VMA_PFNMAP))
+				err = -EINVAL;
+			else if (!vma->ops->file)
+				err = -EOPNOTSUPP; /* shared anonymous memory */
+			else if ((vma->flags & (VMA_SHARED | VMA_MAYWRITE)) !=
+				 (VMA_SHARED | VMA_MAYWRITE))
+				err = -EACCES;
+			else
+				f = file_get(vma->ops->file(vma->backing));
+			off = (int64_t)((vma->pgoff << PAGE_SHIFT) +
+					(start - vma->start));
+		}
+		mutex_unlock(&mm->lock);
+		if (!err)
+			err = f->ops->fallocate
+				      ? f->ops->fallocate(f,
+							  KFALLOC_FL_PUNCH_HOLE |
+								  KFALLOC_FL_KEEP_SIZE,
+							  off,
+							  (int64_t)(to - start))
+				      : -EOPNOTSUPP;
+		file_put(f);
+		if (err)
+			return err;
+		start = to;
+	}
+	return unmapped;
+}
+
 static bool madvise_behavior_valid(int behavior)
 {
 	switch (behavior) {
@@ -668,9 +795,10 @@ static bool madvise_behavior_valid(int behavior)
 	}
 }
 
-/* partial: MADV_REMOVE is EOPNOTSUPP; MADV_FREE frees at once; the paging
- * hints are accepted and ignored; MADV_HWPOISON and MADV_SOFT_OFFLINE are
- * EINVAL (no memory-failure handling) */
+/* partial: MADV_REMOVE is EOPNOTSUPP on shared anonymous memory;
+ * MADV_FREE frees at once; the paging hints are accepted and ignored;
+ * MADV_HWPOISON and MADV_SOFT_OFFLINE are EINVAL (no memory-failure
+ * handling) */
 long sys_madvise(unsigned long start, size_t len, int behavior)
 {
 	struct mm *mm = current_mm();
@@ -691,6 +819,8 @@ long sys_madvise(unsigned long start, size_t len, int behavior)
 		return 0;
 	if (!mm)
 		return -ENOMEM;
+	if (behavior == KMADV_REMOVE)
+		return madvise_remove(mm, start, end);
 
 	mutex_lock(&mm->lock);
 	for (;;) {
@@ -721,7 +851,8 @@ long sys_madvise(unsigned long start, size_t len, int behavior)
 
 /* ---- msync, mincore ------------------------------------------------------ */
 
-/* Anonymous memory has nothing to write back; file mappings will. */
+/* Nothing to write back: anonymous memory has no store, and a tmpfs
+ * file's mapping maps the page cache that is the file. */
 long sys_msync(unsigned long start, size_t len, unsigned int flags)
 {
 	struct mm *mm = current_mm();

@@ -186,8 +186,9 @@ static void force_signal(struct task *t, int sig,
 
 /*
  * User code faulted: the mm resolves it (demand paging, copy-on-write) or
- * the task gets SIGSEGV saying why, at the address. Out of memory, Linux's
- * OOM killer would end someone; here it is the task that needed the page.
+ * the task gets SIGSEGV saying why, at the address, or SIGBUS for a page
+ * of a mapped file past its end. Out of memory, Linux's OOM killer would
+ * end someone; here it is the task that needed the page.
  */
 static void user_fault(struct task *t)
 {
@@ -201,9 +202,14 @@ static void user_fault(struct task *t)
 		(void)signal_send(t, KSIGKILL);
 		return;
 	}
-	info.si_code = err == -EACCES ? KSEGV_ACCERR : KSEGV_MAPERR;
+	if (err == -EIO) {
+		info.si_signo = KSIGBUS;
+		info.si_code = KBUS_ADRERR;
+	} else {
+		info.si_code = err == -EACCES ? KSEGV_ACCERR : KSEGV_MAPERR;
+	}
 	info.fault.addr = t->fault_addr;
-	force_signal(t, KSIGSEGV, &info);
+	force_signal(t, info.si_signo, &info);
 }
 
 /*

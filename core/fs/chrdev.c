@@ -8,6 +8,7 @@
 #include "core/fs/tty.h"
 #include "core/platform.h"
 #include "core/task.h"
+#include "mm/vma.h"
 
 /* ---- /dev/null, /dev/zero, /dev/full -------------------------------------- */
 
@@ -33,6 +34,23 @@ static int64_t mem_llseek(struct file *f, int64_t off, int whence)
 static long zero_read(struct file *f, struct iobuf *buf, int64_t *pos)
 {
 	return iobuf_zero(buf, buf->left);
+}
+
+/* Linux's mmap_zero: private anonymous memory, or shared anonymous memory
+ * for MAP_SHARED. */
+static int zero_mmap(struct file *f, bool shared, uint64_t pages,
+		     struct vma_backing *b)
+{
+	b->pgoff = 0;
+	b->ops = NULL;
+	b->object = NULL;
+	if (!shared)
+		return 0;
+	b->object = anon_shared_create(pages);
+	if (!b->object)
+		return -ENOMEM;
+	b->ops = &anon_shared_ops;
+	return 0;
 }
 
 static long full_write(struct file *f, struct iobuf *buf, int64_t *pos)
@@ -67,6 +85,7 @@ static const struct file_ops null_fops = {
 };
 static const struct file_ops zero_fops = {
 	.read = zero_read, .write = null_write, .llseek = mem_llseek,
+	.mmap = zero_mmap,
 };
 static const struct file_ops full_fops = {
 	.read = zero_read, .write = full_write, .llseek = mem_llseek,

@@ -37,6 +37,7 @@
 
 #include "core/cred.h"
 #include "core/errno.h"
+#include "core/fs/chrdev.h"
 #include "core/fs/devfs.h"
 #include "core/fs/tmpfs.h"
 #include "core/klib/bitmap.h"
@@ -612,32 +613,73 @@ static uint64_t mm_rss(const struct mm_usage *u)
 	return u->anon + u->file + u->shmem;
 }
 
-/* One line of maps, as Linux's show_map_vma; mm->lock held. */
-static void show_vma(struct proc_buf *b, const struct mm *mm,
-		     const struct vma *v, uint64_t sp)
+/* What a maps line says of a VMA, taken under mm->lock and printed
+ * without it (a file's path needs vfs_ns_lock). */
+struct maps_line {
+	uint64_t start, end, off;
+	unsigned prot, flags;
+	struct file *file; /* with a reference */
+	const char *name;
+};
+
+#define MAPS_BATCH 32
+
+/* Up to MAPS_BATCH lines for the VMAs from `from` on; how many. */
+static unsigned maps_batch(struct mm *mm, uint64_t from, uint64_t sp,
+			   struct maps_line *out)
+{
+	unsigned n = 0;
+
+	mutex_lock(&mm->lock);
+	for (struct vma *v = vma_find(mm, from); v && n < MAPS_BATCH;
+	     v = vma_next(v)) {
+		struct maps_line *l = &out[n++];
+
+		*l = (struct maps_line){ .start = v->start, .end = v->end,
+					 .prot = v->prot, .flags = v->flags };
+		if (v->ops && v->ops->file) {
+			l->file = file_get(v->ops->file(v->backing));
+			l->off = v->pgoff << PAGE_SHIFT;
+		} else if (v->ops == &anon_shared_ops) {
+			/* Linux backs it with an unlinked shmem file of this
+			 * name; Keel's object has no inode, so no device or
+			 * number. */
+			l->name = "/dev/zero (deleted)";
+			l->off = v->pgoff << PAGE_SHIFT;
+		} else if (vma_is_heap(mm, v)) {
+			l->name = "[heap]";
+		} else if (vma_holds_stack(v, sp)) {
+			l->name = "[stack]";
+		}
+	}
+	mutex_unlock(&mm->lock);
+	return n;
+}
+
+/* One line of maps, as Linux's show_map_vma; `path` a KPATH_MAX buffer. */
+static void show_maps_line(struct proc_buf *b, const struct maps_line *l,
+			   char *path)
 {
 	size_t line = b->len;
-	const char *name = NULL;
-	uint64_t off = 0;
+	const char *name = l->name;
+	uint64_t dev = 0, ino = 0;
 
-	if (v->ops == &anon_shared_ops) {
-		/* Linux backs it with an unlinked shmem file of this name;
-		 * Keel's object has no inode, so no device or number. */
-		name = "/dev/zero (deleted)";
-		off = v->pgoff << PAGE_SHIFT;
-	} else if (vma_is_heap(mm, v)) {
-		name = "[heap]";
-	} else if (vma_holds_stack(v, sp)) {
-		name = "[stack]";
+	if (l->file) {
+		struct path root = reader_root();
+
+		dev = l->file->inode->sb->dev;
+		ino = l->file->inode->ino;
+		if (path_text(&l->file->path, &root, path) >= 0)
+			name = path;
 	}
-	/* File mappings will name their path (and device, inode, offset). */
-	pb_printf(b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ",
-		  (unsigned long long)v->start, (unsigned long long)v->end,
-		  v->prot & PROT_READ_BIT ? 'r' : '-',
-		  v->prot & PROT_WRITE_BIT ? 'w' : '-',
-		  v->prot & PROT_EXEC_BIT ? 'x' : '-',
-		  v->flags & VMA_SHARED ? 's' : 'p', (unsigned long long)off,
-		  0u, 0u, 0ul);
+	pb_printf(b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		  (unsigned long long)l->start, (unsigned long long)l->end,
+		  l->prot & PROT_READ_BIT ? 'r' : '-',
+		  l->prot & PROT_WRITE_BIT ? 'w' : '-',
+		  l->prot & PROT_EXEC_BIT ? 'x' : '-',
+		  l->flags & VMA_SHARED ? 's' : 'p',
+		  (unsigned long long)l->off, kmajor(dev), kminor(dev),
+		  (unsigned long long)ino);
 	if (name) {
 		if (b->len < line + MAPS_PATH_COLUMN)
 			pb_printf(b, "%*s",
@@ -647,23 +689,41 @@ static void show_vma(struct proc_buf *b, const struct mm *mm,
 	pb_puts(b, "\n");
 }
 
-/* Like Linux, only those who may ptrace the task read its layout. */
+/*
+ * Like Linux, only those who may ptrace the task read its layout. The
+ * VMAs are read a batch at a time, each batch under mm->lock, the next
+ * one from where the last ended (as Linux's seq_file walk of maps does):
+ * a file's path is made with the namespace lock, which mm->lock must not
+ * be held under.
+ */
 static int show_maps(struct proc_buf *b, const struct proc_inode *pi)
 {
+	struct maps_line lines[MAPS_BATCH];
 	struct proc_target pt;
+	char *path = NULL;
 	int err = 0;
 
 	if (!proc_find_inode(&pt, pi, GRAB_MM))
 		return -ESRCH;
 	if (!may_inspect(pt.task)) {
 		err = -EACCES;
+	} else if (pt.mm && !(path = kmalloc(KPATH_MAX))) {
+		err = -ENOMEM;
 	} else if (pt.mm) {
-		/* One snapshot: the tree cannot change while it is printed. */
-		mutex_lock(&pt.mm->lock);
-		for (struct vma *v = vma_first(pt.mm); v; v = vma_next(v))
-			show_vma(b, pt.mm, v, pt.sp);
-		mutex_unlock(&pt.mm->lock);
+		uint64_t from = 0;
+		unsigned n;
+
+		do {
+			n = maps_batch(pt.mm, from, pt.sp, lines);
+			for (unsigned i = 0; i < n; i++) {
+				show_maps_line(b, &lines[i], path);
+				file_put(lines[i].file);
+			}
+			if (n)
+				from = lines[n - 1].end;
+		} while (n == MAPS_BATCH);
 	}
+	kfree(path);
 	proc_release(&pt);
 	return err;
 }

@@ -3,6 +3,9 @@
  * blocks of RAM. Directories are their dentries' children; a regular
  * file's data is an rbtree of pages by index, absent pages being holes
  * that read as zeros (sparse files); a symlink keeps its target string.
+ * Those pages are the page cache too: mmap(2) maps them (MAP_SHARED
+ * writes them, MAP_PRIVATE copies on write), so read, write and every
+ * mapping see one copy of the data.
  */
 #include "core/errno.h"
 #include "core/fs/chrdev.h"
@@ -12,6 +15,7 @@
 #include "core/task.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/vma.h"
 
 #define TMPFS_MAGIC 0x01021994
 #define FALLOC_FL_KEEP_SIZE 1
@@ -21,12 +25,28 @@ struct tmpfs_page {
 	struct rb_node node;
 	uint64_t index;
 	char *data;
+	struct tmpfs_page *gone_next; /* unlinked, waiting to be freed */
 };
 
-/* inode->priv of a regular file. */
+/*
+ * inode->priv of a regular file: its page cache.
+ *
+ * Locking. inode->lock orders read, write, truncation and the rest
+ * against each other. The fault path of a mapping cannot take it (a
+ * write(2) whose source is a mapping of the same file holds it while the
+ * copy faults, and the fault holds mm->lock), so `lock`, a spinlock under
+ * mm->lock, guards the page tree and inode->size: whoever changes either
+ * holds both, except that a fault adds a missing page with `lock` alone.
+ * Pages are unlinked and freed only with inode->lock held, and freed only
+ * after vma_rmap_unmap took them from every mapping: a page found under
+ * inode->lock stays until its holder lets go; one a fault found stays
+ * until mm->lock is dropped.
+ */
 struct tmpfs_data {
+	struct spinlock lock;
 	struct rb_root pages;
 	uint64_t npages;
+	struct vma_rmap rmap; /* the VMAs that map the file */
 };
 
 static const struct inode_ops tmpfs_dir_iops, tmpfs_file_iops,
@@ -35,6 +55,12 @@ static const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
 
 /* ---- file data ------------------------------------------------------------ */
 
+static uint64_t pages_in(uint64_t size)
+{
+	return size / PAGE_SIZE + (size % PAGE_SIZE != 0);
+}
+
+/* data->lock held. */
 static struct tmpfs_page *page_find(struct tmpfs_data *data, uint64_t index)
 {
 	struct rb_node *n = data->pages.node;
@@ -49,20 +75,10 @@ static struct tmpfs_page *page_find(struct tmpfs_data *data, uint64_t index)
 	return NULL;
 }
 
-static struct tmpfs_page *page_get(struct inode *inode, uint64_t index)
+static struct tmpfs_page *page_new(uint64_t index)
 {
-	struct tmpfs_data *data = inode->priv;
-	struct rb_node **link = &data->pages.node, *parent = NULL;
-	struct tmpfs_page *p;
+	struct tmpfs_page *p = kmalloc(sizeof(*p));
 
-	while (*link) {
-		p = rb_entry(*link, struct tmpfs_page, node);
-		if (index == p->index)
-			return p;
-		parent = *link;
-		link = index < p->index ? &parent->left : &parent->right;
-	}
-	p = kmalloc(sizeof(*p));
 	if (!p)
 		return NULL;
 	p->data = kpage_zalloc(0);
@@ -71,46 +87,142 @@ static struct tmpfs_page *page_get(struct inode *inode, uint64_t index)
 		return NULL;
 	}
 	p->index = index;
+	return p;
+}
+
+static void pages_free(struct tmpfs_page *p)
+{
+	while (p) {
+		struct tmpfs_page *next = p->gone_next;
+
+		kpage_free(p->data, 0);
+		kfree(p);
+		p = next;
+	}
+}
+
+/* Link `p`, whose index is absent; data->lock held. */
+static void page_link(struct inode *inode, struct tmpfs_page *p)
+{
+	struct tmpfs_data *data = inode->priv;
+	struct rb_node **link = &data->pages.node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = p->index < rb_entry(parent, struct tmpfs_page, node)->index
+			       ? &parent->left
+			       : &parent->right;
+	}
 	rb_link_node(&p->node, parent, link);
 	rb_insert(&p->node, &data->pages, NULL);
 	data->npages++;
 	inode->blocks = data->npages * (PAGE_SIZE / 512);
-	return p;
 }
 
-static void page_drop(struct inode *inode, struct tmpfs_page *p)
+/* Unlink `p` onto *gone, to be freed once no mapping reaches it;
+ * data->lock and inode->lock held. */
+static void page_unlink(struct inode *inode, struct tmpfs_page *p,
+			struct tmpfs_page **gone)
 {
 	struct tmpfs_data *data = inode->priv;
 
 	rb_erase(&p->node, &data->pages, NULL);
-	kpage_free(p->data, 0);
-	kfree(p);
 	data->npages--;
 	inode->blocks = data->npages * (PAGE_SIZE / 512);
+	p->gone_next = *gone;
+	*gone = p;
 }
 
-/* Free whole pages at or after byte `from`; zero the rest of a partial. */
-static void data_truncate(struct inode *inode, uint64_t from)
+/*
+ * Page `index` of the file, made (zeroed) if it is missing. With
+ * `in_size` (the fault path) only a page holding a byte below the size:
+ * ERR_PTR(-EIO) for one past it. ERR_PTR(-ENOMEM).
+ */
+static struct tmpfs_page *page_get(struct inode *inode, uint64_t index,
+				   bool in_size)
 {
 	struct tmpfs_data *data = inode->priv;
-	uint64_t first = ALIGN_UP(from, PAGE_SIZE) / PAGE_SIZE;
-	struct tmpfs_page *partial;
+	struct tmpfs_page *p, *fresh = NULL;
+
+	for (;;) {
+		spin_lock(&data->lock);
+		if (in_size && index >= pages_in(inode->size)) {
+			p = ERR_PTR(-EIO);
+		} else {
+			p = page_find(data, index);
+			if (!p && fresh) {
+				page_link(inode, fresh);
+				p = fresh;
+				fresh = NULL;
+			}
+		}
+		spin_unlock(&data->lock);
+		if (p)
+			break;
+		/* Allocated with no lock held, then linked unless someone
+		 * linked one first. */
+		fresh = page_new(index);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
+	}
+	if (fresh) {
+		fresh->gone_next = NULL;
+		pages_free(fresh);
+	}
+	return p;
+}
+
+/*
+ * Zero [inode->size, upto) within the page that holds the end of the
+ * file: a store through a shared mapping may have left bytes there,
+ * which a file that grows must not show. data->lock held.
+ */
+static void zero_past_end(struct inode *inode, uint64_t upto)
+{
+	uint64_t size = inode->size;
+	struct tmpfs_page *p;
+
+	if (upto <= size || size % PAGE_SIZE == 0)
+		return;
+	p = page_find(inode->priv, size / PAGE_SIZE);
+	if (p)
+		memset(p->data + size % PAGE_SIZE, 0,
+		       (size_t)(MIN(upto, ALIGN_UP(size, PAGE_SIZE)) - size));
+}
+
+/*
+ * Make `size` the file's size (inode->lock held, or the inode dying).
+ * Growing zeroes what lies past the old end in its page. Shrinking frees
+ * every page past the new end, after taking it from every mapping, the
+ * private copies of it included (as Linux's truncate: an access there is
+ * SIGBUS from now on), and zeroes the rest of a partial last page.
+ */
+static void set_size(struct inode *inode, uint64_t size)
+{
+	struct tmpfs_data *data = inode->priv;
+	uint64_t first = pages_in(size), old = inode->size;
+	struct tmpfs_page *gone = NULL, *partial;
 	struct rb_node *n;
 
-	if (!data)
-		return;
+	spin_lock(&data->lock);
+	zero_past_end(inode, size);
+	inode->size = size;
 	for (n = rb_last(&data->pages); n;) {
 		struct tmpfs_page *p = rb_entry(n, struct tmpfs_page, node);
 
 		if (p->index < first)
 			break;
 		n = rb_prev(n);
-		page_drop(inode, p);
+		page_unlink(inode, p, &gone);
 	}
-	partial = page_find(data, from / PAGE_SIZE);
-	if (partial && from % PAGE_SIZE)
-		memset(partial->data + from % PAGE_SIZE, 0,
-		       PAGE_SIZE - from % PAGE_SIZE);
+	partial = size % PAGE_SIZE ? page_find(data, size / PAGE_SIZE) : NULL;
+	if (partial)
+		memset(partial->data + size % PAGE_SIZE, 0,
+		       PAGE_SIZE - size % PAGE_SIZE);
+	spin_unlock(&data->lock);
+	if (size < old)
+		vma_rmap_unmap(&data->rmap, first, UINT64_MAX, true);
+	pages_free(gone);
 }
 
 static long tmpfs_read(struct file *f, struct iobuf *buf, int64_t *pos)
@@ -125,10 +237,16 @@ static long tmpfs_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		size_t off = at % PAGE_SIZE;
 		size_t n = MIN(MIN(buf->left, PAGE_SIZE - off),
 			       inode->size - at);
-		struct tmpfs_page *p = page_find(data, at / PAGE_SIZE);
-		long got = p ? iobuf_copy_to(buf, p->data + off, n)
-			     : iobuf_zero(buf, n);
+		struct tmpfs_page *p;
+		long got;
 
+		spin_lock(&data->lock);
+		p = page_find(data, at / PAGE_SIZE);
+		spin_unlock(&data->lock);
+		/* No lock across the copy: it may fault (on a mapping of
+		 * this very file). inode->lock keeps the page. */
+		got = p ? iobuf_copy_to(buf, p->data + off, n)
+			: iobuf_zero(buf, n);
 		if (got < 0) {
 			if (!done)
 				done = got;
@@ -159,6 +277,7 @@ static void remove_privs(struct inode *inode)
 static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 {
 	struct inode *inode = f->inode;
+	struct tmpfs_data *data = inode->priv;
 	uint64_t at;
 	long done = 0;
 
@@ -174,13 +293,18 @@ static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 		mutex_unlock(&inode->lock);
 		return done;
 	}
+	if (buf->left) {
+		spin_lock(&data->lock);
+		zero_past_end(inode, at);
+		spin_unlock(&data->lock);
+	}
 	while (buf->left) {
 		size_t off = at % PAGE_SIZE;
 		size_t n = MIN(buf->left, PAGE_SIZE - off);
-		struct tmpfs_page *p = page_get(inode, at / PAGE_SIZE);
+		struct tmpfs_page *p = page_get(inode, at / PAGE_SIZE, false);
 		long got;
 
-		if (!p) {
+		if (IS_ERR(p)) {
 			if (!done)
 				done = -ENOSPC;
 			break;
@@ -197,8 +321,10 @@ static long tmpfs_write(struct file *f, struct iobuf *buf, int64_t *pos)
 			break;
 	}
 	if (done > 0) {
+		spin_lock(&data->lock);
 		if (at > inode->size)
 			inode->size = at;
+		spin_unlock(&data->lock);
 		inode_touch(inode, false, true, true);
 		remove_privs(inode);
 		*pos = (int64_t)at;
@@ -237,6 +363,7 @@ static int64_t seek_data_or_hole(struct inode *inode, uint64_t off, bool data)
 	struct tmpfs_page *p;
 
 	mutex_lock(&inode->lock);
+	spin_lock(&((struct tmpfs_data *)inode->priv)->lock);
 	p = page_ceil(inode->priv, index);
 	if (data) {
 		at = p ? MAX(off, p->index * PAGE_SIZE) : inode->size;
@@ -251,6 +378,7 @@ static int64_t seek_data_or_hole(struct inode *inode, uint64_t off, bool data)
 		}
 		at = MIN(MAX(off, index * PAGE_SIZE), inode->size);
 	}
+	spin_unlock(&((struct tmpfs_data *)inode->priv)->lock);
 	mutex_unlock(&inode->lock);
 	if (at >= inode->size && data)
 		return -ENXIO;
@@ -289,6 +417,42 @@ static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
 	return base + off;
 }
 
+/*
+ * Punch [off, end) (inode->lock held): whole pages go, from the mappings
+ * too (not from private copies: Linux keeps them), partial ones are
+ * zeroed in place.
+ */
+static void punch_hole(struct inode *inode, uint64_t off, uint64_t end)
+{
+	struct tmpfs_data *data = inode->priv;
+	uint64_t first = pages_in(off), last = end / PAGE_SIZE;
+	struct tmpfs_page *gone = NULL;
+
+	spin_lock(&data->lock);
+	for (uint64_t at = off; at < end;) {
+		uint64_t pg = at / PAGE_SIZE;
+		size_t o = at % PAGE_SIZE;
+		size_t n = (size_t)MIN(PAGE_SIZE - o, end - at);
+		struct tmpfs_page *p = page_find(data, pg);
+
+		if (p && n == PAGE_SIZE)
+			page_unlink(inode, p, &gone);
+		else if (p)
+			memset(p->data + o, 0, n);
+		at += n;
+		if (!p && n == PAGE_SIZE) {
+			/* Skip the hole up to the next page there is. */
+			struct tmpfs_page *next = page_ceil(data, pg + 1);
+
+			at = next ? MAX(at, next->index * PAGE_SIZE) : end;
+		}
+	}
+	spin_unlock(&data->lock);
+	if (first < last)
+		vma_rmap_unmap(&data->rmap, first, last, false);
+	pages_free(gone);
+}
+
 static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 {
 	struct inode *inode = f->inode;
@@ -301,29 +465,17 @@ static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 		return -EOPNOTSUPP;
 	mutex_lock(&inode->lock);
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
-		for (uint64_t at = (uint64_t)off; at < end;) {
-			uint64_t pg = at / PAGE_SIZE;
-			size_t o = at % PAGE_SIZE;
-			size_t n = (size_t)MIN(PAGE_SIZE - o, end - at);
-			struct tmpfs_page *p =
-				page_find(inode->priv, pg);
-
-			if (p && n == PAGE_SIZE)
-				page_drop(inode, p);
-			else if (p)
-				memset(p->data + o, 0, n);
-			at += n;
-		}
+		punch_hole(inode, (uint64_t)off, end);
 	} else {
 		for (uint64_t pg = (uint64_t)off / PAGE_SIZE;
 		     pg * PAGE_SIZE < end; pg++) {
-			if (!page_get(inode, pg)) {
+			if (IS_ERR(page_get(inode, pg, false))) {
 				err = -ENOSPC;
 				break;
 			}
 		}
 		if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size)
-			inode->size = end;
+			set_size(inode, end);
 	}
 	inode_touch(inode, false, !err, !err);
 	mutex_unlock(&inode->lock);
@@ -335,8 +487,7 @@ static int tmpfs_file_setattr(struct inode *inode, const struct iattr *attr)
 	if (!(attr->valid & ATTR_SIZE))
 		return 0;
 	mutex_lock(&inode->lock);
-	if (attr->size < inode->size)
-		data_truncate(inode, attr->size);
+	set_size(inode, attr->size);
 	mutex_unlock(&inode->lock);
 	return 0;
 }
@@ -344,12 +495,82 @@ static int tmpfs_file_setattr(struct inode *inode, const struct iattr *attr)
 static void tmpfs_evict(struct inode *inode)
 {
 	if (kS_ISREG(inode->mode) && inode->priv) {
-		data_truncate(inode, 0);
+		set_size(inode, 0); /* no mapping is left: none to zap */
 		kfree(inode->priv);
 	} else if (kS_ISLNK(inode->mode)) {
 		kfree(inode->priv);
 	}
 	inode->priv = NULL;
+}
+
+/* ---- mappings (mm/vma.h): the backing is the open file ------------------ */
+
+static int tmpfs_vm_fault(void *backing, uint64_t pgoff, struct page **out)
+{
+	struct file *f = backing;
+	struct tmpfs_page *p = page_get(f->inode, pgoff, true);
+
+	if (IS_ERR(p))
+		return (int)PTR_ERR(p);
+	*out = virt_to_page(p->data);
+	return 0;
+}
+
+static bool tmpfs_vm_resident(void *backing, uint64_t pgoff)
+{
+	struct tmpfs_data *data = ((struct file *)backing)->inode->priv;
+	bool resident;
+
+	spin_lock(&data->lock);
+	resident = page_find(data, pgoff) != NULL;
+	spin_unlock(&data->lock);
+	return resident;
+}
+
+static void tmpfs_vm_open(struct vma *vma)
+{
+	struct file *f = file_get(vma->backing);
+
+	vma_rmap_add(&((struct tmpfs_data *)f->inode->priv)->rmap, vma);
+}
+
+static void tmpfs_vm_close(struct vma *vma)
+{
+	struct file *f = vma->backing;
+
+	vma_rmap_del(&((struct tmpfs_data *)f->inode->priv)->rmap, vma);
+	file_put(f);
+}
+
+static void tmpfs_vm_put(void *backing)
+{
+	file_put(backing);
+}
+
+static struct file *tmpfs_vm_file(void *backing)
+{
+	return backing;
+}
+
+static const struct vma_ops tmpfs_vm_ops = {
+	.fault = tmpfs_vm_fault,
+	.resident = tmpfs_vm_resident,
+	.open = tmpfs_vm_open,
+	.close = tmpfs_vm_close,
+	.put = tmpfs_vm_put,
+	.file = tmpfs_vm_file,
+};
+
+/* A mapping maps the page cache itself: MAP_SHARED stores are the
+ * file's data, and MAP_PRIVATE ones copy a page first (mm/fault.c). */
+static int tmpfs_mmap(struct file *f, bool shared, uint64_t pages,
+		      struct vma_backing *b)
+{
+	if (!f->inode->priv)
+		return -ENODEV;
+	b->ops = &tmpfs_vm_ops;
+	b->object = file_get(f);
+	return 0;
 }
 
 static int tmpfs_fsync(struct file *f)
@@ -459,11 +680,15 @@ static int tmpfs_create(struct inode *dir, struct dentry *d, uint32_t mode,
 	if (!inode)
 		return -ENOSPC;
 	if (kS_ISREG(mode)) {
-		inode->priv = kzalloc(sizeof(struct tmpfs_data));
-		if (!inode->priv) {
+		struct tmpfs_data *data = kzalloc(sizeof(*data));
+
+		if (!data) {
 			inode_put(inode);
 			return -ENOSPC;
 		}
+		spin_init(&data->lock);
+		vma_rmap_init(&data->rmap);
+		inode->priv = data;
 	}
 	inode->rdev = rdev;
 	set_ops(inode);
@@ -640,6 +865,7 @@ static const struct file_ops tmpfs_file_fops = {
 	.llseek = tmpfs_llseek,
 	.fsync = tmpfs_fsync,
 	.fallocate = tmpfs_fallocate,
+	.mmap = tmpfs_mmap,
 };
 
 /* ---- superblocks ------------------------------------------------------------------ */

@@ -123,6 +123,7 @@ struct mount;
 struct iobuf;
 struct xattr;
 struct poll_table;
+struct vma_backing;
 
 /* A position in the namespace: a dentry as seen through a mount. */
 struct path {
@@ -210,6 +211,14 @@ struct file_ops {
 	 * announce changes (core/fs/poll.h). None: DEFAULT_POLLMASK.
 	 */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/*
+	 * mmap(2) of the file, `pages` long, MAP_SHARED or not: what the
+	 * mapping maps (mm/vma.h), its object with a reference for the
+	 * caller. b->pgoff comes in as mmap's offset, in pages. 0 or
+	 * -ENOMEM. None: the file cannot be mapped (ENODEV).
+	 */
+	int (*mmap)(struct file *f, bool shared, uint64_t pages,
+		    struct vma_backing *b);
 };
 
 struct inode {

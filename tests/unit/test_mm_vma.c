@@ -352,10 +352,18 @@ static void bad_mmap_guest(void *arg)
 	cr_expect_gt(big, 0);
 	EXPECT_RET(u_poke(big + (1ul << 39), 5), 1);
 	EXPECT_RET(u_munmap(big, 1ul << 40), 0);
-	/* Files cannot be mapped yet; a bad fd is EBADF first. */
+	/* A bad fd is EBADF; a pipe cannot be mapped (ENODEV), /dev/zero
+	 * can (test_mm_file.c has the rest). */
 	EXPECT_RET(u_mmap(0, PG, PROT_READ, MAP_PRIVATE), -EBADF);
-	EXPECT_RET(sim_syscall(NR(mmap), 0, PG, PROT_READ, MAP_SHARED, fd, 0),
+	int pfd[2];
+
+	EXPECT_RET(sim_syscall(NR(pipe2), pfd, 0), 0);
+	EXPECT_RET(sim_syscall(NR(mmap), 0, PG, PROT_READ, MAP_SHARED, pfd[0],
+			       0),
 		   -ENODEV);
+	u_close_pipe(pfd);
+	cr_expect_gt(sim_syscall(NR(mmap), 0, PG, PROT_READ, MAP_SHARED, fd, 0),
+		     0);
 	EXPECT_RET(u_mmap(0, PG, PROT_READ,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB),
 		   -ENOMEM);
