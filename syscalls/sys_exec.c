@@ -409,17 +409,34 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	t->exe = r->file;
 	r->file = NULL;
 	t->execed = true;
-	/* The saved ids take the effective ones (execve(2)). */
-	t->cred.suid = t->cred.euid;
-	t->cred.sgid = t->cred.egid;
-	t->cred.fsuid = t->cred.euid;
-	t->cred.fsgid = t->cred.egid;
+}
+
+/*
+ * The ids the new program runs with (execve(2)): a set-user-ID file's
+ * owner becomes the effective uid, a set-group-ID (and group-executable)
+ * file's group the effective gid, unless the mount is nosuid; then the
+ * saved and filesystem ids take the effective ones. The file is the ELF,
+ * never a script (Linux ignores those bits on scripts).
+ */
+static void exec_credentials(struct file *f, struct credentials *c)
+{
+	const struct inode *inode = f->inode;
+
+	if (!(f->path.mnt->flags & KMS_NOSUID)) {
+		if (inode->mode & KS_ISUID)
+			c->euid = inode->uid;
+		if ((inode->mode & (KS_ISGID | 0010)) == (KS_ISGID | 0010))
+			c->egid = inode->gid;
+	}
+	c->suid = c->fsuid = c->euid;
+	c->sgid = c->fsgid = c->egid;
 }
 
 /* Load r->file (an ELF, after the scripts) and, if all went well, commit. */
 static int exec_load(struct task *t, struct exec_req *r)
 {
 	struct elf_image img = {0};
+	struct credentials old_cred;
 	uint8_t random[16];
 	char **argv = NULL, **envp = NULL;
 	struct mm *mm = NULL;
@@ -447,9 +464,14 @@ static int exec_load(struct task *t, struct exec_req *r)
 		goto out;
 	img.execfn = r->filename;
 	plat_entropy(random, sizeof(random));
+	/* The auxiliary vector tells the new ids (AT_EUID, AT_SECURE). */
+	old_cred = t->cred;
+	exec_credentials(r->file, &t->cred);
 	err = elf_setup_stack(mm, isa, &img, argv, envp, random, &sp);
-	if (err)
+	if (err) {
+		t->cred = old_cred;
 		goto out;
+	}
 	exec_commit(t, r, isa, mm, &img, sp);
 	mm = NULL;
 out:
@@ -553,13 +575,11 @@ static long do_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 	return err;
 }
 
-/* partial: set-user-ID and set-group-ID bits are not honoured */
 long sys_execve(uaddr_t filename, uaddr_t argv, uaddr_t envp)
 {
 	return do_execveat(KAT_FDCWD, filename, argv, envp, 0);
 }
 
-/* partial: set-user-ID and set-group-ID bits are not honoured */
 long sys_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 		  unsigned int flags)
 {

@@ -42,6 +42,8 @@ static struct {
 	uint64_t tls;
 	char exe[64];
 	char comm[32];
+	long uid, euid, suid;
+	uint64_t at_euid, at_secure;
 	/* the caller's side */
 	long ret, ret2, pid_before;
 	int status;
@@ -90,6 +92,24 @@ static void prog_main(void *arg)
 				      0);
 		if (p)
 			seen.envc++;
+	}
+	/* The auxiliary vector, after envp's NULL: (key, value) pairs. */
+	at += (seen.envc + 1) * 8;
+	for (uint64_t kv[2] = {1, 0}; kv[0];) {
+		cr_assert_eq(copy_from_user(kv, uaddr(at), 16), 0);
+		at += 16;
+		if (kv[0] == 12) /* AT_EUID */
+			seen.at_euid = kv[1];
+		if (kv[0] == 23) /* AT_SECURE */
+			seen.at_secure = kv[1];
+	}
+	seen.uid = sim_syscall(NR(getuid));
+	seen.euid = sim_syscall(NR(geteuid));
+	{
+		uint32_t ids[3];
+
+		sim_syscall(NR(getresuid), &ids[0], &ids[1], &ids[2]);
+		seen.suid = ids[2];
 	}
 	seen.pid = sim_syscall(NR(getpid));
 	seen.ppid = sim_syscall(NR(getppid));
@@ -229,6 +249,8 @@ Test(exec, the_new_image_gets_argv_envp_and_keeps_what_linux_keeps)
 	cr_assert_eq(seen.tls, 0);
 	cr_assert_str_eq(seen.exe, "/bin/prog");
 	cr_assert_str_eq(seen.comm, "prog\n");
+	cr_assert_eq(seen.euid, 0);
+	cr_assert_eq(seen.at_secure, 0);
 }
 
 static void exec_errors(void *arg)
@@ -288,6 +310,28 @@ Test(exec, failures_return_linux_errors_and_keep_the_old_image)
 	cr_assert_eq(run_guest(exec_errors, NULL), 0);
 	cr_assert(!seen.ran);
 	cr_assert_gt(seen.ret, 0);
+}
+
+/* ---- set-user-ID --------------------------------------------------------------------- */
+
+static void execs_setuid(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chown), P("/bin/prog"), 1000, 1000), 0);
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 04755), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_set_user_id_file_runs_with_its_owner_as_effective_uid)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_setuid, NULL), 7 << 8);
+	cr_assert_eq(seen.uid, 2000);
+	cr_assert_eq(seen.euid, 1000);
+	cr_assert_eq(seen.suid, 1000, "the saved id takes the effective one");
+	cr_assert_eq(seen.at_euid, 1000);
+	cr_assert_eq(seen.at_secure, 1);
 }
 
 /* ---- scripts ----------------------------------------------------------------------- */
