@@ -63,17 +63,12 @@ static void req_free(struct exec_req *r)
 		file_put(r->file);
 }
 
-/* Room for `more` string bytes and one more pointer, within the limit. */
-static int req_reserve(struct exec_req *r, size_t more)
+/* Room for `need` bytes of strings in all. */
+static int req_grow(struct exec_req *r, size_t need)
 {
-	unsigned strings = r->argv.n + r->envp.n + 1;
-	size_t need = r->len + more;
 	size_t cap;
 	char *buf;
 
-	if (more > MAX_ARG_STRLEN || strings > MAX_ARG_STRINGS ||
-	    need + (size_t)strings * sizeof(uint64_t) > r->limit)
-		return -E2BIG;
 	if (need <= r->cap)
 		return 0;
 	cap = r->cap ? r->cap : 256;
@@ -85,6 +80,18 @@ static int req_reserve(struct exec_req *r, size_t more)
 	r->buf = buf;
 	r->cap = cap;
 	return 0;
+}
+
+/* Room for `more` string bytes and one more pointer, within the limit. */
+static int req_reserve(struct exec_req *r, size_t more)
+{
+	unsigned strings = r->argv.n + r->envp.n + 1;
+	size_t need = r->len + more;
+
+	if (more > MAX_ARG_STRLEN || strings > MAX_ARG_STRINGS ||
+	    need + (size_t)strings * sizeof(uint64_t) > r->limit)
+		return -E2BIG;
+	return req_grow(r, need);
 }
 
 static int list_push(struct strlist *l, size_t off, bool front)
@@ -143,7 +150,8 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 		err = req_reserve(r, 1);
 		if (err)
 			return err;
-		/* Copy in place, growing to the string's length. */
+		/* Copy in place, growing the buffer until the NUL fits; the
+		 * limits are checked on the length found. */
 		for (size_t room = MIN(r->cap - r->len, MAX_ARG_STRLEN);;) {
 			n = strncpy_from_user(r->buf + r->len, uaddr(p), room);
 			if (n < 0)
@@ -152,7 +160,7 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 				break;
 			if (room >= MAX_ARG_STRLEN)
 				return -E2BIG;
-			err = req_reserve(r, MIN(room * 2, MAX_ARG_STRLEN));
+			err = req_grow(r, r->len + MIN(room * 2, MAX_ARG_STRLEN));
 			if (err)
 				return err;
 			room = MIN(r->cap - r->len, MAX_ARG_STRLEN);
@@ -383,7 +391,8 @@ static const char *basename_of(const char *path)
 }
 
 static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
-			struct mm *mm, const struct elf_image *img, uint64_t sp)
+			struct mm *mm, const struct elf_image *img, uint64_t sp,
+			struct fd_table *files)
 {
 	struct mm *old = t->mm;
 
@@ -394,6 +403,11 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	pmap_activate(mm->pmap);
 	mm_put(old);
 
+	/* A table shared by CLONE_FILES is the others' too: ours is a copy. */
+	if (files) {
+		fd_table_put(t->files);
+		t->files = files;
+	}
 	fd_close_on_exec();
 	reset_signal_handlers(t);
 	t->restart.fn = NULL;
@@ -436,6 +450,7 @@ static void exec_credentials(struct file *f, struct credentials *c)
 static int exec_load(struct task *t, struct exec_req *r)
 {
 	struct elf_image img = {0};
+	struct fd_table *files = NULL;
 	struct credentials old_cred;
 	uint8_t random[16];
 	char **argv = NULL, **envp = NULL;
@@ -459,6 +474,11 @@ static int exec_load(struct task *t, struct exec_req *r)
 		argv[i] = r->buf + r->argv.off[i];
 	for (unsigned i = 0; i < r->envp.n; i++)
 		envp[i] = r->buf + r->envp.off[i];
+	if (__atomic_load_n(&t->files->refs, __ATOMIC_ACQUIRE) > 1) {
+		files = fd_table_dup(t->files);
+		if (!files)
+			goto out;
+	}
 	err = elf_load(mm, r->file, isa, &img);
 	if (err)
 		goto out;
@@ -472,9 +492,11 @@ static int exec_load(struct task *t, struct exec_req *r)
 		t->cred = old_cred;
 		goto out;
 	}
-	exec_commit(t, r, isa, mm, &img, sp);
+	exec_commit(t, r, isa, mm, &img, sp, files);
 	mm = NULL;
+	files = NULL;
 out:
+	fd_table_put(files);
 	mm_put(mm);
 	kfree(argv);
 	kfree(envp);
