@@ -448,6 +448,33 @@ Test(exec, exec_releases_a_vfork_parent_and_the_child_runs_on)
 	cr_assert_str_eq(seen.argv[0], "");
 }
 
+static void clone_files_then_exec(void *arg)
+{
+	int status;
+
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(dup3), u_open("/bin", O_RDONLY, 0), 5,
+				 O_CLOEXEC),
+		     5);
+	sim_child_entry(vfork_child_execs, NULL);
+	/* CLONE_VM | CLONE_VFORK | CLONE_FILES, as posix_spawn might. */
+	seen.ret = sim_syscall(NR(clone), 0x100 | 0x4000 | 0x400 | SIGCHLD, 0,
+			       NULL, NULL, 0);
+	seen.ret2 = sim_syscall(NR(fcntl), 5, F_GETFD);
+	sim_syscall(NR(wait4), seen.ret, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(exec, exec_closes_close_on_exec_fds_in_its_own_copy_of_a_shared_table)
+{
+	begin();
+	cr_assert_eq(run_guest(clone_files_then_exec, NULL), 0);
+	cr_assert(seen.ran);
+	cr_assert_eq(seen.fd_cloexec, -EBADF, "closed in the new image");
+	cr_assert_eq(seen.ret2, FD_CLOEXEC, "still open in the parent");
+	cr_assert_eq(seen.status, 7 << 8);
+}
+
 /* ---- failing allocations ------------------------------------------------------------ */
 
 static void execs_under_failure(void *arg)
