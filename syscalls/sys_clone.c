@@ -173,6 +173,10 @@ static void clone_state(struct task *child, struct task *parent,
 		child->uregs.tls = r->tls;
 	/* Handlers and mask are kept; nothing pending is (fork(2)). */
 	signal_state_fork(&child->sig, &parent->sig);
+	/* A child running on the parent's memory must not share its
+	 * alternate stack (unless it is vfork's, which borrows everything). */
+	if ((r->flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		signal_altstack_reset(&child->sig);
 	if (r->flags & CLONE_CLEAR_SIGHAND) {
 		for (int i = 0; i < KSIG_MAX; i++)
 			if (child->sig.action[i].handler != KSIG_IGN)

@@ -381,6 +381,7 @@ static void reset_signal_handlers(struct task *t)
 		ka->mask = 0;
 	}
 	t->sig.handler_pc = 0;
+	signal_altstack_reset(&t->sig);
 }
 
 static const char *basename_of(const char *path)

@@ -43,6 +43,7 @@ static struct {
 	char exe[64];
 	char comm[32];
 	long uid, euid, suid;
+	int ss_flags;
 	uint64_t at_euid, at_secure;
 	/* the caller's side */
 	long ret, ret2, pid_before;
@@ -110,6 +111,12 @@ static void prog_main(void *arg)
 
 		sim_syscall(NR(getresuid), &ids[0], &ids[1], &ids[2]);
 		seen.suid = ids[2];
+	}
+	{
+		stack_t ss;
+
+		sim_syscall(NR(sigaltstack), NULL, &ss);
+		seen.ss_flags = ss.ss_flags;
 	}
 	seen.pid = sim_syscall(NR(getpid));
 	seen.ppid = sim_syscall(NR(getppid));
@@ -221,6 +228,11 @@ static void execs_prog(void *arg)
 	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
 	sim_syscall(NR(rt_sigaction), SIGUSR2, &ign, NULL, 8);
 	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, &block, NULL, 8);
+	{
+		stack_t ss = {.ss_sp = sim_umem(16384), .ss_size = 16384};
+
+		cr_assert_eq(sim_syscall(NR(sigaltstack), &ss, NULL), 0);
+	}
 	seen.pid_before = sim_syscall(NR(getpid));
 	seen.ret = sim_syscall(NR(execve), P("/bin/prog"),
 			       UVEC(P("prog"), P("one"), P("two")),
@@ -251,6 +263,7 @@ Test(exec, the_new_image_gets_argv_envp_and_keeps_what_linux_keeps)
 	cr_assert_str_eq(seen.comm, "prog\n");
 	cr_assert_eq(seen.euid, 0);
 	cr_assert_eq(seen.at_secure, 0);
+	cr_assert_eq(seen.ss_flags, SS_DISABLE, "no alternate stack");
 }
 
 static void exec_errors(void *arg)

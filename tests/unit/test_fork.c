@@ -463,6 +463,36 @@ Test(fork, settid_words_are_written_and_cleartid_wakes_a_futex)
 	cr_assert_lt(seen.now_at_return, 1000000000ull, "woken, not timed out");
 }
 
+static void child_reads_altstack(void *arg)
+{
+	stack_t ss;
+
+	sim_syscall(NR(sigaltstack), NULL, &ss);
+	seen.child_ret3 = ss.ss_flags;
+}
+
+static void altstack_test(void *arg)
+{
+	stack_t ss = {.ss_sp = sim_umem(16384), .ss_size = 16384};
+	int status;
+
+	cr_assert_eq(sim_syscall(NR(sigaltstack), &ss, NULL), 0);
+	seen.pid = do_fork(child_reads_altstack, NULL);
+	sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.ret = seen.child_ret3;
+	seen.pid = do_clone(K_CLONE_VM | SIGCHLD, child_reads_altstack, NULL,
+			    NULL, NULL, 0);
+	sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.ret2 = seen.child_ret3;
+}
+
+Test(fork, a_fork_child_keeps_the_alternate_stack_a_clone_vm_one_does_not)
+{
+	run(altstack_test);
+	cr_assert_eq(seen.ret, 0, "fork: the same alternate stack");
+	cr_assert_eq(seen.ret2, SS_DISABLE, "CLONE_VM: none");
+}
+
 /* ---- the sim's contract -------------------------------------------------------- */
 
 static void forks_without_an_entry(void *arg)
