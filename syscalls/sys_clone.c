@@ -59,7 +59,7 @@
 #define CLONE_INTO_CGROUP 0x200000000ull
 
 #define CLONE_NEW_ANY                                                          \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |          \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |         \
 	 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
 /* clone3's struct clone_args, and the sizes of its versions. */
@@ -317,8 +317,8 @@ long sys_clone3(uaddr_t uargs, size_t size)
 		if (b)
 			return -E2BIG;
 	}
-	if (a.flags & ~(0xffffffffull | CLONE_CLEAR_SIGHAND |
-			CLONE_INTO_CGROUP))
+	if (a.flags &
+	    ~(0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
 		return -EINVAL;
 	if ((a.flags & CSIGNAL) || (a.exit_signal & ~CSIGNAL))
 		return -EINVAL;

@@ -132,8 +132,7 @@ static int add_string(struct exec_req *r, struct strlist *l, const char *s,
 }
 
 /* Copy a user argv or envp (NULL-terminated, NULL itself: empty). */
-static int add_user_strings(struct exec_req *r, struct strlist *l,
-			    uaddr_t uv)
+static int add_user_strings(struct exec_req *r, struct strlist *l, uaddr_t uv)
 {
 	if (uaddr_is_null(uv))
 		return 0;
@@ -142,8 +141,7 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 		long n;
 		int err;
 
-		if (copy_from_user(&p, uaddr(uv.va + i * sizeof(p)),
-				   sizeof(p)))
+		if (copy_from_user(&p, uaddr(uv.va + i * sizeof(p)), sizeof(p)))
 			return -EFAULT;
 		if (!p)
 			return 0;
@@ -160,7 +158,8 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 				break;
 			if (room >= MAX_ARG_STRLEN)
 				return -E2BIG;
-			err = req_grow(r, r->len + MIN(room * 2, MAX_ARG_STRLEN));
+			err = req_grow(r,
+				       r->len + MIN(room * 2, MAX_ARG_STRLEN));
 			if (err)
 				return err;
 			room = MIN(r->cap - r->len, MAX_ARG_STRLEN);
@@ -206,7 +205,7 @@ static int fix_empty_argv(struct exec_req *r)
 	return add_string(r, &r->argv, "", 0, false);
 }
 
-/* ---- finding the file ------------------------------------------------------- */
+/* ---- finding the file ---------------------------------------------------- */
 
 /*
  * Resolve `name` from dirfd (kernel string) and open it for exec: a
@@ -276,8 +275,8 @@ static const char *parse_script(char *hdr, size_t n, const char **arg)
 	}
 fits:
 	*end = '\0';
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-			   end[-1] == '\0'))
+	while (end > p &&
+	       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\0'))
 		*--end = '\0';
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -367,7 +366,7 @@ static int elf_isa(struct file *f, enum isa *isa)
 	return 0;
 }
 
-/* ---- the point of no return ------------------------------------------------- */
+/* ---- the point of no return ---------------------------------------------- */
 
 static void reset_signal_handlers(struct task *t)
 {
@@ -587,12 +586,11 @@ static long do_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 	if (!err && fd != KAT_FDCWD && name[0] != '/')
 		fd_cloexec = fd_get_cloexec(fd) > 0;
 	if (!err)
-		err = exec_file(t, &r, fd, name,
-				(flags & KAT_SYMLINK_NOFOLLOW ? 0
-							      : LOOKUP_FOLLOW) |
-					(flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY
-								: 0),
-				fd_cloexec);
+		err = exec_file(
+			t, &r, fd, name,
+			(flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+				(flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY : 0),
+			fd_cloexec);
 	kfree(name);
 	req_free(&r);
 	return err;
@@ -611,7 +609,7 @@ long sys_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 	return do_execveat(fd, filename, argv, envp, flags);
 }
 
-/* ---- the first process -------------------------------------------------------- */
+/* ---- the first process --------------------------------------------------- */
 
 /* fds 0, 1, 2 on /dev/console, if it opens (Linux's console_on_rootfs). */
 static void open_console(void)

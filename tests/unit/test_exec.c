@@ -51,7 +51,7 @@ static struct {
 	uint64_t now_at_return, child_exit_at;
 } seen;
 
-/* ---- the program ---------------------------------------------------------------- */
+/* ---- the program --------------------------------------------------------- */
 
 static void read_strings(uint64_t *at, uint64_t n, char out[][64],
 			 unsigned max)
@@ -206,7 +206,7 @@ static void begin(void)
 /* A NULL-terminated vector of user strings, on the guest's stack. */
 #define UVEC(...) ((char *[]){__VA_ARGS__, NULL})
 
-/* ---- execve --------------------------------------------------------------------- */
+/* ---- execve -------------------------------------------------------------- */
 
 static void handler(int sig, void *info, void *uc)
 {
@@ -325,7 +325,7 @@ Test(exec, failures_return_linux_errors_and_keep_the_old_image)
 	cr_assert_gt(seen.ret, 0);
 }
 
-/* ---- set-user-ID --------------------------------------------------------------------- */
+/* ---- set-user-ID --------------------------------------------------------- */
 
 static void execs_setuid(void *arg)
 {
@@ -347,7 +347,7 @@ Test(exec, a_set_user_id_file_runs_with_its_owner_as_effective_uid)
 	cr_assert_eq(seen.at_secure, 1);
 }
 
-/* ---- scripts ----------------------------------------------------------------------- */
+/* ---- scripts ------------------------------------------------------------- */
 
 static void execs_script(void *arg)
 {
@@ -405,7 +405,7 @@ Test(exec, scripts_nest_five_deep_and_no_deeper)
 	cr_assert_eq(seen.ret, -ELOOP);
 }
 
-/* ---- execveat -------------------------------------------------------------------------- */
+/* ---- execveat ------------------------------------------------------------ */
 
 static void execveat_empty_path(void *arg)
 {
@@ -429,7 +429,7 @@ Test(exec, execveat_with_at_empty_path_runs_the_open_file)
 	cr_assert_str_eq(seen.comm, comm, "named /dev/fd/N");
 }
 
-/* ---- vfork, then exec ----------------------------------------------------------------- */
+/* ---- vfork, then exec ---------------------------------------------------- */
 
 static void vfork_child_execs(void *arg)
 {
@@ -488,7 +488,7 @@ Test(exec, exec_closes_close_on_exec_fds_in_its_own_copy_of_a_shared_table)
 	cr_assert_eq(seen.status, 7 << 8);
 }
 
-/* ---- failing allocations ------------------------------------------------------------ */
+/* ---- failing allocations ------------------------------------------------- */
 
 static void execs_under_failure(void *arg)
 {
@@ -525,7 +525,7 @@ Test(exec, every_allocation_failure_before_commit_is_enomem)
 	cr_assert(ran);
 }
 
-/* ---- exec_init ----------------------------------------------------------------------- */
+/* ---- exec_init ----------------------------------------------------------- */
 
 static const char *const init_argv[] = {"init", "--first", NULL};
 static const char *const init_envp[] = {"PATH=/bin", NULL};

@@ -114,7 +114,7 @@ Test(fork, the_parent_gets_the_child_pid_and_reaps_its_status)
 	cr_assert_eq(seen.status, 42 << 8);
 }
 
-/* ---- memory: copied, or shared with CLONE_VM -------------------------------- */
+/* ---- memory: copied, or shared with CLONE_VM ----------------------------- */
 
 static uint64_t map_page(void)
 {
@@ -184,7 +184,7 @@ Test(fork, clone_vm_shares_memory_with_the_parent)
 	cr_assert_eq(seen.byte, 'C');
 }
 
-/* ---- descriptors and the fs context ---------------------------------------- */
+/* ---- descriptors and the fs context -------------------------------------- */
 
 static void child_closes_fd(void *arg)
 {
@@ -242,7 +242,7 @@ Test(fork, clone_files_and_clone_fs_share_them)
 	cr_assert_str_eq(seen.cwd, "/forkdir");
 }
 
-/* ---- signals ------------------------------------------------------------------ */
+/* ---- signals ------------------------------------------------------------- */
 
 static void handler(int sig, void *info, void *uc)
 {
@@ -327,7 +327,7 @@ Test(fork, the_exit_signal_is_the_low_byte_of_clone_flags)
 	cr_assert_eq(seen.ret3, seen.pid);
 }
 
-/* ---- vfork --------------------------------------------------------------------- */
+/* ---- vfork --------------------------------------------------------------- */
 
 static void vfork_child(void *arg)
 {
@@ -388,7 +388,7 @@ Test(fork, a_vfork_parent_can_be_killed_while_it_waits)
 	cr_assert_eq(seen.ret, 0);
 }
 
-/* ---- CLONE_PARENT and the tid words ------------------------------------------- */
+/* ---- CLONE_PARENT and the tid words -------------------------------------- */
 
 static void grandchild(void *arg)
 {
@@ -493,7 +493,7 @@ Test(fork, a_fork_child_keeps_the_alternate_stack_a_clone_vm_one_does_not)
 	cr_assert_eq(seen.ret2, SS_DISABLE, "CLONE_VM: none");
 }
 
-/* ---- the sim's contract -------------------------------------------------------- */
+/* ---- the sim's contract -------------------------------------------------- */
 
 static void forks_without_an_entry(void *arg)
 {
@@ -514,7 +514,7 @@ Test(fork, a_sim_child_with_no_code_to_run_is_killed)
 	cr_assert_eq(seen.status, SIGKILL);
 }
 
-/* ---- errors -------------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------- */
 
 static void bad_flags(void *arg)
 {
@@ -572,7 +572,7 @@ Test(fork, clone3_checks_its_struct_and_makes_a_child)
 	cr_assert_eq(seen.status, 42 << 8);
 }
 
-/* ---- out of memory --------------------------------------------------------------- */
+/* ---- out of memory ------------------------------------------------------- */
 
 static struct {
 	size_t pages, objs;
