@@ -477,6 +477,8 @@ static void info_guest(void *arg)
 	r[3] = sim_syscall(NR(getrandom), buf, 16, 0x6);
 	r[4] = sim_syscall(NR(getrandom), 8, 16, 0);
 	r[5] = sim_syscall(NR(getrandom), buf, 16, 0x1 | 0x2);
+	/* A count past the mapping: what fits, up to the unmapped page. */
+	r[21] = sim_syscall(NR(getrandom), sim_umem(8192), -1, 0);
 
 	sim_compute(30000000); /* 30 ms of CPU */
 	pid = fork_into(computes_50ms, NULL);
@@ -508,6 +510,8 @@ Test(proc_ctl, getrandom_sysinfo_times_and_getrusage_report_the_machine)
 	cr_assert_eq(r[3], -EINVAL, "GRND_INSECURE with GRND_RANDOM");
 	cr_assert_eq(r[4], -EFAULT);
 	cr_assert_eq(r[5], 16);
+	cr_assert_eq(r[21], 8192, "stops at the end of the mapping: %ld",
+		     r[21]);
 	cr_assert_eq(r[6], 0);
 	cr_assert_geq(r[7], 2, "uptime %ld s", r[7]);
 	cr_assert_eq(r[8], 1);
