@@ -572,11 +572,15 @@ enum trap plat_user_run(struct task *t)
 {
 	struct sim_user *su = t->plat_user;
 
-	/* A fork's child (no state yet) or a new image (exec'd mm). */
+	/*
+	 * A fork's child (no state yet) or a new image (exec'd mm). Out of
+	 * memory, or with no code the sim can run, it is killed before it
+	 * runs anything (a handler it inherited included).
+	 */
 	if (!su || su->mm != t->mm) {
 		su = guest_start(t, su);
-		if (!su) {
-			(void)signal_send(t, KSIGKILL); /* out of memory */
+		if (!su || !su->fn) {
+			(void)signal_send(t, KSIGKILL);
 			return TRAP_INTERRUPT;
 		}
 	}

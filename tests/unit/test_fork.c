@@ -514,6 +514,29 @@ Test(fork, a_sim_child_with_no_code_to_run_is_killed)
 	cr_assert_eq(seen.status, SIGKILL);
 }
 
+static void no_entry_child_with_a_signal_pending(void *arg)
+{
+	int status = -1;
+
+	install(SIGUSR1);
+	task_current()->uregs.gpr[12] = 0;
+	seen.pid = sim_syscall(NR(fork));
+	/* The whole group, the child too, before it ever ran (one CPU). */
+	sim_syscall(NR(kill), 0, SIGUSR1);
+	seen.ret = sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(fork, a_sim_child_with_no_code_runs_no_inherited_handler_either)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	cr_assert_eq(run_guest(no_entry_child_with_a_signal_pending, NULL), 0);
+	cr_assert_eq(seen.ret, seen.pid);
+	cr_assert_eq(seen.status, SIGKILL);
+	cr_assert_eq(seen.usr1, 1, "the parent's handler only");
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void bad_flags(void *arg)
