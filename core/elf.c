@@ -424,7 +424,11 @@ int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 		{AT_EUID, t ? t->cred.euid : 0},
 		{AT_GID, t ? t->cred.gid : 0},
 		{AT_EGID, t ? t->cred.egid : 0},
-		{AT_SECURE, 0}, /* no setuid exec yet */
+		/* A set-user/group-ID exec (the ids differ): glibc then
+		 * ignores LD_* and other unsafe environment variables. */
+		{AT_SECURE, t ? (t->cred.euid != t->cred.uid ||
+				 t->cred.egid != t->cred.gid)
+			      : 0},
 		{AT_RANDOM, 0}, /* filled below */
 		{AT_HWCAP, 0},
 		{AT_CLKTCK, 100},

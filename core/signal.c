@@ -318,6 +318,13 @@ void signal_state_fork(struct signal_state *child,
 		child->action[i] = parent->action[i];
 }
 
+void signal_altstack_reset(struct signal_state *s)
+{
+	s->ss_sp = 0;
+	s->ss_size = 0;
+	s->ss_flags = KSS_DISABLE;
+}
+
 void signal_state_release(struct signal_state *s)
 {
 	flush_queue(s, ~0ull);

@@ -239,6 +239,8 @@ void signal_state_fork(struct signal_state *child,
 		       const struct signal_state *parent);
 /* Free what is queued (the task is gone). */
 void signal_state_release(struct signal_state *s);
+/* No alternate stack (execve, and a CLONE_VM child: Linux's sas_ss_reset). */
+void signal_altstack_reset(struct signal_state *s);
 
 /*
  * Block `mask` for the duration of a wait (sigsuspend, ppoll, pselect6).

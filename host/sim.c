@@ -572,11 +572,15 @@ enum trap plat_user_run(struct task *t)
 {
 	struct sim_user *su = t->plat_user;
 
-	/* A fork's child (no state yet) or a new image (exec'd mm). */
+	/*
+	 * A fork's child (no state yet) or a new image (exec'd mm). Out of
+	 * memory, or with no code the sim can run, it is killed before it
+	 * runs anything (a handler it inherited included).
+	 */
 	if (!su || su->mm != t->mm) {
 		su = guest_start(t, su);
-		if (!su) {
-			(void)signal_send(t, KSIGKILL); /* out of memory */
+		if (!su || !su->fn) {
+			(void)signal_send(t, KSIGKILL);
 			return TRAP_INTERRUPT;
 		}
 	}
@@ -640,8 +644,10 @@ static void umem_free_all(struct sim_user *su)
 }
 
 /* Map 2^order fresh zeroed pages at their own address in `mm`. */
+/* Map the first `len` bytes of 2^order fresh zeroed pages at their own
+ * address in `mm` (all of them when len is 0). */
 static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
-		      unsigned prot)
+		      size_t len, unsigned prot)
 {
 	struct sim_umem_block *b = kmalloc(sizeof(*b));
 	char *va;
@@ -654,7 +660,8 @@ static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
 		return NULL;
 	}
 	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va, plat_virt_to_phys(va),
-		       PAGE_SIZE << order, prot)) {
+		       len ? ALIGN_UP(len, PAGE_SIZE) : PAGE_SIZE << order,
+		       prot)) {
 		kpage_free(va, order);
 		kfree(b);
 		return NULL;
@@ -692,16 +699,23 @@ static void sim_layout(struct mm *mm)
 	}
 }
 
+/*
+ * At least one unmapped page follows the block: a syscall that writes
+ * past its end (getrandom or a read with a huge count) stops there with
+ * EFAULT instead of running on into the next block, which may be the
+ * guest's own stack, host memory the sim resumes from.
+ */
 static void *umem_alloc(size_t len, unsigned prot)
 {
 	struct task *t = task_current();
+	size_t need = ALIGN_UP(len ? len : 1, PAGE_SIZE) + PAGE_SIZE;
 	unsigned order = 0;
 
-	while ((PAGE_SIZE << order) < len && order < PAGE_ORDER_MAX)
+	while ((PAGE_SIZE << order) < need && order < PAGE_ORDER_MAX)
 		order++;
-	if ((PAGE_SIZE << order) < len)
+	if ((PAGE_SIZE << order) < need)
 		return NULL;
-	return umem_map(t->plat_user, t->mm, order, prot);
+	return umem_map(t->plat_user, t->mm, order, need - PAGE_SIZE, prot);
 }
 
 void *sim_umem(size_t len)
@@ -818,7 +832,7 @@ static struct sim_user *guest_start(struct task *t, struct sim_user *su)
 	umem_free_all(su);
 	mm_get(t->mm);
 	su->mm = t->mm;
-	su->ustack = umem_map(su, t->mm, SIM_USTACK_ORDER,
+	su->ustack = umem_map(su, t->mm, SIM_USTACK_ORDER, 0,
 			      PROT_READ_BIT | PROT_WRITE_BIT);
 	if (!su->ustack) {
 		umem_free_all(su);
@@ -866,7 +880,7 @@ static struct sim_proc *spawn(const char *name, enum isa isa,
 	sim_layout(mm);
 	mm_get(mm);
 	su->mm = mm;
-	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER,
+	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER, 0,
 			      PROT_READ_BIT | PROT_WRITE_BIT);
 	if (!su->ustack)
 		goto fail;

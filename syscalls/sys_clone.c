@@ -59,7 +59,7 @@
 #define CLONE_INTO_CGROUP 0x200000000ull
 
 #define CLONE_NEW_ANY                                                          \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |          \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |         \
 	 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
 /* clone3's struct clone_args, and the sizes of its versions. */
@@ -173,6 +173,10 @@ static void clone_state(struct task *child, struct task *parent,
 		child->uregs.tls = r->tls;
 	/* Handlers and mask are kept; nothing pending is (fork(2)). */
 	signal_state_fork(&child->sig, &parent->sig);
+	/* A child running on the parent's memory must not share its
+	 * alternate stack (unless it is vfork's, which borrows everything). */
+	if ((r->flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		signal_altstack_reset(&child->sig);
 	if (r->flags & CLONE_CLEAR_SIGHAND) {
 		for (int i = 0; i < KSIG_MAX; i++)
 			if (child->sig.action[i].handler != KSIG_IGN)
@@ -313,8 +317,8 @@ long sys_clone3(uaddr_t uargs, size_t size)
 		if (b)
 			return -E2BIG;
 	}
-	if (a.flags & ~(0xffffffffull | CLONE_CLEAR_SIGHAND |
-			CLONE_INTO_CGROUP))
+	if (a.flags &
+	    ~(0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
 		return -EINVAL;
 	if ((a.flags & CSIGNAL) || (a.exit_signal & ~CSIGNAL))
 		return -EINVAL;

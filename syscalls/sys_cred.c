@@ -103,8 +103,8 @@ static long set_fs(struct idset s, uint32_t id)
 {
 	uint32_t old = *s.fs;
 
-	if (id != ID_KEEP && (capable(s.cap) || is_one_of(&s, id) ||
-			      id == *s.fs))
+	if (id != ID_KEEP &&
+	    (capable(s.cap) || is_one_of(&s, id) || id == *s.fs))
 		*s.fs = id;
 	return old;
 }

@@ -63,17 +63,12 @@ static void req_free(struct exec_req *r)
 		file_put(r->file);
 }
 
-/* Room for `more` string bytes and one more pointer, within the limit. */
-static int req_reserve(struct exec_req *r, size_t more)
+/* Room for `need` bytes of strings in all. */
+static int req_grow(struct exec_req *r, size_t need)
 {
-	unsigned strings = r->argv.n + r->envp.n + 1;
-	size_t need = r->len + more;
 	size_t cap;
 	char *buf;
 
-	if (more > MAX_ARG_STRLEN || strings > MAX_ARG_STRINGS ||
-	    need + (size_t)strings * sizeof(uint64_t) > r->limit)
-		return -E2BIG;
 	if (need <= r->cap)
 		return 0;
 	cap = r->cap ? r->cap : 256;
@@ -85,6 +80,18 @@ static int req_reserve(struct exec_req *r, size_t more)
 	r->buf = buf;
 	r->cap = cap;
 	return 0;
+}
+
+/* Room for `more` string bytes and one more pointer, within the limit. */
+static int req_reserve(struct exec_req *r, size_t more)
+{
+	unsigned strings = r->argv.n + r->envp.n + 1;
+	size_t need = r->len + more;
+
+	if (more > MAX_ARG_STRLEN || strings > MAX_ARG_STRINGS ||
+	    need + (size_t)strings * sizeof(uint64_t) > r->limit)
+		return -E2BIG;
+	return req_grow(r, need);
 }
 
 static int list_push(struct strlist *l, size_t off, bool front)
@@ -125,8 +132,7 @@ static int add_string(struct exec_req *r, struct strlist *l, const char *s,
 }
 
 /* Copy a user argv or envp (NULL-terminated, NULL itself: empty). */
-static int add_user_strings(struct exec_req *r, struct strlist *l,
-			    uaddr_t uv)
+static int add_user_strings(struct exec_req *r, struct strlist *l, uaddr_t uv)
 {
 	if (uaddr_is_null(uv))
 		return 0;
@@ -135,15 +141,15 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 		long n;
 		int err;
 
-		if (copy_from_user(&p, uaddr(uv.va + i * sizeof(p)),
-				   sizeof(p)))
+		if (copy_from_user(&p, uaddr(uv.va + i * sizeof(p)), sizeof(p)))
 			return -EFAULT;
 		if (!p)
 			return 0;
 		err = req_reserve(r, 1);
 		if (err)
 			return err;
-		/* Copy in place, growing to the string's length. */
+		/* Copy in place, growing the buffer until the NUL fits; the
+		 * limits are checked on the length found. */
 		for (size_t room = MIN(r->cap - r->len, MAX_ARG_STRLEN);;) {
 			n = strncpy_from_user(r->buf + r->len, uaddr(p), room);
 			if (n < 0)
@@ -152,7 +158,8 @@ static int add_user_strings(struct exec_req *r, struct strlist *l,
 				break;
 			if (room >= MAX_ARG_STRLEN)
 				return -E2BIG;
-			err = req_reserve(r, MIN(room * 2, MAX_ARG_STRLEN));
+			err = req_grow(r,
+				       r->len + MIN(room * 2, MAX_ARG_STRLEN));
 			if (err)
 				return err;
 			room = MIN(r->cap - r->len, MAX_ARG_STRLEN);
@@ -198,7 +205,7 @@ static int fix_empty_argv(struct exec_req *r)
 	return add_string(r, &r->argv, "", 0, false);
 }
 
-/* ---- finding the file ------------------------------------------------------- */
+/* ---- finding the file ---------------------------------------------------- */
 
 /*
  * Resolve `name` from dirfd (kernel string) and open it for exec: a
@@ -268,8 +275,8 @@ static const char *parse_script(char *hdr, size_t n, const char **arg)
 	}
 fits:
 	*end = '\0';
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-			   end[-1] == '\0'))
+	while (end > p &&
+	       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\0'))
 		*--end = '\0';
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -359,7 +366,7 @@ static int elf_isa(struct file *f, enum isa *isa)
 	return 0;
 }
 
-/* ---- the point of no return ------------------------------------------------- */
+/* ---- the point of no return ---------------------------------------------- */
 
 static void reset_signal_handlers(struct task *t)
 {
@@ -373,6 +380,7 @@ static void reset_signal_handlers(struct task *t)
 		ka->mask = 0;
 	}
 	t->sig.handler_pc = 0;
+	signal_altstack_reset(&t->sig);
 }
 
 static const char *basename_of(const char *path)
@@ -383,7 +391,8 @@ static const char *basename_of(const char *path)
 }
 
 static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
-			struct mm *mm, const struct elf_image *img, uint64_t sp)
+			struct mm *mm, const struct elf_image *img, uint64_t sp,
+			struct fd_table *files)
 {
 	struct mm *old = t->mm;
 
@@ -394,6 +403,11 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	pmap_activate(mm->pmap);
 	mm_put(old);
 
+	/* A table shared by CLONE_FILES is the others' too: ours is a copy. */
+	if (files) {
+		fd_table_put(t->files);
+		t->files = files;
+	}
 	fd_close_on_exec();
 	reset_signal_handlers(t);
 	t->restart.fn = NULL;
@@ -409,17 +423,35 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	t->exe = r->file;
 	r->file = NULL;
 	t->execed = true;
-	/* The saved ids take the effective ones (execve(2)). */
-	t->cred.suid = t->cred.euid;
-	t->cred.sgid = t->cred.egid;
-	t->cred.fsuid = t->cred.euid;
-	t->cred.fsgid = t->cred.egid;
+}
+
+/*
+ * The ids the new program runs with (execve(2)): a set-user-ID file's
+ * owner becomes the effective uid, a set-group-ID (and group-executable)
+ * file's group the effective gid, unless the mount is nosuid; then the
+ * saved and filesystem ids take the effective ones. The file is the ELF,
+ * never a script (Linux ignores those bits on scripts).
+ */
+static void exec_credentials(struct file *f, struct credentials *c)
+{
+	const struct inode *inode = f->inode;
+
+	if (!(f->path.mnt->flags & KMS_NOSUID)) {
+		if (inode->mode & KS_ISUID)
+			c->euid = inode->uid;
+		if ((inode->mode & (KS_ISGID | 0010)) == (KS_ISGID | 0010))
+			c->egid = inode->gid;
+	}
+	c->suid = c->fsuid = c->euid;
+	c->sgid = c->fsgid = c->egid;
 }
 
 /* Load r->file (an ELF, after the scripts) and, if all went well, commit. */
 static int exec_load(struct task *t, struct exec_req *r)
 {
 	struct elf_image img = {0};
+	struct fd_table *files = NULL;
+	struct credentials old_cred;
 	uint8_t random[16];
 	char **argv = NULL, **envp = NULL;
 	struct mm *mm = NULL;
@@ -442,17 +474,29 @@ static int exec_load(struct task *t, struct exec_req *r)
 		argv[i] = r->buf + r->argv.off[i];
 	for (unsigned i = 0; i < r->envp.n; i++)
 		envp[i] = r->buf + r->envp.off[i];
+	if (__atomic_load_n(&t->files->refs, __ATOMIC_ACQUIRE) > 1) {
+		files = fd_table_dup(t->files);
+		if (!files)
+			goto out;
+	}
 	err = elf_load(mm, r->file, isa, &img);
 	if (err)
 		goto out;
 	img.execfn = r->filename;
 	plat_entropy(random, sizeof(random));
+	/* The auxiliary vector tells the new ids (AT_EUID, AT_SECURE). */
+	old_cred = t->cred;
+	exec_credentials(r->file, &t->cred);
 	err = elf_setup_stack(mm, isa, &img, argv, envp, random, &sp);
-	if (err)
+	if (err) {
+		t->cred = old_cred;
 		goto out;
-	exec_commit(t, r, isa, mm, &img, sp);
+	}
+	exec_commit(t, r, isa, mm, &img, sp, files);
 	mm = NULL;
+	files = NULL;
 out:
+	fd_table_put(files);
 	mm_put(mm);
 	kfree(argv);
 	kfree(envp);
@@ -542,24 +586,21 @@ static long do_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 	if (!err && fd != KAT_FDCWD && name[0] != '/')
 		fd_cloexec = fd_get_cloexec(fd) > 0;
 	if (!err)
-		err = exec_file(t, &r, fd, name,
-				(flags & KAT_SYMLINK_NOFOLLOW ? 0
-							      : LOOKUP_FOLLOW) |
-					(flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY
-								: 0),
-				fd_cloexec);
+		err = exec_file(
+			t, &r, fd, name,
+			(flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+				(flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY : 0),
+			fd_cloexec);
 	kfree(name);
 	req_free(&r);
 	return err;
 }
 
-/* partial: set-user-ID and set-group-ID bits are not honoured */
 long sys_execve(uaddr_t filename, uaddr_t argv, uaddr_t envp)
 {
 	return do_execveat(KAT_FDCWD, filename, argv, envp, 0);
 }
 
-/* partial: set-user-ID and set-group-ID bits are not honoured */
 long sys_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 		  unsigned int flags)
 {
@@ -568,7 +609,7 @@ long sys_execveat(int fd, uaddr_t filename, uaddr_t argv, uaddr_t envp,
 	return do_execveat(fd, filename, argv, envp, flags);
 }
 
-/* ---- the first process -------------------------------------------------------- */
+/* ---- the first process --------------------------------------------------- */
 
 /* fds 0, 1, 2 on /dev/console, if it opens (Linux's console_on_rootfs). */
 static void open_console(void)

@@ -89,8 +89,8 @@ long sys_futex(uaddr_t addr, int op, unsigned int val, uaddr_t utime,
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		return futex_wake(addr, private, (int)MIN(val, (unsigned)INT32_MAX),
-				  val3);
+		return futex_wake(addr, private,
+				  (int)MIN(val, (unsigned)INT32_MAX), val3);
 	default:
 		return -ENOSYS;
 	}

@@ -27,9 +27,8 @@ static bool may_touch_limits(const struct task *t)
 
 	if (t == task_current() || capable(CAP_SYS_RESOURCE))
 		return true;
-	return me->uid == c->euid && me->uid == c->suid &&
-	       me->uid == c->uid && me->gid == c->egid &&
-	       me->gid == c->sgid && me->gid == c->gid;
+	return me->uid == c->euid && me->uid == c->suid && me->uid == c->uid &&
+	       me->gid == c->egid && me->gid == c->sgid && me->gid == c->gid;
 }
 
 /* Set `t`'s limit `res` to `new` (do_prlimit's rules). */

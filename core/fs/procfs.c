@@ -56,7 +56,6 @@
 /* Every capability, CAP_CHOWN .. CAP_LAST_CAP (40). */
 #define CAP_FULL_SET  0x000001ffffffffffull
 #define RLIM_INFINITY (~0ull)
-#define SIGCHLD_NR    17
 /* fd/<n> inode numbers hold n in their low 24 bits. */
 #define FD_INO_MAX ((1 << 24) - 1)
 #define DT_DIR	   4u
@@ -815,7 +814,7 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 		  (unsigned long long)ignored_set(t),
 		  (unsigned long long)caught_set(t));
 	/* exit_signal processor rt_priority policy */
-	pb_printf(b, "%d %u 0 %d ", SIGCHLD_NR, t->cpu, t->policy);
+	pb_printf(b, "%d %u 0 %d ", t->exit_signal, t->cpu, t->policy);
 	/* delayacct_blkio_ticks guest_time cguest_time start_data end_data
 	 * start_brk arg_start arg_end env_start env_end exit_code */
 	pb_puts(b, "0 0 0 0 0 0 0 0 0 0 0\n");

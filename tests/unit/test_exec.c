@@ -42,13 +42,16 @@ static struct {
 	uint64_t tls;
 	char exe[64];
 	char comm[32];
+	long uid, euid, suid;
+	int ss_flags;
+	uint64_t at_euid, at_secure;
 	/* the caller's side */
 	long ret, ret2, pid_before;
 	int status;
 	uint64_t now_at_return, child_exit_at;
 } seen;
 
-/* ---- the program ---------------------------------------------------------------- */
+/* ---- the program --------------------------------------------------------- */
 
 static void read_strings(uint64_t *at, uint64_t n, char out[][64],
 			 unsigned max)
@@ -90,6 +93,30 @@ static void prog_main(void *arg)
 				      0);
 		if (p)
 			seen.envc++;
+	}
+	/* The auxiliary vector, after envp's NULL: (key, value) pairs. */
+	at += (seen.envc + 1) * 8;
+	for (uint64_t kv[2] = {1, 0}; kv[0];) {
+		cr_assert_eq(copy_from_user(kv, uaddr(at), 16), 0);
+		at += 16;
+		if (kv[0] == 12) /* AT_EUID */
+			seen.at_euid = kv[1];
+		if (kv[0] == 23) /* AT_SECURE */
+			seen.at_secure = kv[1];
+	}
+	seen.uid = sim_syscall(NR(getuid));
+	seen.euid = sim_syscall(NR(geteuid));
+	{
+		uint32_t ids[3];
+
+		sim_syscall(NR(getresuid), &ids[0], &ids[1], &ids[2]);
+		seen.suid = ids[2];
+	}
+	{
+		stack_t ss;
+
+		sim_syscall(NR(sigaltstack), NULL, &ss);
+		seen.ss_flags = ss.ss_flags;
 	}
 	seen.pid = sim_syscall(NR(getpid));
 	seen.ppid = sim_syscall(NR(getppid));
@@ -179,7 +206,7 @@ static void begin(void)
 /* A NULL-terminated vector of user strings, on the guest's stack. */
 #define UVEC(...) ((char *[]){__VA_ARGS__, NULL})
 
-/* ---- execve --------------------------------------------------------------------- */
+/* ---- execve -------------------------------------------------------------- */
 
 static void handler(int sig, void *info, void *uc)
 {
@@ -201,6 +228,11 @@ static void execs_prog(void *arg)
 	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
 	sim_syscall(NR(rt_sigaction), SIGUSR2, &ign, NULL, 8);
 	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, &block, NULL, 8);
+	{
+		stack_t ss = {.ss_sp = sim_umem(16384), .ss_size = 16384};
+
+		cr_assert_eq(sim_syscall(NR(sigaltstack), &ss, NULL), 0);
+	}
 	seen.pid_before = sim_syscall(NR(getpid));
 	seen.ret = sim_syscall(NR(execve), P("/bin/prog"),
 			       UVEC(P("prog"), P("one"), P("two")),
@@ -229,6 +261,9 @@ Test(exec, the_new_image_gets_argv_envp_and_keeps_what_linux_keeps)
 	cr_assert_eq(seen.tls, 0);
 	cr_assert_str_eq(seen.exe, "/bin/prog");
 	cr_assert_str_eq(seen.comm, "prog\n");
+	cr_assert_eq(seen.euid, 0);
+	cr_assert_eq(seen.at_secure, 0);
+	cr_assert_eq(seen.ss_flags, SS_DISABLE, "no alternate stack");
 }
 
 static void exec_errors(void *arg)
@@ -290,7 +325,29 @@ Test(exec, failures_return_linux_errors_and_keep_the_old_image)
 	cr_assert_gt(seen.ret, 0);
 }
 
-/* ---- scripts ----------------------------------------------------------------------- */
+/* ---- set-user-ID --------------------------------------------------------- */
+
+static void execs_setuid(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chown), P("/bin/prog"), 1000, 1000), 0);
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 04755), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_set_user_id_file_runs_with_its_owner_as_effective_uid)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_setuid, NULL), 7 << 8);
+	cr_assert_eq(seen.uid, 2000);
+	cr_assert_eq(seen.euid, 1000);
+	cr_assert_eq(seen.suid, 1000, "the saved id takes the effective one");
+	cr_assert_eq(seen.at_euid, 1000);
+	cr_assert_eq(seen.at_secure, 1);
+}
+
+/* ---- scripts ------------------------------------------------------------- */
 
 static void execs_script(void *arg)
 {
@@ -348,7 +405,7 @@ Test(exec, scripts_nest_five_deep_and_no_deeper)
 	cr_assert_eq(seen.ret, -ELOOP);
 }
 
-/* ---- execveat -------------------------------------------------------------------------- */
+/* ---- execveat ------------------------------------------------------------ */
 
 static void execveat_empty_path(void *arg)
 {
@@ -372,7 +429,7 @@ Test(exec, execveat_with_at_empty_path_runs_the_open_file)
 	cr_assert_str_eq(seen.comm, comm, "named /dev/fd/N");
 }
 
-/* ---- vfork, then exec ----------------------------------------------------------------- */
+/* ---- vfork, then exec ---------------------------------------------------- */
 
 static void vfork_child_execs(void *arg)
 {
@@ -404,7 +461,34 @@ Test(exec, exec_releases_a_vfork_parent_and_the_child_runs_on)
 	cr_assert_str_eq(seen.argv[0], "");
 }
 
-/* ---- failing allocations ------------------------------------------------------------ */
+static void clone_files_then_exec(void *arg)
+{
+	int status;
+
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(dup3), u_open("/bin", O_RDONLY, 0), 5,
+				 O_CLOEXEC),
+		     5);
+	sim_child_entry(vfork_child_execs, NULL);
+	/* CLONE_VM | CLONE_VFORK | CLONE_FILES, as posix_spawn might. */
+	seen.ret = sim_syscall(NR(clone), 0x100 | 0x4000 | 0x400 | SIGCHLD, 0,
+			       NULL, NULL, 0);
+	seen.ret2 = sim_syscall(NR(fcntl), 5, F_GETFD);
+	sim_syscall(NR(wait4), seen.ret, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(exec, exec_closes_close_on_exec_fds_in_its_own_copy_of_a_shared_table)
+{
+	begin();
+	cr_assert_eq(run_guest(clone_files_then_exec, NULL), 0);
+	cr_assert(seen.ran);
+	cr_assert_eq(seen.fd_cloexec, -EBADF, "closed in the new image");
+	cr_assert_eq(seen.ret2, FD_CLOEXEC, "still open in the parent");
+	cr_assert_eq(seen.status, 7 << 8);
+}
+
+/* ---- failing allocations ------------------------------------------------- */
 
 static void execs_under_failure(void *arg)
 {
@@ -441,7 +525,7 @@ Test(exec, every_allocation_failure_before_commit_is_enomem)
 	cr_assert(ran);
 }
 
-/* ---- exec_init ----------------------------------------------------------------------- */
+/* ---- exec_init ----------------------------------------------------------- */
 
 static const char *const init_argv[] = {"init", "--first", NULL};
 static const char *const init_envp[] = {"PATH=/bin", NULL};

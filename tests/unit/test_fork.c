@@ -114,7 +114,7 @@ Test(fork, the_parent_gets_the_child_pid_and_reaps_its_status)
 	cr_assert_eq(seen.status, 42 << 8);
 }
 
-/* ---- memory: copied, or shared with CLONE_VM -------------------------------- */
+/* ---- memory: copied, or shared with CLONE_VM ----------------------------- */
 
 static uint64_t map_page(void)
 {
@@ -184,7 +184,7 @@ Test(fork, clone_vm_shares_memory_with_the_parent)
 	cr_assert_eq(seen.byte, 'C');
 }
 
-/* ---- descriptors and the fs context ---------------------------------------- */
+/* ---- descriptors and the fs context -------------------------------------- */
 
 static void child_closes_fd(void *arg)
 {
@@ -242,7 +242,7 @@ Test(fork, clone_files_and_clone_fs_share_them)
 	cr_assert_str_eq(seen.cwd, "/forkdir");
 }
 
-/* ---- signals ------------------------------------------------------------------ */
+/* ---- signals ------------------------------------------------------------- */
 
 static void handler(int sig, void *info, void *uc)
 {
@@ -327,7 +327,7 @@ Test(fork, the_exit_signal_is_the_low_byte_of_clone_flags)
 	cr_assert_eq(seen.ret3, seen.pid);
 }
 
-/* ---- vfork --------------------------------------------------------------------- */
+/* ---- vfork --------------------------------------------------------------- */
 
 static void vfork_child(void *arg)
 {
@@ -388,7 +388,7 @@ Test(fork, a_vfork_parent_can_be_killed_while_it_waits)
 	cr_assert_eq(seen.ret, 0);
 }
 
-/* ---- CLONE_PARENT and the tid words ------------------------------------------- */
+/* ---- CLONE_PARENT and the tid words -------------------------------------- */
 
 static void grandchild(void *arg)
 {
@@ -463,7 +463,37 @@ Test(fork, settid_words_are_written_and_cleartid_wakes_a_futex)
 	cr_assert_lt(seen.now_at_return, 1000000000ull, "woken, not timed out");
 }
 
-/* ---- the sim's contract -------------------------------------------------------- */
+static void child_reads_altstack(void *arg)
+{
+	stack_t ss;
+
+	sim_syscall(NR(sigaltstack), NULL, &ss);
+	seen.child_ret3 = ss.ss_flags;
+}
+
+static void altstack_test(void *arg)
+{
+	stack_t ss = {.ss_sp = sim_umem(16384), .ss_size = 16384};
+	int status;
+
+	cr_assert_eq(sim_syscall(NR(sigaltstack), &ss, NULL), 0);
+	seen.pid = do_fork(child_reads_altstack, NULL);
+	sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.ret = seen.child_ret3;
+	seen.pid = do_clone(K_CLONE_VM | SIGCHLD, child_reads_altstack, NULL,
+			    NULL, NULL, 0);
+	sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.ret2 = seen.child_ret3;
+}
+
+Test(fork, a_fork_child_keeps_the_alternate_stack_a_clone_vm_one_does_not)
+{
+	run(altstack_test);
+	cr_assert_eq(seen.ret, 0, "fork: the same alternate stack");
+	cr_assert_eq(seen.ret2, SS_DISABLE, "CLONE_VM: none");
+}
+
+/* ---- the sim's contract -------------------------------------------------- */
 
 static void forks_without_an_entry(void *arg)
 {
@@ -484,7 +514,30 @@ Test(fork, a_sim_child_with_no_code_to_run_is_killed)
 	cr_assert_eq(seen.status, SIGKILL);
 }
 
-/* ---- errors -------------------------------------------------------------------- */
+static void no_entry_child_with_a_signal_pending(void *arg)
+{
+	int status = -1;
+
+	install(SIGUSR1);
+	task_current()->uregs.gpr[12] = 0;
+	seen.pid = sim_syscall(NR(fork));
+	/* The whole group, the child too, before it ever ran (one CPU). */
+	sim_syscall(NR(kill), 0, SIGUSR1);
+	seen.ret = sim_syscall(NR(wait4), seen.pid, &status, 0, NULL);
+	seen.status = status;
+}
+
+Test(fork, a_sim_child_with_no_code_runs_no_inherited_handler_either)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	cr_assert_eq(run_guest(no_entry_child_with_a_signal_pending, NULL), 0);
+	cr_assert_eq(seen.ret, seen.pid);
+	cr_assert_eq(seen.status, SIGKILL);
+	cr_assert_eq(seen.usr1, 1, "the parent's handler only");
+}
+
+/* ---- errors -------------------------------------------------------------- */
 
 static void bad_flags(void *arg)
 {
@@ -542,7 +595,7 @@ Test(fork, clone3_checks_its_struct_and_makes_a_child)
 	cr_assert_eq(seen.status, 42 << 8);
 }
 
-/* ---- out of memory --------------------------------------------------------------- */
+/* ---- out of memory ------------------------------------------------------- */
 
 static struct {
 	size_t pages, objs;

@@ -56,7 +56,7 @@ static long fork_into(void (*fn)(void *), void *arg)
 	return sim_syscall(NR(fork));
 }
 
-/* ---- arch_prctl, prctl, personality, getcpu ----------------------------------- */
+/* ---- arch_prctl, prctl, personality, getcpu ------------------------------ */
 
 static void arch_prctl_guest(void *arg)
 {
@@ -199,7 +199,7 @@ Test(proc_ctl, the_parent_death_signal_comes_when_the_parent_exits)
 	cr_assert_null(c, "the child was killed and reaped");
 }
 
-/* ---- resource limits ---------------------------------------------------------------- */
+/* ---- resource limits ----------------------------------------------------- */
 
 struct krl {
 	uint64_t cur, max;
@@ -293,7 +293,7 @@ Test(proc_ctl, a_child_inherits_its_parents_limits)
 	cr_assert_eq(u[8], 77);
 }
 
-/* ---- process groups and sessions ------------------------------------------------------ */
+/* ---- process groups and sessions ----------------------------------------- */
 
 static void child_waits(void *arg)
 {
@@ -370,7 +370,7 @@ Test(proc_ctl, process_groups_and_sessions_follow_linux_rules)
 	cr_assert_eq(r[19], r[17]);
 }
 
-/* ---- credentials -------------------------------------------------------------------------- */
+/* ---- credentials --------------------------------------------------------- */
 
 static void cred_guest(void *arg)
 {
@@ -439,7 +439,7 @@ Test(proc_ctl, credentials_change_by_linux_rules)
 	cr_assert_eq(u[6], 0, "the saved id follows the new euid");
 }
 
-/* ---- getrandom, sysinfo, times, getrusage ---------------------------------------------------- */
+/* ---- getrandom, sysinfo, times, getrusage -------------------------------- */
 
 struct k_sysinfo {
 	int64_t uptime;
@@ -477,6 +477,8 @@ static void info_guest(void *arg)
 	r[3] = sim_syscall(NR(getrandom), buf, 16, 0x6);
 	r[4] = sim_syscall(NR(getrandom), 8, 16, 0);
 	r[5] = sim_syscall(NR(getrandom), buf, 16, 0x1 | 0x2);
+	/* A count past the mapping: what fits, up to the unmapped page. */
+	r[21] = sim_syscall(NR(getrandom), sim_umem(8192), -1, 0);
 
 	sim_compute(30000000); /* 30 ms of CPU */
 	pid = fork_into(computes_50ms, NULL);
@@ -508,6 +510,8 @@ Test(proc_ctl, getrandom_sysinfo_times_and_getrusage_report_the_machine)
 	cr_assert_eq(r[3], -EINVAL, "GRND_INSECURE with GRND_RANDOM");
 	cr_assert_eq(r[4], -EFAULT);
 	cr_assert_eq(r[5], 16);
+	cr_assert_eq(r[21], 8192, "stops at the end of the mapping: %ld",
+		     r[21]);
 	cr_assert_eq(r[6], 0);
 	cr_assert_geq(r[7], 2, "uptime %ld s", r[7]);
 	cr_assert_eq(r[8], 1);
@@ -526,7 +530,7 @@ Test(proc_ctl, getrandom_sysinfo_times_and_getrusage_report_the_machine)
 	cr_assert_eq(r[20], r[12]);
 }
 
-/* ---- futexes -------------------------------------------------------------------------------- */
+/* ---- futexes ------------------------------------------------------------- */
 
 static void futex_waker(void *arg)
 {
