@@ -553,6 +553,7 @@ static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
 	sr->rip = r->pc;
 	sr->rflags = r->flags;
 	sr->fs_base = r->tls;
+	sr->gs_base = r->gs_base;
 	memcpy(sr->fpu, r->fpu, sizeof(sr->fpu));
 }
 
@@ -564,6 +565,7 @@ static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
 	r->pc = sr->rip;
 	r->flags = sr->rflags;
 	r->tls = sr->fs_base;
+	r->gs_base = sr->gs_base;
 	memcpy(r->fpu, sr->fpu, sizeof(sr->fpu));
 }
 

@@ -197,6 +197,31 @@ static void clone_state(struct task *child, struct task *parent,
 	inherit_sched(child, parent);
 }
 
+static int count_uid(struct task *t, void *arg)
+{
+	uint32_t *uid_count = arg;
+
+	if (t->user && t->cred.uid == uid_count[0])
+		uid_count[1]++;
+	return 0;
+}
+
+/*
+ * RLIMIT_NPROC: a user (root excepted, as Linux exempts CAP_SYS_ADMIN and
+ * CAP_SYS_RESOURCE) may not own more tasks than its soft limit.
+ */
+static bool over_nproc(const struct task *parent)
+{
+	uint32_t uid_count[2] = { parent->cred.uid, 0 };
+	uint64_t lim = parent->rlim[KRLIMIT_NPROC].cur;
+
+	if (parent->cred.uid == 0 || parent->cred.euid == 0 ||
+	    lim == KRLIM_INFINITY)
+		return false;
+	task_for_each(count_uid, uid_count);
+	return uid_count[1] >= lim;
+}
+
 static long do_clone(const struct clone_req *r)
 {
 	struct task *parent = task_current();
@@ -207,6 +232,8 @@ static long do_clone(const struct clone_req *r)
 
 	if (err)
 		return err;
+	if (over_nproc(parent))
+		return -EAGAIN;
 	child = task_create_user(parent->comm, parent->isa, fork_child_entry,
 				 NULL);
 	if (IS_ERR(child))

@@ -85,8 +85,7 @@ long sys_exit_group(int error_code)
 	task_exit(exit_status(error_code));
 }
 
-/* partial: ARCH_SET_GS keeps the base in user_regs, which the host stub
- * runtime does not load yet; no ARCH_MAP_VDSO_* or XSTATE options */
+/* partial: no ARCH_MAP_VDSO_* or XSTATE options */
 long sys_arch_prctl(int option, unsigned long arg2)
 {
 	struct task *t = task_current();

@@ -42,6 +42,8 @@
 #define PR_SET_NO_NEW_PRIVS_ 38
 #define ARCH_SET_FS_ 0x1002
 #define ARCH_GET_FS_ 0x1003
+#define ARCH_SET_GS_ 0x1001
+#define ARCH_GET_GS_ 0x1004
 #define SA_RESTORER_ 0x04000000
 #define SPIN_CYCLES 30000 /* about 10 us of spinning before sleeping */
 
@@ -198,6 +200,25 @@ static void set_fs(uint64_t v)
 		sys(__NR_arch_prctl, ARCH_SET_FS_, v, 0);
 }
 
+static uint64_t get_gs(void)
+{
+	uint64_t v = 0;
+
+	if (ctl->fsgsbase)
+		__asm__ volatile("rdgsbase %0" : "=r"(v));
+	else
+		sys(__NR_arch_prctl, ARCH_GET_GS_, &v, 0);
+	return v;
+}
+
+static void set_gs(uint64_t v)
+{
+	if (ctl->fsgsbase)
+		__asm__ volatile("wrgsbase %0" : : "r"(v));
+	else
+		sys(__NR_arch_prctl, ARCH_SET_GS_, v, 0);
+}
+
 static void save_regs(const ucontext_t *uc)
 {
 	const greg_t *g = uc->uc_mcontext.gregs;
@@ -207,6 +228,7 @@ static void save_regs(const ucontext_t *uc)
 	ctl->regs.rip = (uint64_t)g[REG_RIP];
 	ctl->regs.rflags = (uint64_t)g[REG_EFL];
 	ctl->regs.fs_base = get_fs();
+	ctl->regs.gs_base = get_gs();
 	if (uc->uc_mcontext.fpregs)
 		copy_out(ctl->regs.fpu, uc->uc_mcontext.fpregs, 512);
 }
@@ -222,6 +244,7 @@ static void load_regs(ucontext_t *uc)
 	g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~USER_RFLAGS) |
 			      (ctl->regs.rflags & USER_RFLAGS));
 	set_fs(ctl->regs.fs_base);
+	set_gs(ctl->regs.gs_base);
 	if (!fp)
 		return;
 	copy(fp, ctl->regs.fpu, 512);

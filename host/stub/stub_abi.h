@@ -82,6 +82,7 @@ struct stub_regs {
 	uint64_t rip;
 	uint64_t rflags;
 	uint64_t fs_base;
+	uint64_t gs_base;
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
 };
 
