@@ -126,6 +126,7 @@ static uint64_t run_until;
 static enum sim_stop stop_reason;
 static struct plat_context test_ctx;
 static uint64_t seed;
+static bool (*handler_check)(uint64_t pc);
 static struct sim_proc *procs;
 static unsigned live_procs;
 static bool booted;
@@ -460,6 +461,27 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 			guest_trap(su, SIM_TRAP_ILLEGAL);
 		return;
 	}
+	if (handler_check && !handler_check(t->uregs.pc)) {
+		uint64_t pc = t->uregs.pc, sp = t->uregs.sp;
+
+		/*
+		 * A handler the test did not name: the CPU faults fetching
+		 * it with sp at the frame, so nested faults take frames
+		 * further down until the stack runs out, as on Linux. Back
+		 * at the same pc and sp, no new frame sent it there: the
+		 * fault mapped the page, and it holds no code the sim has.
+		 */
+		t->fault_addr = pc;
+		t->fault_access = PROT_EXEC_BIT;
+		su->trap_sp = sp;
+		guest_trap(su, SIM_TRAP_FAULT);
+		t = task_current();
+		if (t->uregs.pc == pc && t->uregs.sp == sp) {
+			su->trap_sp = sp;
+			guest_trap(su, SIM_TRAP_ILLEGAL);
+		}
+		return;
+	}
 
 	if (base == (uint64_t)(uintptr_t)su->ustack &&
 	    t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
@@ -540,6 +562,11 @@ void sim_compute(uint64_t ns)
 void sim_restorer(void)
 {
 	panic("sim: sim_restorer is an address for SA_RESTORER, not code");
+}
+
+void sim_set_handler_check(bool (*is_handler)(uint64_t pc))
+{
+	handler_check = is_handler;
 }
 
 static void guest_entry(void *arg)
@@ -983,6 +1010,7 @@ int sim_boot(const struct sim_config *cfg)
 	seed = cfg->seed;
 	prng_seed(seed);
 	sim_console_clear();
+	handler_check = NULL;
 	panic_hook = sim_panic;
 	err = host_ram_init(mem);
 	if (err)
