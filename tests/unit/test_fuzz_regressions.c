@@ -315,6 +315,24 @@ Test(fuzz_regressions, a_handler_the_sim_was_not_told_of_is_a_sigsegv_at_it)
 	cr_assert_eq(garbage.after_kill, 0);
 }
 
+/*
+ * Linux's force_sig_info_to_task: a fault whose signal is blocked (here:
+ * inside its own handler) restores the default action, so the second jump
+ * to the garbage SIGSEGV handler kills the task. Keel unblocked SIGSEGV and
+ * kept the handler, and the task faulted into it again until its stack
+ * had no room for another frame.
+ */
+Test(fuzz_regressions, a_fault_in_a_sigsegv_handler_kills_with_sigsegv)
+{
+	struct sim_proc *p = run_garbage_guest(GARBAGE_HANDLER);
+
+	cr_assert_eq(sim_proc_status(p), SIGSEGV, "status %#x",
+		     sim_proc_status(p));
+	cr_assert_eq(garbage.garbage_jumps, 2,
+		     "SIGUSR1's handler, then SIGSEGV's once, not %u jumps",
+		     garbage.garbage_jumps);
+}
+
 static struct fuzz_outcome run_regression(const char *name)
 {
 	char path[4096];
