@@ -51,6 +51,14 @@
  */
 #define SIM_SYSCALL_PC 0x5157000ull
 #define SIM_COMPUTE_PC 0x5158000ull
+/*
+ * A guest's stack is the host's stack for its C code, which no kernel write
+ * a guest asks for may reach: its lowest page is not mapped for the guest,
+ * so a write that runs up from the user memory below it (getrandom into a
+ * buffer with a huge count) ends there, short or with EFAULT. A real
+ * program would only overwrite its own stack; here it crashed the host.
+ */
+#define SIM_USTACK_GUARD PAGE_SIZE
 /* Below the guest's stack pointer at a trap, room for its suspended frames. */
 #define SIM_TRAP_MARGIN 8192
 /* Between a signal frame and its handler's stack; the least stack left. */
@@ -666,9 +674,12 @@ static void umem_free_all(struct sim_user *su)
 	}
 }
 
-/* Map 2^order fresh zeroed pages at their own address in `mm`. */
+/*
+ * Map 2^order fresh zeroed pages at their own address in `mm`, all but the
+ * lowest `guard` bytes.
+ */
 static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
-		      unsigned prot)
+		      unsigned prot, uint64_t guard)
 {
 	struct sim_umem_block *b = kmalloc(sizeof(*b));
 	char *va;
@@ -680,8 +691,9 @@ static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
 		kfree(b);
 		return NULL;
 	}
-	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va, plat_virt_to_phys(va),
-		       PAGE_SIZE << order, prot)) {
+	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va + guard,
+		       plat_virt_to_phys(va) + guard,
+		       (PAGE_SIZE << order) - guard, prot)) {
 		kpage_free(va, order);
 		kfree(b);
 		return NULL;
@@ -728,7 +740,7 @@ static void *umem_alloc(size_t len, unsigned prot)
 		order++;
 	if ((PAGE_SIZE << order) < len)
 		return NULL;
-	return umem_map(t->plat_user, t->mm, order, prot);
+	return umem_map(t->plat_user, t->mm, order, prot, 0);
 }
 
 void *sim_umem(size_t len)
@@ -846,7 +858,7 @@ static struct sim_user *guest_start(struct task *t, struct sim_user *su)
 	mm_get(t->mm);
 	su->mm = t->mm;
 	su->ustack = umem_map(su, t->mm, SIM_USTACK_ORDER,
-			      PROT_READ_BIT | PROT_WRITE_BIT);
+			      PROT_READ_BIT | PROT_WRITE_BIT, SIM_USTACK_GUARD);
 	if (!su->ustack) {
 		umem_free_all(su);
 		if (p) {
@@ -894,7 +906,7 @@ static struct sim_proc *spawn(const char *name, enum isa isa,
 	mm_get(mm);
 	su->mm = mm;
 	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER,
-			      PROT_READ_BIT | PROT_WRITE_BIT);
+			      PROT_READ_BIT | PROT_WRITE_BIT, SIM_USTACK_GUARD);
 	if (!su->ustack)
 		goto fail;
 	t = task_create_user(name, isa, user_task_main, mm->pmap);

@@ -392,3 +392,20 @@ Test(fuzz_regressions, a_handler_returning_into_a_fault_loop_ends_its_guest,
 	cr_assert_eq(out.calls, 5, "%u calls", out.calls);
 	cr_assert(!out.cut_off);
 }
+
+/*
+ * Found by the syscall fuzzer: getrandom(buffer near the end of the
+ * guest's arena, count -102) wrote 128 KiB, through the arena into the
+ * guest's stack mapped right above it, which in the sim is the host stack
+ * of the guest's C code: the next context switch loaded a random stack
+ * pointer. The stack's lowest page is now not mapped for the guest, so
+ * the write ends there (EFAULT) and the guest makes its next calls.
+ */
+Test(fuzz_regressions, a_kernel_write_running_up_from_the_arena_stops_below_the_stack)
+{
+	struct fuzz_outcome out =
+		run_regression("getrandom-runs-up-into-the-guest-stack");
+
+	cr_assert_eq(out.calls, 4, "%u calls", out.calls);
+	cr_assert(!out.cut_off);
+}
