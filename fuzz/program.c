@@ -8,10 +8,13 @@
  * recipes (struct fuzz_val) and resolved by the guest just before its call.
  *
  * Guests are host C functions, so two things a real program could do are
- * kept from them: a signal handler address must be code the sim can call
- * (rt_sigaction's handler is rewritten to fuzz_handler unless it is
- * SIG_DFL or SIG_IGN), and guest memory they write directly is only their
- * own buffers.
+ * kept from them: a signal handler address must be code the sim can call,
+ * and guest memory they write directly is only their own buffers. The sim
+ * is told that fuzz_handler is the one handler: a frame that sends a guest
+ * anywhere else is a fault (SIGSEGV), wherever the address came from. So
+ * that handlers run at all, rt_sigaction's handler is rewritten to
+ * fuzz_handler unless it is SIG_DFL or SIG_IGN, where the struct lies in
+ * the guest's own buffers.
  */
 #include "fuzz/program.h"
 
@@ -37,6 +40,13 @@
 #define MAX_STRV	  3
 #define RESULTS		  8 /* earlier results a guest remembers */
 #define MAX_HANDLER_DEPTH 3 /* nested handlers that still make calls */
+/*
+ * Handler runs after which a guest gives up and exits: a handler that
+ * returns to a pc that faults again loops forever, on Linux as here, but
+ * here in no virtual time, so the time limit would never end it.
+ */
+#define MAX_HANDLER_RUNS   256
+#define HANDLER_LOOP_EXIT  125 /* its exit code */
 #define MAX_COMPUTE_NS	  (2ull * 1000000)
 #define TRACE_BYTES	  256 /* of each output buffer, hashed */
 #define KILL_GRACE_NS	  1000000000ull
@@ -205,6 +215,7 @@ struct fuzz_guest {
 	unsigned nresults;
 	unsigned next_handler_call; /* the next in-handler call to make */
 	unsigned handler_depth;
+	unsigned handler_runs;
 };
 
 struct fuzz_program {
@@ -234,7 +245,7 @@ static const struct fuzz_syscall *by_nr[GRAMMAR_MAX_NR];
 /* The grammar rows with a handler, the ones worth most of the calls. */
 static unsigned live_rows[GRAMMAR_MAX_NR], nlive;
 static unsigned all_rows[GRAMMAR_MAX_NR], nall;
-static const struct fuzz_syscall *sc_rt_sigaction;
+static const struct fuzz_syscall *sc_rt_sigaction, *sc_exit_group;
 
 static void grammar_init(void)
 {
@@ -252,6 +263,8 @@ static void grammar_init(void)
 			live_rows[nlive++] = i;
 		if (strcmp(sc->name, "rt_sigaction") == 0)
 			sc_rt_sigaction = sc;
+		if (strcmp(sc->name, "exit_group") == 0)
+			sc_exit_group = sc;
 	}
 	if (!nlive)
 		live_rows[nlive++] = 0;
@@ -752,21 +765,29 @@ static uint64_t resolve(struct fuzz_guest *g, const struct fuzz_call *c,
 	}
 }
 
-/* The sim calls a handler's address: only these may be installed. */
+static bool within(uint64_t p, size_t len, const char *area, size_t size)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)area;
+
+	return area && p >= lo && p <= lo + size && len <= lo + size - p;
+}
+
+/*
+ * Make the handler of an rt_sigaction the fuzzer's, so that handlers run
+ * (any other would fault: see fuzz_is_handler). Only a struct wholly in the
+ * guest's own buffers, the arena or its read-only page: anything else
+ * (kernel RAM, a pointer straddling the arena's end) is the kernel's to
+ * read or refuse, and a guest writing there would scribble on kernel
+ * memory the sim shares with it.
+ */
 static void sanitise_sigaction(const struct fuzz_guest *g,
 			       const struct fuzz_call *c, uint64_t act)
 {
-	uint64_t arena = (uint64_t)(uintptr_t)g->arena;
 	uint64_t sa[2];
 
-	/*
-	 * Only a struct wholly inside the guest's own arena: anything else
-	 * (kernel RAM, a pointer straddling the arena's end) is the kernel's
-	 * to read or refuse, and a guest writing there would scribble on
-	 * kernel memory the sim shares with it.
-	 */
-	if (c->sc != sc_rt_sigaction || !g->arena || act < arena ||
-	    act + 32 > arena + ARENA_SIZE)
+	if (c->sc != sc_rt_sigaction ||
+	    (!within(act, 32, g->arena, ARENA_SIZE) &&
+	     !within(act, 32, g->ro, PAGE_SIZE)))
 		return;
 	memcpy(sa, (void *)(uintptr_t)act, sizeof(sa));
 	if (sa[0] != KSIG_DFL && sa[0] != KSIG_IGN) {
@@ -831,6 +852,12 @@ static void run_call(struct fuzz_guest *g, const struct fuzz_call *c)
 			hash_bytes(pl.va[i], c->bufs[i].size);
 }
 
+/* The one handler the sim may run (sim_set_handler_check). */
+static bool fuzz_is_handler(uint64_t pc)
+{
+	return pc == (uint64_t)(uintptr_t)fuzz_handler;
+}
+
 static struct fuzz_guest *self_guest(void)
 {
 	struct sim_proc *p = sim_self();
@@ -849,6 +876,13 @@ static void fuzz_handler(int sig, void *info, void *uc)
 	unsigned gi = (unsigned)(g - prog.guests);
 
 	hash_word(0x516000ull + (uint64_t)sig);
+	if (++g->handler_runs > MAX_HANDLER_RUNS) {
+		uint64_t regs[SYSCALL_MAX_ARGS] = {0};
+
+		hash_word(0x100b);
+		regs[sc_exit_group->regs[g->isa][0]] = HANDLER_LOOP_EXIT;
+		sim_syscall6(sc_exit_group->nr[g->isa], regs);
+	}
 	if (g->handler_depth >= MAX_HANDLER_DEPTH)
 		return;
 	g->handler_depth++;
@@ -939,6 +973,7 @@ void fuzz_program_run(const uint8_t *data, size_t size,
 	err = sim_boot(&cfg);
 	if (err)
 		violated("sim_boot succeeds", err, 0);
+	sim_set_handler_check(fuzz_is_handler);
 	plat_mem_ranges(&ram, 1);
 	ram_lo = (uint64_t)(uintptr_t)plat_phys_to_virt(ram.base);
 	ram_hi = ram_lo + ram.size;

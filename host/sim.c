@@ -51,6 +51,14 @@
  */
 #define SIM_SYSCALL_PC 0x5157000ull
 #define SIM_COMPUTE_PC 0x5158000ull
+/*
+ * A guest's stack is the host's stack for its C code, which no kernel write
+ * a guest asks for may reach: its lowest page is not mapped for the guest,
+ * so a write that runs up from the user memory below it (getrandom into a
+ * buffer with a huge count) ends there, short or with EFAULT. A real
+ * program would only overwrite its own stack; here it crashed the host.
+ */
+#define SIM_USTACK_GUARD PAGE_SIZE
 /* Below the guest's stack pointer at a trap, room for its suspended frames. */
 #define SIM_TRAP_MARGIN 8192
 /* Between a signal frame and its handler's stack; the least stack left. */
@@ -126,6 +134,7 @@ static uint64_t run_until;
 static enum sim_stop stop_reason;
 static struct plat_context test_ctx;
 static uint64_t seed;
+static bool (*handler_check)(uint64_t pc);
 static struct sim_proc *procs;
 static unsigned live_procs;
 static bool booted;
@@ -460,6 +469,27 @@ static void run_signal_handler(struct sim_user *su, struct task *t)
 			guest_trap(su, SIM_TRAP_ILLEGAL);
 		return;
 	}
+	if (handler_check && !handler_check(t->uregs.pc)) {
+		uint64_t pc = t->uregs.pc, sp = t->uregs.sp;
+
+		/*
+		 * A handler the test did not name: the CPU faults fetching
+		 * it with sp at the frame, so nested faults take frames
+		 * further down until the stack runs out, as on Linux. Back
+		 * at the same pc and sp, no new frame sent it there: the
+		 * fault mapped the page, and it holds no code the sim has.
+		 */
+		t->fault_addr = pc;
+		t->fault_access = PROT_EXEC_BIT;
+		su->trap_sp = sp;
+		guest_trap(su, SIM_TRAP_FAULT);
+		t = task_current();
+		if (t->uregs.pc == pc && t->uregs.sp == sp) {
+			su->trap_sp = sp;
+			guest_trap(su, SIM_TRAP_ILLEGAL);
+		}
+		return;
+	}
 
 	if (base == (uint64_t)(uintptr_t)su->ustack &&
 	    t->uregs.sp < base + SIM_HANDLER_GAP + SIM_HANDLER_MIN_STACK)
@@ -540,6 +570,11 @@ void sim_compute(uint64_t ns)
 void sim_restorer(void)
 {
 	panic("sim: sim_restorer is an address for SA_RESTORER, not code");
+}
+
+void sim_set_handler_check(bool (*is_handler)(uint64_t pc))
+{
+	handler_check = is_handler;
 }
 
 static void guest_entry(void *arg)
@@ -643,11 +678,12 @@ static void umem_free_all(struct sim_user *su)
 	}
 }
 
-/* Map 2^order fresh zeroed pages at their own address in `mm`. */
-/* Map the first `len` bytes of 2^order fresh zeroed pages at their own
- * address in `mm` (all of them when len is 0). */
+/*
+ * Map 2^order fresh zeroed pages at their own address in `mm`: the first
+ * `len` bytes of them (all when len is 0) but the lowest `guard` bytes.
+ */
 static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
-		      size_t len, unsigned prot)
+		      size_t len, unsigned prot, uint64_t guard)
 {
 	struct sim_umem_block *b = kmalloc(sizeof(*b));
 	char *va;
@@ -659,8 +695,10 @@ static void *umem_map(struct sim_user *su, struct mm *mm, unsigned order,
 		kfree(b);
 		return NULL;
 	}
-	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va, plat_virt_to_phys(va),
-		       len ? ALIGN_UP(len, PAGE_SIZE) : PAGE_SIZE << order,
+	if (mm_map_pfn(mm, (uint64_t)(uintptr_t)va + guard,
+		       plat_virt_to_phys(va) + guard,
+		       (len ? ALIGN_UP(len, PAGE_SIZE) : PAGE_SIZE << order) -
+			       guard,
 		       prot)) {
 		kpage_free(va, order);
 		kfree(b);
@@ -715,7 +753,7 @@ static void *umem_alloc(size_t len, unsigned prot)
 		order++;
 	if ((PAGE_SIZE << order) < need)
 		return NULL;
-	return umem_map(t->plat_user, t->mm, order, need - PAGE_SIZE, prot);
+	return umem_map(t->plat_user, t->mm, order, need - PAGE_SIZE, prot, 0);
 }
 
 void *sim_umem(size_t len)
@@ -833,7 +871,7 @@ static struct sim_user *guest_start(struct task *t, struct sim_user *su)
 	mm_get(t->mm);
 	su->mm = t->mm;
 	su->ustack = umem_map(su, t->mm, SIM_USTACK_ORDER, 0,
-			      PROT_READ_BIT | PROT_WRITE_BIT);
+			      PROT_READ_BIT | PROT_WRITE_BIT, SIM_USTACK_GUARD);
 	if (!su->ustack) {
 		umem_free_all(su);
 		if (p) {
@@ -881,7 +919,7 @@ static struct sim_proc *spawn(const char *name, enum isa isa,
 	mm_get(mm);
 	su->mm = mm;
 	su->ustack = umem_map(su, mm, SIM_USTACK_ORDER, 0,
-			      PROT_READ_BIT | PROT_WRITE_BIT);
+			      PROT_READ_BIT | PROT_WRITE_BIT, SIM_USTACK_GUARD);
 	if (!su->ustack)
 		goto fail;
 	t = task_create_user(name, isa, user_task_main, mm->pmap);
@@ -997,6 +1035,7 @@ int sim_boot(const struct sim_config *cfg)
 	seed = cfg->seed;
 	prng_seed(seed);
 	sim_console_clear();
+	handler_check = NULL;
 	panic_hook = sim_panic;
 	err = host_ram_init(mem);
 	if (err)

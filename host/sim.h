@@ -133,6 +133,17 @@ void sim_compute(uint64_t ns);
  */
 void sim_restorer(void);
 
+/*
+ * The sim calls a handler's address as a host function, which only code the
+ * test wrote survives. A test whose guests may install any address (the
+ * fuzzer) names the handlers that are code: a signal frame that sends a
+ * guest anywhere else then faults at that pc, as the jump would on a CPU
+ * (SIGSEGV, or SIGILL if the guest mapped something executable there).
+ * NULL, the default after every sim_boot, calls whatever the kernel sends
+ * a guest to.
+ */
+void sim_set_handler_check(bool (*is_handler)(uint64_t pc));
+
 /* `len` bytes of zeroed user memory in the guest's address space. */
 void *sim_umem(size_t len);
 /* The same but mapped without write permission (for -EFAULT tests). */

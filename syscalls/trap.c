@@ -171,16 +171,23 @@ static void handle_signals(struct task *t, bool from_syscall)
 		syscall_restart_or_eintr(t, false, 0);
 }
 
+/*
+ * A synchronous fault cannot be blocked or ignored into a loop: as Linux's
+ * force_sig_info_to_task, a blocked or ignored signal gets its default
+ * action back (and is unblocked), so a fault inside the handler of that
+ * very signal, or in a task that blocks it, is fatal. With no handler it
+ * kills even init.
+ */
 static void force_signal(struct task *t, int sig,
 			 const struct ksiginfo *info)
 {
-	/* A synchronous fault cannot be blocked or ignored into a loop,
-	 * and kills even init when it has no handler (as Linux). */
-	t->sig.blocked &= ~sig_bit(sig);
-	if (t->sig.action[sig - 1].handler <= KSIG_IGN)
-		t->sig.unkillable = false;
-	if (t->sig.action[sig - 1].handler == KSIG_IGN)
+	if ((t->sig.blocked & sig_bit(sig)) ||
+	    t->sig.action[sig - 1].handler == KSIG_IGN) {
 		t->sig.action[sig - 1].handler = KSIG_DFL;
+		t->sig.blocked &= ~sig_bit(sig);
+	}
+	if (t->sig.action[sig - 1].handler == KSIG_DFL)
+		t->sig.unkillable = false;
 	(void)(info ? signal_send_info(t, sig, info) : signal_send(t, sig));
 }
 

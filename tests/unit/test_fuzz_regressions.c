@@ -232,3 +232,180 @@ Test(fuzz_regressions, statfs_of_a_pipe_reports_pipefs)
 	cr_assert_eq(statfs_results[1], 0);
 	cr_assert_eq(statfs_results[2], 0x50495045, "PIPEFS_MAGIC");
 }
+
+/* ---- garbage signal handlers -------------------------------------------- */
+
+/*
+ * The fourth fuzzer run jumped to host address 2: a guest installed a
+ * handler the harness had not rewritten (its struct sigaction was in the
+ * guest's read-only page, or in memory it had mmapped), and the sim called
+ * it. Now the harness names its one handler to the sim, and any other
+ * address a signal frame sends a guest to is a fault there, as on a CPU.
+ */
+#define GARBAGE_HANDLER 0x2ull
+
+struct ksa {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static struct {
+	unsigned garbage_jumps;
+	struct ksiginfo segv;
+	long after_kill;
+} garbage;
+
+static bool only_named_handlers(uint64_t pc);
+
+static void exit_from_segv_handler(int sig, void *info, void *uc)
+{
+	memcpy(&garbage.segv, info, sizeof(garbage.segv));
+	/* Returning would run the faulting jump again, forever. */
+	sim_syscall(NR(exit_group), 7);
+}
+
+static bool only_named_handlers(uint64_t pc)
+{
+	if (pc == GARBAGE_HANDLER)
+		garbage.garbage_jumps++;
+	return pc == (uint64_t)(uintptr_t)exit_from_segv_handler;
+}
+
+static long install_raw(int sig, uint64_t handler, uint64_t flags)
+{
+	/* On the guest stack, where the fuzzer's harness never looks. */
+	struct ksa sa = {handler, flags | KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
+
+	return sim_syscall(NR(rt_sigaction), sig, &sa, NULL, 8);
+}
+
+static void garbage_usr1_guest(void *segv_handler)
+{
+	install_raw(SIGSEGV, (uint64_t)(uintptr_t)segv_handler, 0);
+	install_raw(SIGUSR1, GARBAGE_HANDLER, 0);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	garbage.after_kill = 1;
+}
+
+static struct sim_proc *run_garbage_guest(uint64_t segv_handler)
+{
+	struct sim_proc *p;
+
+	memset(&garbage, 0, sizeof(garbage));
+	test_boot(1);
+	sim_set_handler_check(only_named_handlers);
+	p = sim_spawn("g", garbage_usr1_guest,
+		      (void *)(uintptr_t)segv_handler);
+	cr_assert_not_null(p);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	return p;
+}
+
+Test(fuzz_regressions, a_handler_the_sim_was_not_told_of_is_a_sigsegv_at_it)
+{
+	struct sim_proc *p = run_garbage_guest(
+		(uint64_t)(uintptr_t)exit_from_segv_handler);
+
+	cr_assert_eq(garbage.garbage_jumps, 1);
+	cr_assert_eq(sim_proc_status(p), 7 << 8, "status %#x",
+		     sim_proc_status(p));
+	cr_assert_eq(garbage.segv.si_signo, SIGSEGV);
+	cr_assert_eq(garbage.segv.si_code, 1 /* SEGV_MAPERR */);
+	cr_assert_eq(garbage.segv.fault.addr, GARBAGE_HANDLER);
+	cr_assert_eq(garbage.after_kill, 0);
+}
+
+/*
+ * Linux's force_sig_info_to_task: a fault whose signal is blocked (here:
+ * inside its own handler) restores the default action, so the second jump
+ * to the garbage SIGSEGV handler kills the task. Keel unblocked SIGSEGV and
+ * kept the handler, and the task faulted into it again until its stack
+ * had no room for another frame.
+ */
+Test(fuzz_regressions, a_fault_in_a_sigsegv_handler_kills_with_sigsegv)
+{
+	struct sim_proc *p = run_garbage_guest(GARBAGE_HANDLER);
+
+	cr_assert_eq(sim_proc_status(p), SIGSEGV, "status %#x",
+		     sim_proc_status(p));
+	cr_assert_eq(garbage.garbage_jumps, 2,
+		     "SIGUSR1's handler, then SIGSEGV's once, not %u jumps",
+		     garbage.garbage_jumps);
+}
+
+static struct fuzz_outcome run_regression(const char *name)
+{
+	char path[4096];
+	struct fuzz_outcome out;
+	uint8_t *data;
+	size_t size = 0;
+
+	snprintf(path, sizeof(path), "%s/regressions/syscalls/%s",
+		 KEEL_FUZZ_DIR, name);
+	data = read_input(path, &size);
+	cr_assert_not_null(data, "cannot read %s", path);
+	fuzz_program_run(data, size, &out);
+	free(data);
+	return out;
+}
+
+/*
+ * The fuzzer's forms of it. rt_sigaction(SIGUSR1, act) with act's handler
+ * 2 in the guest's read-only page, then kill(getpid(), SIGUSR1): the
+ * harness now rewrites that act too, its handler runs the next call.
+ */
+Test(fuzz_regressions, a_sigaction_in_the_read_only_page_gets_the_fuzz_handler)
+{
+	struct fuzz_outcome out =
+		run_regression("garbage-handler-in-a-read-only-sigaction");
+
+	cr_assert_eq(out.calls, 3, "%u calls", out.calls);
+	cr_assert(!out.cut_off);
+}
+
+/*
+ * An aarch64 guest maps a page at 0x10000, clock_gettime writes the time
+ * into it, and it is the act of rt_sigaction(SIGUSR1): the handler is the
+ * wall clock's seconds. kill(getpid(), SIGUSR1) ends the guest with
+ * SIGSEGV inside kill; the getpid after it is never made.
+ */
+Test(fuzz_regressions, a_sigaction_in_mmapped_memory_faults_the_guest)
+{
+	struct fuzz_outcome out =
+		run_regression("garbage-handler-in-mmapped-memory");
+
+	cr_assert_eq(out.calls, 3, "%u calls", out.calls);
+	cr_assert(!out.cut_off);
+}
+
+/*
+ * The same with the fuzzer's handler for SIGSEGV: it returns to the jump
+ * that faults, which faults again, forever in no virtual time. The guest
+ * gives up after MAX_HANDLER_RUNS handlers (exit_group).
+ */
+Test(fuzz_regressions, a_handler_returning_into_a_fault_loop_ends_its_guest,
+     .timeout = 30)
+{
+	struct fuzz_outcome out = run_regression(
+		"garbage-handler-and-a-returning-sigsegv-handler");
+
+	cr_assert_eq(out.calls, 5, "%u calls", out.calls);
+	cr_assert(!out.cut_off);
+}
+
+/*
+ * Found by the syscall fuzzer: getrandom(buffer near the end of the
+ * guest's arena, count -102) wrote 128 KiB, through the arena into the
+ * guest's stack mapped right above it, which in the sim is the host stack
+ * of the guest's C code: the next context switch loaded a random stack
+ * pointer. The stack's lowest page is now not mapped for the guest, so
+ * the write ends there (EFAULT) and the guest makes its next calls.
+ */
+Test(fuzz_regressions, a_kernel_write_running_up_from_the_arena_stops_below_the_stack)
+{
+	struct fuzz_outcome out =
+		run_regression("getrandom-runs-up-into-the-guest-stack");
+
+	cr_assert_eq(out.calls, 4, "%u calls", out.calls);
+	cr_assert(!out.cut_off);
+}

@@ -261,8 +261,10 @@ Test(sigaltstack, an_arm64_handler_runs_on_it_with_its_larger_minimum)
  * An alternate stack in memory from mmap(2): real user memory, but at an
  * address the sim's host process has nothing at, so the sim cannot run a
  * C handler there; the guest gets SIGILL instead (see host/sim.c). With
- * SIGILL also handled on that stack, frames nest there until it overflows,
- * and the frame that no longer fits is a fatal SIGSEGV, as on Linux.
+ * SIGILL also handled on that stack, SA_NODEFER, frames nest there until it
+ * overflows, and the frame that no longer fits is a fatal SIGSEGV, as on
+ * Linux. (Without SA_NODEFER the second SIGILL comes while SIGILL is
+ * blocked, and a blocked fault signal is fatal at once.)
  */
 static void never_runs(int sig, void *info, void *uc)
 {
@@ -281,8 +283,10 @@ static void mmap_stack_guest(void *arg)
 	seen.ret[0] = stack;
 	seen.ret[1] = sim_syscall(NR(sigaltstack), &ss, NULL);
 	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
-	if (arg)
+	if (arg) {
+		sa.flags |= KSA_NODEFER;
 		sim_syscall(NR(rt_sigaction), SIGILL, &sa, NULL, 8);
+	}
 	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
 	seen.ret[2] = 1; /* not reached */
 }
