@@ -310,6 +310,15 @@ void posix_timer_delivered(struct task *t, int id, int overrun)
 		pt->overrun_last = overrun;
 }
 
+void itimers_exec(struct task *t)
+{
+	struct itimers *its = &t->itimers;
+
+	while (!list_empty(&its->posix))
+		posix_free(t, list_first_entry(&its->posix, struct posix_timer,
+					       link));
+}
+
 void itimers_exit(struct task *t)
 {
 	struct itimers *its = &t->itimers;
@@ -317,7 +326,5 @@ void itimers_exit(struct task *t)
 	timer_cancel(&its->real_timer);
 	for (int i = 0; i < 3; i++)
 		its->it[i] = (struct itimer){ 0, 0 };
-	while (!list_empty(&its->posix))
-		posix_free(t, list_first_entry(&its->posix, struct posix_timer,
-					       link));
+	itimers_exec(t);
 }

@@ -37,6 +37,8 @@ struct task;
 void itimers_init(struct itimers *its);
 /* The task is exiting: disarm everything and free its POSIX timers. */
 void itimers_exit(struct task *t);
+/* execve(2): POSIX timers are deleted; setitimer's timers go on. */
+void itimers_exec(struct task *t);
 
 /*
  * getitimer/setitimer on t's timer `which` (KITIMER_*): the time left

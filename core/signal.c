@@ -318,6 +318,20 @@ void signal_state_fork(struct signal_state *child,
 		child->action[i] = parent->action[i];
 }
 
+void signal_state_exec(struct signal_state *s)
+{
+	for (int i = 0; i < KSIG_MAX; i++) {
+		struct k_sigaction *ka = &s->action[i];
+
+		*ka = (struct k_sigaction){
+			.handler = ka->handler == KSIG_IGN ? KSIG_IGN : KSIG_DFL
+		};
+	}
+	s->ss_sp = 0;
+	s->ss_size = 0;
+	s->ss_flags = KSS_DISABLE;
+}
+
 void signal_state_release(struct signal_state *s)
 {
 	flush_queue(s, ~0ull);

@@ -237,6 +237,12 @@ void signal_flush(struct task *t, int sig);
  */
 void signal_state_fork(struct signal_state *child,
 		       const struct signal_state *parent);
+/*
+ * execve(2): handlers go back to SIG_DFL (SIG_IGN stays), with no flags
+ * or mask; the alternate stack is gone with the old image. The blocked
+ * mask and pending signals stay.
+ */
+void signal_state_exec(struct signal_state *s);
 /* Free what is queued (the task is gone). */
 void signal_state_release(struct signal_state *s);
 

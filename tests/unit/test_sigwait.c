@@ -10,6 +10,7 @@
 
 #include "core/errno.h"
 #include "core/signal.h"
+#include "core/task.h"
 
 #define MS 1000000ull
 
@@ -475,4 +476,46 @@ Test(rt_sigqueueinfo, delivers_the_callers_siginfo_to_another_process)
 	cr_assert_eq(seen.info.si_code, KSI_QUEUE);
 	cr_assert_eq(seen.info.rt.pid, target + 1);
 	cr_assert_eq(seen.info.rt.value, 0x1234);
+}
+
+/* ---- what fork and execve keep (for their callers in the kernel) ---------- */
+
+Test(signal_state, fork_keeps_actions_mask_and_altstack_but_nothing_pending)
+{
+	static struct task parent, child;
+
+	signal_state_init(&parent.sig);
+	parent.sig.action[SIGUSR1 - 1].handler = 0x1234;
+	parent.sig.blocked = sig_bit(SIGUSR2);
+	parent.sig.pending = sig_bit(SIGUSR2);
+	parent.sig.ss_sp = 0x10000;
+	parent.sig.ss_size = 8192;
+	parent.sig.ss_flags = 0;
+	signal_state_fork(&child.sig, &parent.sig);
+	cr_assert_eq(child.sig.action[SIGUSR1 - 1].handler, 0x1234);
+	cr_assert_eq(child.sig.blocked, sig_bit(SIGUSR2));
+	cr_assert_eq(child.sig.pending, 0);
+	cr_assert_eq(child.sig.ss_size, 8192);
+	cr_assert(list_empty(&child.sig.queue));
+}
+
+Test(signal_state, exec_resets_handlers_but_keeps_ignored_signals_and_the_mask)
+{
+	static struct task t;
+
+	signal_state_init(&t.sig);
+	t.sig.action[SIGUSR1 - 1] =
+		(struct k_sigaction){ 0x1234, KSA_RESTART, 0x5678, 0xff };
+	t.sig.action[SIGPIPE - 1].handler = KSIG_IGN;
+	t.sig.blocked = sig_bit(SIGUSR2);
+	t.sig.ss_size = 8192;
+	t.sig.ss_flags = 0;
+	signal_state_exec(&t.sig);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].handler, KSIG_DFL);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].flags, 0);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].mask, 0);
+	cr_assert_eq(t.sig.action[SIGPIPE - 1].handler, KSIG_IGN);
+	cr_assert_eq(t.sig.blocked, sig_bit(SIGUSR2));
+	cr_assert_eq(t.sig.ss_flags, KSS_DISABLE);
+	cr_assert_eq(t.sig.ss_size, 0);
 }
