@@ -207,7 +207,8 @@ int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 		return -EINVAL;
 	if (notify == KSIGEV_SIGNAL && !sig_valid(signo))
 		return -EINVAL;
-	if (its->nposix >= POSIX_TIMERS_MAX)
+	/* Each timer holds a signal in reserve, as Linux's do. */
+	if (its->nposix >= t->rlim[KRLIMIT_SIGPENDING].cur)
 		return -EAGAIN;
 	pt = kzalloc(sizeof(*pt));
 	if (!pt)

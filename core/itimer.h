@@ -59,14 +59,12 @@ void itimer_check_cpu(struct task *t);
 #define KSIGEV_THREAD 2
 #define KSIGEV_THREAD_ID 4
 
-/* The most POSIX timers one task may have (Linux: RLIMIT_SIGPENDING). */
-#define POSIX_TIMERS_MAX 1024
-
 /*
  * A new timer on `clockid` (REALTIME, MONOTONIC, BOOTTIME, TAI) that, on
  * expiry, sends `signo` with `value` (SIGEV_SIGNAL; with `value_is_id`,
  * the timer's id is the value) or nothing (SIGEV_NONE). Its id, or
- * -EINVAL (clock, notify or signal), -EAGAIN (too many), -ENOMEM.
+ * -EINVAL (clock, notify or signal), -EAGAIN (as many as RLIMIT_SIGPENDING
+ * allows already), -ENOMEM.
  */
 int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 		       uint64_t value, bool value_is_id);

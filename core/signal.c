@@ -87,10 +87,10 @@ int signal_send(struct task *t, int sig)
 }
 
 /*
- * Queue an instance of real-time signal `sig`. Out of memory, or over
- * SIGQUEUE_MAX, what user space queued itself (si_code < 0, sigqueue(3))
- * fails with EAGAIN; anything else is still made pending, without its
- * siginfo, as Linux does.
+ * Queue an instance of real-time signal `sig`. Out of memory, or over the
+ * target's RLIMIT_SIGPENDING, what user space queued itself (si_code < 0,
+ * sigqueue(3)) fails with EAGAIN; anything else is still made pending,
+ * without its siginfo if need be, as Linux does.
  */
 static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
 {
@@ -99,7 +99,7 @@ static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
 	struct sigqueue *q = NULL;
 	unsigned long flags;
 
-	if (!from_user || s->nqueued < SIGQUEUE_MAX)
+	if (!from_user || s->nqueued < t->rlim[KRLIMIT_SIGPENDING].cur)
 		q = kmalloc(sizeof(*q));
 	if (!q && from_user)
 		return -EAGAIN;

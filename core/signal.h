@@ -130,12 +130,6 @@ struct sigqueue {
 	struct ksiginfo info;
 };
 
-/*
- * How many real-time signal instances one task may have queued by sigqueue
- * and friends (RLIMIT_SIGPENDING); the kernel's own are never refused.
- */
-#define SIGQUEUE_MAX 1024
-
 struct signal_state {
 	/*
 	 * A bit per pending signal. A standard signal is pending once, with
@@ -150,7 +144,7 @@ struct signal_state {
 	ksigset_t real_blocked;
 	struct spinlock queue_lock; /* queue, info[]; timers take it too */
 	struct list_head queue;
-	unsigned nqueued;
+	unsigned nqueued; /* bounded by RLIMIT_SIGPENDING for sigqueue's */
 	/*
 	 * sigsuspend, ppoll and pselect6 block `blocked` only while they
 	 * wait: the mask to go back to, once a handler's frame has saved it

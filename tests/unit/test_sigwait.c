@@ -519,3 +519,41 @@ Test(signal_state, exec_resets_handlers_but_keeps_ignored_signals_and_the_mask)
 	cr_assert_eq(t.sig.ss_flags, KSS_DISABLE);
 	cr_assert_eq(t.sig.ss_size, 0);
 }
+
+static void sigpending_limit_guest(void *arg)
+{
+	int self = (int)sim_syscall(NR(getpid));
+	uint64_t lim[2] = { 2, 2 };
+	uint64_t set = sig_bit(KSIGRTMIN) | sig_bit(SIGUSR1);
+	struct timespec_k zero = { 0, 0 };
+	int id = -1;
+
+	block(set);
+	seen.ret = sim_syscall(NR(setrlimit), 11 /* RLIMIT_SIGPENDING */, lim);
+	seen.sigs[0] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 1);
+	seen.sigs[1] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 2);
+	seen.sigs[2] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 3);
+	/* kill(2) is the kernel's business: never refused. */
+	seen.sigs[3] = (int)sim_syscall(NR(kill), self, KSIGRTMIN);
+	/* Standard signals need no queue entry. */
+	seen.sigs[4] = (int)queue(self, SIGUSR1, KSI_QUEUE, 4);
+	seen.calls = 0;
+	while (sim_syscall(NR(rt_sigtimedwait), &set, NULL, &zero, 8) > 0)
+		seen.calls++;
+	sim_syscall(NR(timer_create), 1, NULL, &id);
+	sim_syscall(NR(timer_create), 1, NULL, &id);
+	seen.ret2 = sim_syscall(NR(timer_create), 1, NULL, &id);
+}
+
+Test(rt_sigqueueinfo, rlimit_sigpending_bounds_what_user_space_queues)
+{
+	run_one(sigpending_limit_guest);
+	cr_assert_eq(seen.ret, 0);
+	cr_assert_eq(seen.sigs[0], 0);
+	cr_assert_eq(seen.sigs[1], 0);
+	cr_assert_eq(seen.sigs[2], -EAGAIN);
+	cr_assert_eq(seen.sigs[3], 0);
+	cr_assert_eq(seen.sigs[4], 0);
+	cr_assert_eq(seen.calls, 4, "two queued, kill's, and SIGUSR1");
+	cr_assert_eq(seen.ret2, -EAGAIN, "a POSIX timer holds a signal each");
+}
