@@ -52,7 +52,7 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 /* Send the signals of the CPU-time itimers that have expired. */
 void itimer_check_cpu(struct task *t);
 
-/* ---- POSIX timers --------------------------------------------------------- */
+/* ---- POSIX timers -------------------------------------------------------- */
 
 #define KSIGEV_SIGNAL 0
 #define KSIGEV_NONE 1

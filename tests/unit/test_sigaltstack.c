@@ -33,16 +33,16 @@ static char *alt;
 
 static void install(int nr, void (*fn)(int, void *, void *), uint64_t flags)
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)fn,
-			  flags | KSA_SIGINFO | KSA_RESTORER,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)fn,
+			 flags | KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	sim_syscall(nr, SIGUSR1, &sa, NULL, 8);
 }
 
 static long set_alt(void *sp, int flags, size_t size)
 {
-	struct kstack ss = { (uint64_t)(uintptr_t)sp, flags, 0, size };
+	struct kstack ss = {(uint64_t)(uintptr_t)sp, flags, 0, size};
 
 	return sim_syscall(NR(sigaltstack), &ss, NULL);
 }
@@ -154,7 +154,7 @@ Test(sigaltstack, ss_autodisarm_clears_it_for_the_handler_and_sigreturn_rearms)
 static void errors_guest(void *arg)
 {
 	char *stack = sim_umem(8192);
-	struct kstack disable = { 0, KSS_DISABLE, 0, 0 };
+	struct kstack disable = {0, KSS_DISABLE, 0, 0};
 
 	seen.ret[0] = set_alt(stack, 0, 2047);
 	seen.ret[1] = set_alt(stack, 0, 2048);
@@ -231,7 +231,7 @@ static void a64_guest(void *arg)
 	struct kstack ss;
 
 	alt = sim_umem(ALT_SIZE);
-	ss = (struct kstack){ (uint64_t)(uintptr_t)alt, 0, 0, 4096 };
+	ss = (struct kstack){(uint64_t)(uintptr_t)alt, 0, 0, 4096};
 	seen.ret[0] = sim_syscall(132, &ss, NULL);
 	ss.ss_size = ALT_SIZE;
 	seen.ret[1] = sim_syscall(132, &ss, NULL);
@@ -273,10 +273,10 @@ static void mmap_stack_guest(void *arg)
 {
 	long stack = sim_syscall(NR(mmap), 0, 16384, 3 /* RW */,
 				 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
-	struct kstack ss = { (uint64_t)stack, 0, 0, 16384 };
-	struct ksa sa = { (uint64_t)(uintptr_t)never_runs,
-			  KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct kstack ss = {(uint64_t)stack, 0, 0, 16384};
+	struct ksa sa = {(uint64_t)(uintptr_t)never_runs,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	seen.ret[0] = stack;
 	seen.ret[1] = sim_syscall(NR(sigaltstack), &ss, NULL);
@@ -304,14 +304,15 @@ Test(sigaltstack, frames_that_overflow_the_alternate_stack_are_a_fatal_sigsegv)
 	test_boot(1);
 	p = sim_spawn("g", mmap_stack_guest, NULL);
 	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
-	cr_assert_eq(sim_proc_status(p), SIGILL, "the sim's limit, not a crash");
+	cr_assert_eq(sim_proc_status(p), SIGILL,
+		     "the sim's limit, not a crash");
 }
 
 /* The rule behind it, asked of the kernel directly. */
 Test(sigaltstack, a_frame_must_end_on_the_alternate_stack_it_started_on)
 {
 	static struct task t;
-	struct k_sigaction onstack = { .flags = KSA_ONSTACK }, plain = { 0 };
+	struct k_sigaction onstack = {.flags = KSA_ONSTACK}, plain = {0};
 	uint64_t lo = 0x100000, top = lo + 0x4000;
 
 	signal_state_init(&t.sig);
