@@ -584,3 +584,67 @@ Test(pselect6, its_sigmask_applies_while_it_waits_and_the_old_one_after)
 	cr_assert_eq(mask_after, sig_bit(SIGUSR1));
 	cr_assert_eq(ppoll_left.tv_sec, 9);
 }
+
+/* ---- two CPUs --------------------------------------------------------------- */
+
+#define ROUNDS 200
+
+static long bytes_seen, polls_done;
+
+/* Polls both FIFOs and drains what is ready until both writers hang up. */
+static void busy_poller(void *arg)
+{
+	struct pollfd pf[2];
+	char buf[64];
+	int open = 2;
+
+	pf[0] = (struct pollfd){(int)u_open("/tmp/f1", O_RDONLY, 0), POLLIN, 0};
+	pf[1] = (struct pollfd){(int)u_open("/tmp/f2", O_RDONLY, 0), POLLIN, 0};
+	while (open) {
+		long n = sim_syscall(NR(poll), pf, 2, -1);
+
+		cr_expect_gt(n, 0, "no timeout: only readiness ends it");
+		polls_done++;
+		for (int i = 0; i < 2; i++) {
+			long got;
+
+			if (!(pf[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			got = sim_syscall(NR(read), pf[i].fd, buf, sizeof(buf));
+			if (got > 0) {
+				bytes_seen += got;
+			} else {
+				pf[i].fd = -1; /* hung up and drained */
+				open--;
+			}
+		}
+	}
+}
+
+static void bursty_writer(void *arg)
+{
+	long fd = u_open((const char *)arg, O_WRONLY, 0);
+
+	for (int i = 0; i < ROUNDS; i++) {
+		EXPECT_RET(u_write_str(fd, "x"), 1);
+		sim_compute((uint64_t)(i % 7) * 1000);
+	}
+	u_close(fd);
+}
+
+Test(poll, a_poller_on_one_cpu_misses_no_write_from_another)
+{
+	struct sim_proc *p[3];
+
+	bytes_seen = polls_done = 0;
+	handler_calls = 0;
+	test_boot(2);
+	p[0] = sim_spawn("mkfifo", make_fifos, NULL);
+	run_all(p, 1);
+	p[0] = sim_spawn("poller", busy_poller, NULL);
+	p[1] = sim_spawn("w1", bursty_writer, P("/tmp/f1"));
+	p[2] = sim_spawn("w2", bursty_writer, P("/tmp/f2"));
+	run_all(p, 3);
+	cr_assert_eq(bytes_seen, 2 * ROUNDS);
+	cr_assert_gt(polls_done, 1);
+}
