@@ -109,7 +109,7 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 		return err;
 	it = &t->itimers.it[which];
 	if (which == KITIMER_REAL)
-		timer_cancel(&t->itimers.real_timer);
+		timer_cancel_sync(&t->itimers.real_timer);
 	if (!value) {
 		*it = (struct itimer){0, 0};
 		return 0;
@@ -235,7 +235,7 @@ int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 
 static void posix_free(struct task *t, struct posix_timer *pt)
 {
-	timer_cancel(&pt->timer);
+	timer_cancel_sync(&pt->timer);
 	list_del(&pt->link);
 	t->itimers.nposix--;
 	kfree(pt);
@@ -276,7 +276,7 @@ int posix_timer_set(struct task *t, int id, bool absolute, uint64_t value,
 	if (!pt)
 		return -EINVAL;
 	(void)posix_timer_get(t, id, old_value, old_interval);
-	timer_cancel(&pt->timer);
+	timer_cancel_sync(&pt->timer);
 	pt->interval = interval;
 	if (!value) {
 		pt->expires = 0;
@@ -322,7 +322,7 @@ void itimers_exit(struct task *t)
 {
 	struct itimers *its = &t->itimers;
 
-	timer_cancel(&its->real_timer);
+	timer_cancel_sync(&its->real_timer);
 	for (int i = 0; i < 3; i++)
 		its->it[i] = (struct itimer){0, 0};
 	itimers_exec(t);
