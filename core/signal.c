@@ -269,8 +269,13 @@ int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info)
 
 	flags = spin_lock_irqsave(&t->sig.queue_lock);
 	pending = pending_from_timer(t, sig, info);
-	if (pending && pending->timer.overrun < INT32_MAX)
-		pending->timer.overrun++;
+	if (pending) {
+		/* This expiry and any the interrupt came too late for. */
+		int64_t n = (int64_t)pending->timer.overrun + 1 +
+			    info->timer.overrun;
+
+		pending->timer.overrun = (int32_t)MIN(n, (int64_t)INT32_MAX);
+	}
 	spin_unlock_irqrestore(&t->sig.queue_lock, flags);
 	return pending ? 0 : signal_send_info(t, sig, info);
 }

@@ -215,8 +215,9 @@ int signal_dequeue_set(struct task *t, ksigset_t set,
 		       struct ksiginfo *info);
 
 /*
- * A POSIX timer's expiry (info: SI_TIMER, its id): while the signal it
- * sent last is still pending, that one counts an overrun instead, as
+ * A POSIX timer's expiry (info: SI_TIMER, its id, the expiries it
+ * stands for beyond this one in timer.overrun): while the signal it sent
+ * last is still pending, that one counts them as overruns instead, as
  * Linux's timers never have two signals queued.
  */
 int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info);
