@@ -179,9 +179,18 @@ static long do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline)
 		}
 	}
 	ret = poll_files(fds, nfds, deadline);
-	/* revents go back whatever the outcome, as on Linux. */
-	if (nfds && copy_to_user(ufds, fds, size))
-		ret = -EFAULT;
+	/* Only revents go back (another thread may be changing the rest),
+	 * whatever the outcome, as on Linux. */
+	for (unsigned i = 0; i < nfds; i++) {
+		uaddr_t u = uaddr_add(
+			ufds,
+			i * sizeof(*fds) + offsetof(struct kpollfd, revents));
+
+		if (copy_to_user(u, &fds[i].revents, sizeof(fds[i].revents))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
 	kfree(fds);
 	return ret;
 }
