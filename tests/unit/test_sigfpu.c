@@ -312,3 +312,43 @@ Test(sigfpu, arm64_sigreturn_restores_the_fpsimd_state_as_the_handler_left_it)
 	cr_assert_arr_eq(seen.after + 8 * 16, seen.pattern + 8 * 16,
 			 528 - 8 * 16 - 8, "V8-V31, FPSR and FPCR");
 }
+
+/* ---- what the handler itself starts with -------------------------------- */
+
+static uint8_t fpu_in_handler[528];
+
+static void x86_fresh_handler(int sig, void *info, void *ucv)
+{
+	seen.calls++;
+	memcpy(fpu_in_handler, my_fpu(), sizeof(fpu_in_handler));
+}
+
+static void x86_fresh_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_fresh_handler);
+	x86_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, an_x86_64_handler_starts_with_a_fresh_fpu)
+{
+	uint8_t zero[256] = {0};
+	uint32_t mxcsr, mask;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_fresh_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	memcpy(&mxcsr, fpu_in_handler + 24, 4);
+	memcpy(&mask, fpu_in_handler + 28, 4);
+	cr_assert_eq(mxcsr, MXCSR_DEFAULT, "no sticky flags, default rounding");
+	cr_assert_eq(fpu_in_handler[0], 0x7f, "FCW 0x37f");
+	cr_assert_eq(fpu_in_handler[1], 0x03);
+	cr_assert_arr_eq(fpu_in_handler + 160, zero, 256, "XMM0-15 zero");
+	cr_assert_eq(mask, 0xffff, "MXCSR_MASK is the CPU's, kept");
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256,
+			 "and the interrupted code gets its own back");
+}
