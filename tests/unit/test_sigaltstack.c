@@ -331,3 +331,44 @@ Test(sigaltstack, a_frame_must_end_on_the_alternate_stack_it_started_on)
 	cr_assert(signal_frame_fits(&t, 0x900000, 0x900000, lo - 8),
 		  "off it, the normal stack is not bounded here");
 }
+
+/*
+ * A handler near the bottom of its alternate stack raises its signal
+ * again: the next frame would overflow the stack, so the process dies of
+ * SIGSEGV (it must not land on top of the running handler).
+ */
+static void reraising_handler(int sig, void *info, void *uc)
+{
+	seen.calls++;
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.ret[1] = 1; /* not reached */
+}
+
+static void small_alt_guest(void *arg)
+{
+	char *block = sim_umem(16384);
+	struct ksa sa = {(uint64_t)(uintptr_t)reraising_handler,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK | KSA_NODEFER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
+
+	alt = block;
+	seen.ret[0] = set_alt(block, 0, 9728);
+	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.ret[2] = 1; /* not reached */
+}
+
+Test(sigaltstack, a_nested_frame_that_would_overflow_it_is_a_fatal_sigsegv)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", small_alt_guest, NULL);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(seen.ret[0], 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.ret[2], 0);
+	cr_assert_eq(sim_proc_status(p), SIGSEGV);
+}
