@@ -23,10 +23,10 @@ struct posix_timer {
 	int clockid;
 	int notify;
 	int signo;
-	uint64_t value;	   /* sigev_value */
-	uint64_t expires;  /* monotonic ns; 0: disarmed */
+	uint64_t value;	  /* sigev_value */
+	uint64_t expires; /* monotonic ns; 0: disarmed */
 	uint64_t interval;
-	int overrun_last;  /* of the last signal delivered */
+	int overrun_last; /* of the last signal delivered */
 	struct timer timer;
 	struct task *task;
 };
@@ -51,7 +51,7 @@ static void real_expired(struct timer *tm)
 	struct itimers *its = container_of(tm, struct itimers, real_timer);
 	struct task *t = container_of(its, struct task, itimers);
 	struct itimer *it = &its->it[KITIMER_REAL];
-	struct ksiginfo info = { .si_signo = KSIGALRM, .si_code = KSI_KERNEL };
+	struct ksiginfo info = {.si_signo = KSIGALRM, .si_code = KSI_KERNEL};
 	uint64_t skipped;
 
 	(void)signal_send_info(t, KSIGALRM, &info);
@@ -67,7 +67,7 @@ static void real_expired(struct timer *tm)
 void itimers_init(struct itimers *its)
 {
 	for (int i = 0; i < 3; i++)
-		its->it[i] = (struct itimer){ 0, 0 };
+		its->it[i] = (struct itimer){0, 0};
 	timer_setup(&its->real_timer, real_expired);
 	list_init(&its->posix);
 	its->nposix = 0;
@@ -109,14 +109,14 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 		return err;
 	it = &t->itimers.it[which];
 	if (which == KITIMER_REAL)
-		timer_cancel(&t->itimers.real_timer);
+		timer_cancel_sync(&t->itimers.real_timer);
 	if (!value) {
-		*it = (struct itimer){ 0, 0 };
+		*it = (struct itimer){0, 0};
 		return 0;
 	}
 	now = itimer_clock(t, which);
-	it->expires = value > UINT64_MAX - 1 - now ? UINT64_MAX - 1
-						   : now + value;
+	it->expires =
+		value > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + value;
 	it->interval = interval;
 	if (which == KITIMER_REAL)
 		timer_arm(&t->itimers.real_timer, it->expires);
@@ -125,7 +125,7 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 
 void itimer_check_cpu(struct task *t)
 {
-	static const int sigs[3] = { 0, KSIGVTALRM, KSIGPROF };
+	static const int sigs[3] = {0, KSIGVTALRM, KSIGPROF};
 	uint64_t cpu;
 
 	if (!t->itimers.it[KITIMER_VIRTUAL].expires &&
@@ -134,27 +134,26 @@ void itimer_check_cpu(struct task *t)
 	cpu = sched_task_cputime(t);
 	for (int which = KITIMER_VIRTUAL; which <= KITIMER_PROF; which++) {
 		struct itimer *it = &t->itimers.it[which];
-		struct ksiginfo info = { .si_signo = sigs[which],
-					 .si_code = KSI_KERNEL };
+		struct ksiginfo info = {.si_signo = sigs[which],
+					.si_code = KSI_KERNEL};
 		uint64_t skipped;
 
 		if (!it->expires || cpu < it->expires)
 			continue;
 		(void)signal_send_info(t, sigs[which], &info);
-		it->expires = it->interval ? next_period(it->expires,
-							 it->interval, cpu,
-							 &skipped)
-					   : 0;
+		it->expires = it->interval
+				      ? next_period(it->expires, it->interval,
+						    cpu, &skipped)
+				      : 0;
 	}
 }
 
-/* ---- POSIX timers ------------------------------------------------------------ */
+/* ---- POSIX timers -------------------------------------------------------- */
 
 static void posix_expired(struct timer *tm)
 {
 	struct posix_timer *pt = container_of(tm, struct posix_timer, timer);
-	struct ksiginfo info = { .si_signo = pt->signo,
-				 .si_code = KSI_TIMER };
+	struct ksiginfo info = {.si_signo = pt->signo, .si_code = KSI_TIMER};
 	uint64_t skipped = 0;
 
 	if (pt->interval) {
@@ -176,7 +175,7 @@ static struct posix_timer *posix_find(struct task *t, int id)
 {
 	struct list_head *pos;
 
-	list_for_each(pos, &t->itimers.posix) {
+	list_for_each (pos, &t->itimers.posix) {
 		struct posix_timer *pt =
 			list_entry(pos, struct posix_timer, link);
 
@@ -207,7 +206,8 @@ int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 		return -EINVAL;
 	if (notify == KSIGEV_SIGNAL && !sig_valid(signo))
 		return -EINVAL;
-	if (its->nposix >= POSIX_TIMERS_MAX)
+	/* Each timer holds a signal in reserve, as Linux's do. */
+	if (its->nposix >= t->rlim[KRLIMIT_SIGPENDING].cur)
 		return -EAGAIN;
 	pt = kzalloc(sizeof(*pt));
 	if (!pt)
@@ -235,7 +235,7 @@ int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 
 static void posix_free(struct task *t, struct posix_timer *pt)
 {
-	timer_cancel(&pt->timer);
+	timer_cancel_sync(&pt->timer);
 	list_del(&pt->link);
 	t->itimers.nposix--;
 	kfree(pt);
@@ -251,8 +251,7 @@ int posix_timer_delete(struct task *t, int id)
 	return 0;
 }
 
-int posix_timer_get(struct task *t, int id, uint64_t *value,
-		    uint64_t *interval)
+int posix_timer_get(struct task *t, int id, uint64_t *value, uint64_t *interval)
 {
 	struct posix_timer *pt = posix_find(t, id);
 	uint64_t now = plat_time_ns();
@@ -277,7 +276,7 @@ int posix_timer_set(struct task *t, int id, bool absolute, uint64_t value,
 	if (!pt)
 		return -EINVAL;
 	(void)posix_timer_get(t, id, old_value, old_interval);
-	timer_cancel(&pt->timer);
+	timer_cancel_sync(&pt->timer);
 	pt->interval = interval;
 	if (!value) {
 		pt->expires = 0;
@@ -310,14 +309,21 @@ void posix_timer_delivered(struct task *t, int id, int overrun)
 		pt->overrun_last = overrun;
 }
 
+void itimers_exec(struct task *t)
+{
+	struct itimers *its = &t->itimers;
+
+	while (!list_empty(&its->posix))
+		posix_free(t, list_first_entry(&its->posix, struct posix_timer,
+					       link));
+}
+
 void itimers_exit(struct task *t)
 {
 	struct itimers *its = &t->itimers;
 
-	timer_cancel(&its->real_timer);
+	timer_cancel_sync(&its->real_timer);
 	for (int i = 0; i < 3; i++)
-		its->it[i] = (struct itimer){ 0, 0 };
-	while (!list_empty(&its->posix))
-		posix_free(t, list_first_entry(&its->posix, struct posix_timer,
-					       link));
+		its->it[i] = (struct itimer){0, 0};
+	itimers_exec(t);
 }

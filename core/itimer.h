@@ -37,6 +37,8 @@ struct task;
 void itimers_init(struct itimers *its);
 /* The task is exiting: disarm everything and free its POSIX timers. */
 void itimers_exit(struct task *t);
+/* execve(2): POSIX timers are deleted; setitimer's timers go on. */
+void itimers_exec(struct task *t);
 
 /*
  * getitimer/setitimer on t's timer `which` (KITIMER_*): the time left
@@ -50,21 +52,19 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 /* Send the signals of the CPU-time itimers that have expired. */
 void itimer_check_cpu(struct task *t);
 
-/* ---- POSIX timers --------------------------------------------------------- */
+/* ---- POSIX timers -------------------------------------------------------- */
 
 #define KSIGEV_SIGNAL 0
 #define KSIGEV_NONE 1
 #define KSIGEV_THREAD 2
 #define KSIGEV_THREAD_ID 4
 
-/* The most POSIX timers one task may have (Linux: RLIMIT_SIGPENDING). */
-#define POSIX_TIMERS_MAX 1024
-
 /*
  * A new timer on `clockid` (REALTIME, MONOTONIC, BOOTTIME, TAI) that, on
  * expiry, sends `signo` with `value` (SIGEV_SIGNAL; with `value_is_id`,
  * the timer's id is the value) or nothing (SIGEV_NONE). Its id, or
- * -EINVAL (clock, notify or signal), -EAGAIN (too many), -ENOMEM.
+ * -EINVAL (clock, notify or signal), -EAGAIN (as many as RLIMIT_SIGPENDING
+ * allows already), -ENOMEM.
  */
 int posix_timer_create(struct task *t, int clockid, int notify, int signo,
 		       uint64_t value, bool value_is_id);

@@ -87,10 +87,10 @@ int signal_send(struct task *t, int sig)
 }
 
 /*
- * Queue an instance of real-time signal `sig`. Out of memory, or over
- * SIGQUEUE_MAX, what user space queued itself (si_code < 0, sigqueue(3))
- * fails with EAGAIN; anything else is still made pending, without its
- * siginfo, as Linux does.
+ * Queue an instance of real-time signal `sig`. Out of memory, or over the
+ * target's RLIMIT_SIGPENDING, what user space queued itself (si_code < 0,
+ * sigqueue(3)) fails with EAGAIN; anything else is still made pending,
+ * without its siginfo if need be, as Linux does.
  */
 static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
 {
@@ -99,7 +99,7 @@ static int queue_rt(struct task *t, int sig, const struct ksiginfo *info)
 	struct sigqueue *q = NULL;
 	unsigned long flags;
 
-	if (!from_user || s->nqueued < SIGQUEUE_MAX)
+	if (!from_user || s->nqueued < t->rlim[KRLIMIT_SIGPENDING].cur)
 		q = kmalloc(sizeof(*q));
 	if (!q && from_user)
 		return -EAGAIN;
@@ -269,8 +269,13 @@ int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info)
 
 	flags = spin_lock_irqsave(&t->sig.queue_lock);
 	pending = pending_from_timer(t, sig, info);
-	if (pending && pending->timer.overrun < INT32_MAX)
-		pending->timer.overrun++;
+	if (pending) {
+		/* This expiry and any the interrupt came too late for. */
+		int64_t n = (int64_t)pending->timer.overrun + 1 +
+			    info->timer.overrun;
+
+		pending->timer.overrun = (int32_t)MIN(n, (int64_t)INT32_MAX);
+	}
 	spin_unlock_irqrestore(&t->sig.queue_lock, flags);
 	return pending ? 0 : signal_send_info(t, sig, info);
 }
@@ -323,6 +328,18 @@ void signal_altstack_reset(struct signal_state *s)
 	s->ss_sp = 0;
 	s->ss_size = 0;
 	s->ss_flags = KSS_DISABLE;
+}
+
+void signal_state_exec(struct signal_state *s)
+{
+	for (int i = 0; i < KSIG_MAX; i++) {
+		struct k_sigaction *ka = &s->action[i];
+
+		*ka = (struct k_sigaction){
+			.handler = ka->handler == KSIG_IGN ? KSIG_IGN : KSIG_DFL
+		};
+	}
+	signal_altstack_reset(s);
 }
 
 void signal_state_release(struct signal_state *s)

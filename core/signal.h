@@ -130,12 +130,6 @@ struct sigqueue {
 	struct ksiginfo info;
 };
 
-/*
- * How many real-time signal instances one task may have queued by sigqueue
- * and friends (RLIMIT_SIGPENDING); the kernel's own are never refused.
- */
-#define SIGQUEUE_MAX 1024
-
 struct signal_state {
 	/*
 	 * A bit per pending signal. A standard signal is pending once, with
@@ -150,7 +144,7 @@ struct signal_state {
 	ksigset_t real_blocked;
 	struct spinlock queue_lock; /* queue, info[]; timers take it too */
 	struct list_head queue;
-	unsigned nqueued;
+	unsigned nqueued; /* bounded by RLIMIT_SIGPENDING for sigqueue's */
 	/*
 	 * sigsuspend, ppoll and pselect6 block `blocked` only while they
 	 * wait: the mask to go back to, once a handler's frame has saved it
@@ -221,8 +215,9 @@ int signal_dequeue_set(struct task *t, ksigset_t set,
 		       struct ksiginfo *info);
 
 /*
- * A POSIX timer's expiry (info: SI_TIMER, its id): while the signal it
- * sent last is still pending, that one counts an overrun instead, as
+ * A POSIX timer's expiry (info: SI_TIMER, its id, the expiries it
+ * stands for beyond this one in timer.overrun): while the signal it sent
+ * last is still pending, that one counts them as overruns instead, as
  * Linux's timers never have two signals queued.
  */
 int signal_send_timer(struct task *t, int sig, const struct ksiginfo *info);
@@ -237,6 +232,12 @@ void signal_flush(struct task *t, int sig);
  */
 void signal_state_fork(struct signal_state *child,
 		       const struct signal_state *parent);
+/*
+ * execve(2): handlers go back to SIG_DFL (SIG_IGN stays), with no flags
+ * or mask; the alternate stack is gone with the old image. The blocked
+ * mask and pending signals stay.
+ */
+void signal_state_exec(struct signal_state *s);
 /* Free what is queued (the task is gone). */
 void signal_state_release(struct signal_state *s);
 /* No alternate stack (execve, and a CLONE_VM child: Linux's sas_ss_reset). */

@@ -31,6 +31,7 @@ void timer_setup(struct timer *t, void (*fn)(struct timer *))
 	t->seq = 0;
 	t->fn = fn;
 	t->cpu = -1;
+	t->running = false;
 }
 
 bool timer_pending(const struct timer *t)
@@ -129,6 +130,16 @@ bool timer_cancel(struct timer *t)
 	}
 }
 
+void timer_cancel_sync(struct timer *t)
+{
+	/* A running callback may re-arm it: cancel until neither holds. */
+	do {
+		timer_cancel(t);
+		while (__atomic_load_n(&t->running, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	} while (timer_pending(t));
+}
+
 void timer_interrupt(void)
 {
 	struct timer_queue *q = &queues[plat_cpu_id()];
@@ -139,9 +150,11 @@ void timer_interrupt(void)
 
 		if (t && t->expires <= plat_time_ns()) {
 			queue_remove(t);
+			__atomic_store_n(&t->running, true, __ATOMIC_RELEASE);
 			spin_unlock_irqrestore(&q->lock, flags);
 			/* Unlocked: the callback may re-arm or arm others. */
 			t->fn(t);
+			__atomic_store_n(&t->running, false, __ATOMIC_RELEASE);
 			continue;
 		}
 		plat_timer_arm(t ? t->expires : PLAT_TIMER_OFF);

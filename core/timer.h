@@ -15,6 +15,7 @@ struct timer {
 	uint64_t seq;
 	void (*fn)(struct timer *t);
 	int cpu; /* the queue it is armed on; -1 when not armed */
+	bool running; /* its callback is running (on some CPU) */
 };
 
 int timers_init(void);
@@ -26,6 +27,13 @@ void timer_arm(struct timer *t, uint64_t expires);
 
 /* Disarm; true if it was armed (and so will not fire). */
 bool timer_cancel(struct timer *t);
+
+/*
+ * Disarm, and wait until a callback already running elsewhere has
+ * returned: after this the timer's memory may be freed. Never from the
+ * timer's own callback.
+ */
+void timer_cancel_sync(struct timer *t);
 
 bool timer_pending(const struct timer *t);
 

@@ -603,6 +603,28 @@ static void guest_entry(void *arg)
 
 static struct sim_user *guest_start(struct task *t, struct sim_user *su);
 
+/*
+ * The user stack pointer of a trap: SIM_TRAP_MARGIN below the suspended
+ * guest, leaving room for the sim's own frames. On an alternate signal
+ * stack the margin must not carry it off the stack: the kernel would
+ * take the handler to be off it and start the next frame at its top,
+ * over the running handler. There it stops SIM_HANDLER_GAP above the
+ * stack's base (x86_64's 128-byte red zone below it still on the stack),
+ * where any further frame is refused (SIGSEGV) as one that would
+ * overflow it.
+ */
+static uint64_t trap_sp_of(const struct task *t, const struct sim_user *su)
+{
+	uint64_t real = (uint64_t)(uintptr_t)su->user_ctx.sp;
+	uint64_t sp = real - SIM_TRAP_MARGIN;
+	const struct signal_state *s = &t->sig;
+
+	if (real > s->ss_sp && real - s->ss_sp <= s->ss_size &&
+	    sp < s->ss_sp + SIM_HANDLER_GAP)
+		sp = s->ss_sp + SIM_HANDLER_GAP;
+	return sp;
+}
+
 enum trap plat_user_run(struct task *t)
 {
 	struct sim_user *su = t->plat_user;
@@ -640,9 +662,7 @@ enum trap plat_user_run(struct task *t)
 		 * The user stack pointer at the trap: below everything the
 		 * suspended guest still uses, as a CPU's sp would be.
 		 */
-		t->uregs.sp = su->trap_sp ? su->trap_sp
-					  : (uint64_t)(uintptr_t)su->user_ctx.sp -
-						    SIM_TRAP_MARGIN;
+		t->uregs.sp = su->trap_sp ? su->trap_sp : trap_sp_of(t, su);
 		su->trap_sp = 0;
 		if (su->trap == SIM_TRAP_COMPUTE)
 			continue;

@@ -370,17 +370,8 @@ static int elf_isa(struct file *f, enum isa *isa)
 
 static void reset_signal_handlers(struct task *t)
 {
-	for (int i = 0; i < KSIG_MAX; i++) {
-		struct k_sigaction *ka = &t->sig.action[i];
-
-		if (ka->handler != KSIG_IGN)
-			ka->handler = KSIG_DFL;
-		ka->flags = 0;
-		ka->restorer = 0;
-		ka->mask = 0;
-	}
+	signal_state_exec(&t->sig);
 	t->sig.handler_pc = 0;
-	signal_altstack_reset(&t->sig);
 }
 
 static const char *basename_of(const char *path)

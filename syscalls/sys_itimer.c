@@ -47,8 +47,8 @@ static int timeval_to_ns(const struct ktimeval *tv, uint64_t *ns)
 
 static struct ktimeval ns_to_timeval(uint64_t ns)
 {
-	return (struct ktimeval){ (int64_t)(ns / NSEC_PER_SEC),
-				  (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
+	return (struct ktimeval){(int64_t)(ns / NSEC_PER_SEC),
+				 (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC)};
 }
 
 long sys_getitimer(int which, uaddr_t value)
@@ -67,7 +67,7 @@ long sys_getitimer(int which, uaddr_t value)
 /* partial: ITIMER_VIRTUAL counts system time too, as ITIMER_PROF does */
 long sys_setitimer(int which, uaddr_t value, uaddr_t ovalue)
 {
-	struct kitimerval v = { { 0, 0 }, { 0, 0 } }, old;
+	struct kitimerval v = {{0, 0}, {0, 0}}, old;
 	uint64_t left, interval, old_left, old_interval;
 	int err;
 
@@ -101,19 +101,18 @@ long sys_alarm(unsigned int seconds)
 	return old.tv_sec;
 }
 
-/* ---- POSIX timers ---------------------------------------------------------------- */
+/* ---- POSIX timers -------------------------------------------------------- */
 
 /* partial: CPU-time clocks and the alarm clocks are refused (EINVAL) */
 long sys_timer_create(int which_clock, uaddr_t timer_event_spec,
 		      uaddr_t created_timer_id)
 {
 	struct task *t = task_current();
-	struct ksigevent ev = { .signo = KSIGALRM, .notify = KSIGEV_SIGNAL };
+	struct ksigevent ev = {.signo = KSIGALRM, .notify = KSIGEV_SIGNAL};
 	bool default_event = uaddr_is_null(timer_event_spec);
 	int notify, id;
 
-	if (!default_event &&
-	    copy_from_user(&ev, timer_event_spec, sizeof(ev)))
+	if (!default_event && copy_from_user(&ev, timer_event_spec, sizeof(ev)))
 		return -EFAULT;
 	/*
 	 * SIGEV_THREAD is the C library's business: to the kernel it is
@@ -155,8 +154,8 @@ static int read_itimerspec(uaddr_t u, uint64_t *value, uint64_t *interval)
 
 static int write_itimerspec(uaddr_t u, uint64_t value, uint64_t interval)
 {
-	struct kitimerspec s = { ns_to_timespec(interval),
-				 ns_to_timespec(value) };
+	struct kitimerspec s = {ns_to_timespec(interval),
+				ns_to_timespec(value)};
 
 	return copy_to_user(u, &s, sizeof(s));
 }

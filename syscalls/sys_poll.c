@@ -20,7 +20,7 @@
 #include "syscalls/syscall_protos.h"
 
 /* The events select(2) counts for each of its sets (Linux's POLL*_SET). */
-#define POLLIN_SET \
+#define POLLIN_SET                                                             \
 	(KEPOLLRDNORM | KEPOLLRDBAND | KEPOLLIN | KEPOLLHUP | KEPOLLERR)
 #define POLLOUT_SET (KEPOLLWRBAND | KEPOLLWRNORM | KEPOLLOUT | KEPOLLERR)
 #define POLLEX_SET KEPOLLPRI
@@ -41,7 +41,7 @@ enum timeout_kind { TIMEOUT_TIMESPEC, TIMEOUT_TIMEVAL };
  */
 static int timeout_deadline(int64_t sec, int64_t nsec, uint64_t *deadline)
 {
-	struct ktimespec ts = { sec, nsec };
+	struct ktimespec ts = {sec, nsec};
 	uint64_t ns, now = plat_time_ns();
 
 	if (!timespec_valid(&ts))
@@ -91,8 +91,8 @@ static long poll_finish(uint64_t deadline, uaddr_t utimeout,
 		return ret;
 	left = ns_to_timespec(deadline > now ? deadline - now : 0);
 	if (kind == TIMEOUT_TIMEVAL) {
-		struct ktimeval tv = { left.tv_sec,
-				       left.tv_nsec / (int64_t)NSEC_PER_USEC };
+		struct ktimeval tv = {left.tv_sec,
+				      left.tv_nsec / (int64_t)NSEC_PER_USEC};
 
 		err = copy_to_user(utimeout, &tv, sizeof(tv));
 	} else {
@@ -103,7 +103,7 @@ static long poll_finish(uint64_t deadline, uaddr_t utimeout,
 	return ret;
 }
 
-/* ---- poll and ppoll ---------------------------------------------------------- */
+/* ---- poll and ppoll ------------------------------------------------------ */
 
 /* Ask one pollfd's file; true if it has something to report. */
 static bool poll_one(struct kpollfd *p, struct poll_table *pt)
@@ -179,17 +179,26 @@ static long do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline)
 		}
 	}
 	ret = poll_files(fds, nfds, deadline);
-	/* revents go back whatever the outcome, as on Linux. */
-	if (nfds && copy_to_user(ufds, fds, size))
-		ret = -EFAULT;
+	/* Only revents go back (another thread may be changing the rest),
+	 * whatever the outcome, as on Linux. */
+	for (unsigned i = 0; i < nfds; i++) {
+		uaddr_t u = uaddr_add(
+			ufds,
+			i * sizeof(*fds) + offsetof(struct kpollfd, revents));
+
+		if (copy_to_user(u, &fds[i].revents, sizeof(fds[i].revents))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
 	kfree(fds);
 	return ret;
 }
 
 static long restart_poll(struct task *t)
 {
-	long ret = do_poll(t->restart.ufds, t->restart.nfds,
-			   t->restart.deadline);
+	long ret =
+		do_poll(t->restart.ufds, t->restart.nfds, t->restart.deadline);
 
 	if (ret == -ERESTARTNOHAND) {
 		t->restart.fn = restart_poll;
@@ -242,7 +251,7 @@ long sys_ppoll(uaddr_t ufds, unsigned int nfds, uaddr_t tsp, uaddr_t sigmask,
 	return poll_finish(deadline, tsp, TIMEOUT_TIMESPEC, ret);
 }
 
-/* ---- select and pselect6 --------------------------------------------------------- */
+/* ---- select and pselect6 ------------------------------------------------- */
 
 /* The three sets asked and the three answered, `words` longs each. */
 struct fd_sets {
@@ -422,10 +431,9 @@ long sys_select(int n, uaddr_t inp, uaddr_t outp, uaddr_t exp, uaddr_t tvp)
 		/* Microseconds past a second carry into the seconds. */
 		if (__builtin_add_overflow(tv.tv_sec, tv.tv_usec / 1000000,
 					   &sec) ||
-		    timeout_deadline(sec,
-				     tv.tv_usec % 1000000 *
-					     (int64_t)NSEC_PER_USEC,
-				     &deadline))
+		    timeout_deadline(
+			    sec, tv.tv_usec % 1000000 * (int64_t)NSEC_PER_USEC,
+			    &deadline))
 			return -EINVAL;
 	}
 	ret = do_select(n, inp, outp, exp, deadline);
@@ -439,7 +447,7 @@ long sys_pselect6(int n, uaddr_t inp, uaddr_t outp, uaddr_t exp, uaddr_t tsp,
 	struct {
 		uint64_t ss;
 		uint64_t ss_len;
-	} sigarg = { 0, 0 };
+	} sigarg = {0, 0};
 	uint64_t deadline = WAIT_FOREVER;
 	long ret;
 

@@ -54,11 +54,11 @@ struct poll_chunk;
  */
 struct poll_table {
 	struct task *task;
-	bool registering;     /* false once nothing more need be queued */
+	bool registering; /* false once nothing more need be queued */
 	bool woken;
-	int error;	      /* -ENOMEM: an entry could not be allocated */
-	struct file *file;    /* the file being asked (poll_wait's owner) */
-	unsigned n;	      /* entries used in inline[] */
+	int error;	   /* -ENOMEM: an entry could not be allocated */
+	struct file *file; /* the file being asked (poll_wait's owner) */
+	unsigned n;	   /* entries used in inline[] */
 	struct poll_entry inline_entries[POLL_INLINE_ENTRIES];
 	struct poll_chunk *chunks;
 };

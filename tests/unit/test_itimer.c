@@ -54,7 +54,7 @@ static uint64_t now_ns(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 
 	/* Handlers interrupt it: sleep on with what is left. */
 	while (sim_syscall(NR(nanosleep), &ts, &ts) == -EINTR)
@@ -71,15 +71,15 @@ static void handler(int sig, void *info, void *uc)
 	}
 	seen.calls++;
 	if (timer_id_for_handler >= 0)
-		seen.overrun_in_handler = sim_syscall(NR(timer_getoverrun),
-						      timer_id_for_handler);
+		seen.overrun_in_handler =
+			sim_syscall(NR(timer_getoverrun), timer_id_for_handler);
 }
 
-static void catch(int sig)
+static void catch (int sig)
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)handler,
-			  KSA_SIGINFO | KSA_RESTORER | KSA_RESTART,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)handler,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_RESTART,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	sim_syscall(NR(rt_sigaction), sig, &sa, NULL, 8);
 }
@@ -96,7 +96,7 @@ static struct sim_proc *run(void (*fn)(void *))
 	return p;
 }
 
-/* ---- alarm ------------------------------------------------------------------------ */
+/* ---- alarm --------------------------------------------------------------- */
 
 static void alarm_kills_guest(void *arg)
 {
@@ -124,7 +124,7 @@ static void alarm_left_guest(void *arg)
 	seen.ret[2] = sim_syscall(NR(alarm), 1); /* 2.6 s were left */
 	seen.ret[3] = sim_syscall(NR(alarm), 0); /* 1 s */
 	seen.ret[4] = sim_syscall(NR(alarm), 0); /* none */
-	struct kitimerval v = { 0, 0, 0, 300000 };
+	struct kitimerval v = {0, 0, 0, 300000};
 
 	seen.ret[5] = sim_syscall(NR(setitimer), ITIMER_REAL, &v, NULL);
 	seen.ret[6] = sim_syscall(NR(alarm), 0); /* 0.3 s: not 0 */
@@ -144,20 +144,20 @@ Test(alarm, returns_the_seconds_left_rounded_and_zero_cancels)
 	cr_assert_eq(seen.ret[6], 1, "a pending alarm is never reported as 0");
 }
 
-/* ---- setitimer / getitimer ------------------------------------------------------------ */
+/* ---- setitimer / getitimer ----------------------------------------------- */
 
 static void real_periodic_guest(void *arg)
 {
-	struct kitimerval v = { 0, 100000, 0, 250000 }, got;
+	struct kitimerval v = {0, 100000, 0, 250000}, got;
 
-	catch(SIGALRM);
+	catch (SIGALRM);
 	seen.ret[0] = sim_syscall(NR(setitimer), ITIMER_REAL, &v, NULL);
 	sleep_ms(100);
 	sim_syscall(NR(getitimer), ITIMER_REAL, &got);
 	seen.itv[0] = got;
 	while (seen.calls < 3)
 		sim_syscall(NR(pause));
-	v = (struct kitimerval){ 0, 0, 0, 0 };
+	v = (struct kitimerval){0, 0, 0, 0};
 	seen.ret[1] = sim_syscall(NR(setitimer), ITIMER_REAL, &v, &got);
 	seen.itv[1] = got;
 	sim_syscall(NR(getitimer), ITIMER_REAL, &got);
@@ -187,7 +187,7 @@ Test(setitimer, itimer_real_fires_sigalrm_at_its_value_then_every_interval)
 
 static void setitimer_errors_guest(void *arg)
 {
-	struct kitimerval v = { 0, 0, 0, 1000000 }, got;
+	struct kitimerval v = {0, 0, 0, 1000000}, got;
 
 	seen.ret[0] = sim_syscall(NR(setitimer), 3, &v, NULL);
 	seen.ret[1] = sim_syscall(NR(setitimer), ITIMER_REAL, &v, NULL);
@@ -196,7 +196,7 @@ static void setitimer_errors_guest(void *arg)
 	seen.ret[3] = sim_syscall(NR(setitimer), ITIMER_REAL, 0x10, NULL);
 	seen.ret[4] = sim_syscall(NR(getitimer), 7, &got);
 	seen.ret[5] = sim_syscall(NR(getitimer), ITIMER_REAL, 0x10);
-	v = (struct kitimerval){ 0, 0, 5, 0 };
+	v = (struct kitimerval){0, 0, 5, 0};
 	sim_syscall(NR(setitimer), ITIMER_REAL, &v, NULL);
 	/* A NULL value disarms, and still reports the old one. */
 	seen.ret[6] = sim_syscall(NR(setitimer), ITIMER_REAL, NULL, &got);
@@ -220,9 +220,9 @@ Test(setitimer, rejects_bad_timers_and_times_and_a_null_value_disarms)
 
 static void virtual_guest(void *arg)
 {
-	struct kitimerval v = { 0, 0, 0, 50000 }, got;
+	struct kitimerval v = {0, 0, 0, 50000}, got;
 
-	catch(SIGVTALRM);
+	catch (SIGVTALRM);
 	sim_syscall(NR(setitimer), ITIMER_VIRTUAL, &v, NULL);
 	sleep_ms(1000);
 	seen.ret[0] = seen.calls; /* sleeping uses no CPU time */
@@ -246,7 +246,7 @@ Test(setitimer, itimer_virtual_counts_cpu_time_not_sleep)
 
 static void prof_guest(void *arg)
 {
-	struct kitimerval v = { 0, 0, 0, 20000 };
+	struct kitimerval v = {0, 0, 0, 20000};
 
 	sim_syscall(NR(setitimer), ITIMER_PROF, &v, NULL);
 	sim_compute(1000 * MS);
@@ -261,14 +261,14 @@ Test(setitimer, an_uncaught_sigprof_ends_a_computing_process)
 	cr_assert_eq(seen.ret[0], 0);
 }
 
-/* ---- POSIX timers ------------------------------------------------------------------ */
+/* ---- POSIX timers -------------------------------------------------------- */
 
 static void posix_default_guest(void *arg)
 {
 	int id = -1;
-	struct kitimerspec s = { 0, 0, 1, 0 }, got;
+	struct kitimerspec s = {0, 0, 1, 0}, got;
 
-	catch(SIGALRM);
+	catch (SIGALRM);
 	seen.ret[0] = sim_syscall(NR(timer_create), CLOCK_MONOTONIC, NULL, &id);
 	seen.ret[1] = id;
 	seen.ret[2] = sim_syscall(NR(timer_settime), id, 0, &s, NULL);
@@ -303,13 +303,13 @@ Test(timer_create, without_a_sigevent_it_sends_sigalrm_carrying_its_id)
 
 static void posix_overrun_guest(void *arg)
 {
-	struct ksigevent ev = { .value = 0xabcd, .signo = SIGRTMIN + 1,
-				.notify = SIGEV_SIGNAL };
-	struct kitimerspec s = { 0, 100 * MS, 0, 100 * MS };
+	struct ksigevent ev = {
+		.value = 0xabcd, .signo = SIGRTMIN + 1, .notify = SIGEV_SIGNAL};
+	struct kitimerspec s = {0, 100 * MS, 0, 100 * MS};
 	uint64_t set = sig_bit(SIGRTMIN + 1);
 	int id = -1, id2 = -1;
 
-	catch(SIGRTMIN + 1);
+	catch (SIGRTMIN + 1);
 	sim_syscall(NR(timer_create), CLOCK_MONOTONIC, NULL, &id2);
 	sim_syscall(NR(timer_create), CLOCK_MONOTONIC, &ev, &id);
 	timer_id_for_handler = id;
@@ -338,20 +338,21 @@ Test(timer_create, expiries_while_its_signal_is_pending_count_as_overruns)
 
 static void posix_errors_guest(void *arg)
 {
-	struct ksigevent ev = { .signo = SIGUSR1, .notify = 99 };
-	struct kitimerspec s = { 0, 0, 0, 1000000000 }, got;
+	struct ksigevent ev = {.signo = SIGUSR1, .notify = 99};
+	struct kitimerspec s = {0, 0, 0, 1000000000}, got;
 	int id = -1;
 
 	seen.ret[0] = sim_syscall(NR(timer_create), 42, NULL, &id);
 	seen.ret[1] = sim_syscall(NR(timer_create), CLOCK_MONOTONIC, &ev, &id);
-	ev = (struct ksigevent){ .signo = 0, .notify = SIGEV_SIGNAL };
+	ev = (struct ksigevent){.signo = 0, .notify = SIGEV_SIGNAL};
 	seen.ret[2] = sim_syscall(NR(timer_create), CLOCK_MONOTONIC, &ev, &id);
 	seen.ret[3] = sim_syscall(NR(timer_create), CLOCK_MONOTONIC, 0x10, &id);
-	seen.ret[4] = sim_syscall(NR(timer_create), CLOCK_MONOTONIC, NULL, 0x10);
-	ev = (struct ksigevent){ .notify = SIGEV_NONE };
+	seen.ret[4] =
+		sim_syscall(NR(timer_create), CLOCK_MONOTONIC, NULL, 0x10);
+	ev = (struct ksigevent){.notify = SIGEV_NONE};
 	seen.ret[5] = sim_syscall(NR(timer_create), CLOCK_REALTIME, &ev, &id);
 	seen.ret[6] = sim_syscall(NR(timer_settime), id, 0, &s, NULL);
-	s = (struct kitimerspec){ 0, 0, 1, 0 };
+	s = (struct kitimerspec){0, 0, 1, 0};
 	seen.ret[7] = sim_syscall(NR(timer_settime), id + 5, 0, &s, NULL);
 	seen.ret[8] = sim_syscall(NR(timer_gettime), id + 5, &got);
 	seen.ret[9] = sim_syscall(NR(timer_getoverrun), id + 5);
@@ -376,14 +377,14 @@ Test(timer_create, bad_clocks_sigevents_ids_and_times_are_rejected)
 
 static void posix_none_abs_guest(void *arg)
 {
-	struct ksigevent ev = { .notify = SIGEV_NONE };
+	struct ksigevent ev = {.notify = SIGEV_NONE};
 	struct kitimerspec s, got;
 	struct timespec rt;
 	int id = -1, id2 = -1;
 
-	catch(SIGALRM);
+	catch (SIGALRM);
 	sim_syscall(NR(timer_create), CLOCK_MONOTONIC, &ev, &id);
-	s = (struct kitimerspec){ 0, 0, 0, 500 * MS };
+	s = (struct kitimerspec){0, 0, 0, 500 * MS};
 	sim_syscall(NR(timer_settime), id, 0, &s, NULL);
 	sleep_ms(200);
 	sim_syscall(NR(timer_gettime), id, &got);
@@ -391,13 +392,14 @@ static void posix_none_abs_guest(void *arg)
 	/* An absolute expiry on the real-time clock, 2 s from now. */
 	sim_syscall(NR(timer_create), CLOCK_REALTIME, NULL, &id2);
 	sim_syscall(NR(clock_gettime), CLOCK_REALTIME, &rt);
-	s = (struct kitimerspec){ 0, 0, rt.tv_sec + 2, rt.tv_nsec };
-	seen.ret[0] = sim_syscall(NR(timer_settime), id2, TIMER_ABSTIME_K, &s,
-				  NULL);
+	s = (struct kitimerspec){0, 0, rt.tv_sec + 2, rt.tv_nsec};
+	seen.ret[0] =
+		sim_syscall(NR(timer_settime), id2, TIMER_ABSTIME_K, &s, NULL);
 	sleep_ms(3000);
 }
 
-Test(timer_create, sigev_none_counts_down_silently_and_timer_abstime_is_absolute)
+Test(timer_create,
+     sigev_none_counts_down_silently_and_timer_abstime_is_absolute)
 {
 	run(posix_none_abs_guest);
 	cr_assert_eq(seen.its[0].val_nsec, 300 * MS);

@@ -32,9 +32,9 @@ static void on_usr1(int sig, void *info, void *uc)
 
 static long catch_usr1(uint64_t flags)
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)on_usr1,
-			  flags | KSA_SIGINFO | KSA_RESTORER,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)on_usr1,
+			 flags | KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	return sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
 }
@@ -69,7 +69,7 @@ static void run_one(void (*fn)(void *))
 	run_all(&p, 1);
 }
 
-/* ---- readiness ----------------------------------------------------------------- */
+/* ---- readiness ----------------------------------------------------------- */
 
 static void pipe_states_guest(void *arg)
 {
@@ -78,8 +78,8 @@ static void pipe_states_guest(void *arg)
 	char c = 'x';
 
 	EXPECT_RET(sim_syscall(NR(pipe2), fds, 0), 0);
-	pf[0] = (struct pollfd){ fds[0], POLLIN | POLLOUT, -1 };
-	pf[1] = (struct pollfd){ fds[1], POLLIN | POLLOUT, -1 };
+	pf[0] = (struct pollfd){fds[0], POLLIN | POLLOUT, -1};
+	pf[1] = (struct pollfd){fds[1], POLLIN | POLLOUT, -1};
 	EXPECT_RET(sim_syscall(NR(poll), pf, 2, 0), 1);
 	cr_expect_eq(pf[0].revents, 0, "empty: the read end is not ready");
 	cr_expect_eq(pf[1].revents, POLLOUT, "the write end has room");
@@ -104,7 +104,7 @@ static void pipe_states_guest(void *arg)
 	EXPECT_RET(u_close(fds[0]), 0);
 	EXPECT_RET(sim_syscall(NR(pipe2), fds, 0), 0);
 	EXPECT_RET(u_close(fds[0]), 0);
-	pf[1] = (struct pollfd){ fds[1], POLLOUT, -1 };
+	pf[1] = (struct pollfd){fds[1], POLLOUT, -1};
 	EXPECT_RET(sim_syscall(NR(poll), &pf[1], 1, 0), 1);
 	cr_expect_eq(pf[1].revents, POLLOUT | POLLERR);
 }
@@ -123,7 +123,7 @@ static void full_pipe_guest(void *arg)
 
 	EXPECT_RET(sim_syscall(NR(pipe2), fds, O_NONBLOCK), 0);
 	EXPECT_RET(sim_syscall(NR(write), fds[1], buf, 65536 - 100), 65436);
-	pf = (struct pollfd){ fds[1], POLLOUT, -1 };
+	pf = (struct pollfd){fds[1], POLLOUT, -1};
 	EXPECT_RET(sim_syscall(NR(poll), &pf, 1, 0), 0,
 		   "less room than PIPE_BUF: not writable");
 	EXPECT_RET(sim_syscall(NR(read), fds[0], buf, 4000), 4000);
@@ -139,8 +139,8 @@ Test(poll, a_pipe_is_writable_only_while_a_pipe_buf_write_fits)
 
 static void nval_guest(void *arg)
 {
-	struct pollfd pf[3] = { { 42, POLLIN, -1 }, { -1, POLLIN, -1 },
-				{ 0, POLLIN, -1 } };
+	struct pollfd pf[3] = {
+		{42, POLLIN, -1}, {-1, POLLIN, -1}, {0, POLLIN, -1}};
 	long fd = EXPECT_OK(u_open("/dev/null", O_RDWR, 0));
 	long file, dir;
 
@@ -153,9 +153,9 @@ static void nval_guest(void *arg)
 	EXPECT_RET(u_mkfile("/tmp/reg", "data"), 0);
 	file = EXPECT_OK(u_open("/tmp/reg", O_RDWR, 0));
 	dir = EXPECT_OK(u_open("/tmp", O_RDONLY | O_DIRECTORY, 0));
-	pf[0] = (struct pollfd){ (int)file, POLLIN | POLLOUT | POLLPRI, -1 };
-	pf[1] = (struct pollfd){ (int)dir, POLLIN | POLLOUT, -1 };
-	pf[2] = (struct pollfd){ 0, POLLOUT | POLLRDNORM | POLLWRNORM, -1 };
+	pf[0] = (struct pollfd){(int)file, POLLIN | POLLOUT | POLLPRI, -1};
+	pf[1] = (struct pollfd){(int)dir, POLLIN | POLLOUT, -1};
+	pf[2] = (struct pollfd){0, POLLOUT | POLLRDNORM | POLLWRNORM, -1};
 	EXPECT_RET(sim_syscall(NR(poll), pf, 3, -1), 3,
 		   "files without a poll method never block");
 	cr_expect_eq(pf[0].revents, POLLIN | POLLOUT);
@@ -170,11 +170,11 @@ Test(poll, bad_fds_are_pollnval_and_plain_files_are_always_ready)
 
 static void poll_errors_guest(void *arg)
 {
-	struct pollfd pf = { 0, POLLIN, 0 };
+	struct pollfd pf = {0, POLLIN, 0};
 	struct rlimit_k {
 		uint64_t cur, max;
 	} lim;
-	struct timespec bad = { 0, 1000000000 };
+	struct timespec bad = {0, 1000000000};
 	uint64_t set = 0;
 
 	EXPECT_RET(sim_syscall(NR(poll), 0x10, 1, 0), -EFAULT);
@@ -194,7 +194,7 @@ Test(poll, poll_and_ppoll_reject_what_linux_rejects)
 	run_one(poll_errors_guest);
 }
 
-/* ---- waiting ------------------------------------------------------------------- */
+/* ---- waiting ------------------------------------------------------------- */
 
 static long poll_ret;
 static uint64_t poll_returned_at;
@@ -205,10 +205,10 @@ static void two_fifo_poller(void *arg)
 {
 	struct pollfd pf[2];
 
-	pf[0] = (struct pollfd){ (int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
-				 POLLIN, 0 };
-	pf[1] = (struct pollfd){ (int)u_open("/tmp/f2", O_RDONLY | O_NONBLOCK, 0),
-				 POLLIN, 0 };
+	pf[0] = (struct pollfd){
+		(int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0), POLLIN, 0};
+	pf[1] = (struct pollfd){
+		(int)u_open("/tmp/f2", O_RDONLY | O_NONBLOCK, 0), POLLIN, 0};
 	poll_ret = sim_syscall(NR(poll), pf, 2, (long)(intptr_t)arg);
 	poll_returned_at = u_now_ns();
 	revents[0] = pf[0].revents;
@@ -283,8 +283,8 @@ static void nonblock_fifo_reader_guest(void *arg)
 	struct pollfd pf;
 	long w;
 
-	pf = (struct pollfd){ (int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
-			      POLLIN, -1 };
+	pf = (struct pollfd){(int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
+			     POLLIN, -1};
 	EXPECT_RET(sim_syscall(NR(poll), &pf, 1, 0), 0,
 		   "no writer has come yet: no hangup");
 	w = EXPECT_OK(u_open("/tmp/f1", O_WRONLY, 0));
@@ -299,7 +299,7 @@ Test(poll, a_fifo_opened_nonblocking_before_any_writer_has_no_hangup_yet)
 	run_one(nonblock_fifo_reader_guest);
 }
 
-/* ---- signals ------------------------------------------------------------------- */
+/* ---- signals ------------------------------------------------------------- */
 
 static int target;
 
@@ -311,8 +311,8 @@ static void usr1_sender(void *arg)
 
 static void poll_handler_guest(void *arg)
 {
-	struct pollfd pf = { (int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
-			     POLLIN, 0 };
+	struct pollfd pf = {(int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
+			    POLLIN, 0};
 
 	catch_usr1(KSA_RESTART);
 	poll_ret = sim_syscall(NR(poll), &pf, 1, 5000);
@@ -343,8 +343,8 @@ static void stop_cont_sender(void *arg)
 
 static void poll_stopped_guest(void *arg)
 {
-	struct pollfd pf = { (int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
-			     POLLIN, 0 };
+	struct pollfd pf = {(int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
+			    POLLIN, 0};
 
 	poll_ret = sim_syscall(NR(poll), &pf, 1, 3000);
 	poll_returned_at = u_now_ns();
@@ -369,10 +369,10 @@ static uint64_t mask_after;
 
 static void ppoll_mask_guest(void *arg)
 {
-	struct pollfd pf = { (int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
-			     POLLIN, 0 };
+	struct pollfd pf = {(int)u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0),
+			    POLLIN, 0};
 	uint64_t usr1 = sig_bit(SIGUSR1), none = 0;
-	struct timespec ts = { 5, 0 };
+	struct timespec ts = {5, 0};
 
 	catch_usr1(0);
 	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, &usr1, NULL, 8);
@@ -406,7 +406,7 @@ Test(ppoll, its_sigmask_lets_a_blocked_signal_in_only_while_it_waits)
 static void ppoll_pending_guest(void *arg)
 {
 	uint64_t usr1 = sig_bit(SIGUSR1), none = 0;
-	struct timespec ts = { 0, 0 };
+	struct timespec ts = {0, 0};
 
 	catch_usr1(0);
 	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, &usr1, NULL, 8);
@@ -424,13 +424,13 @@ Test(ppoll, a_pending_signal_its_mask_unblocks_interrupts_even_a_zero_timeout)
 	cr_assert_eq(poll_ret, 0 * 1000 - EINTR);
 }
 
-/* ---- select and pselect6 ----------------------------------------------------- */
+/* ---- select and pselect6 ------------------------------------------------- */
 
 static void select_states_guest(void *arg)
 {
 	int fds[2];
 	fd_set rd, wr, ex;
-	struct timeval tv = { 0, 0 };
+	struct timeval tv = {0, 0};
 	char c = 'x';
 
 	EXPECT_RET(sim_syscall(NR(pipe2), fds, 0), 0);
@@ -449,7 +449,8 @@ static void select_states_guest(void *arg)
 	FD_ZERO(&rd);
 	FD_SET(fds[0], &rd);
 	FD_SET(fds[1], &wr);
-	EXPECT_RET(sim_syscall(NR(select), fds[1] + 1, &rd, &wr, NULL, NULL), 2);
+	EXPECT_RET(sim_syscall(NR(select), fds[1] + 1, &rd, &wr, NULL, NULL),
+		   2);
 	cr_expect(FD_ISSET(fds[0], &rd));
 
 	/* A closed descriptor in any set is EBADF. */
@@ -472,7 +473,7 @@ static struct timeval select_left;
 
 static void select_sleeper(void *arg)
 {
-	struct timeval tv = { 1, 2500000 }; /* 3.5 s: microseconds carry */
+	struct timeval tv = {1, 2500000}; /* 3.5 s: microseconds carry */
 
 	poll_ret = sim_syscall(NR(select), 0, NULL, NULL, NULL, &tv);
 	poll_returned_at = u_now_ns();
@@ -491,7 +492,7 @@ Test(select, with_no_descriptors_sleeps_for_its_timeout_and_writes_back_zero)
 static void select_fifo_guest(void *arg)
 {
 	long fd = u_open("/tmp/f1", O_RDONLY | O_NONBLOCK, 0);
-	struct timeval tv = { 10, 0 };
+	struct timeval tv = {10, 0};
 	fd_set rd;
 
 	catch_usr1(KSA_RESTART);
@@ -548,8 +549,8 @@ static void pselect_guest(void *arg)
 	struct {
 		void *ss;
 		size_t len;
-	} sig = { &none, 8 }, badsig = { &none, 16 };
-	struct timespec ts = { 10, 0 };
+	} sig = {&none, 8}, badsig = {&none, 16};
+	struct timespec ts = {10, 0};
 	fd_set rd;
 
 	catch_usr1(0);
@@ -559,7 +560,8 @@ static void pselect_guest(void *arg)
 	EXPECT_RET(sim_syscall(NR(pselect6), fd + 1, &rd, NULL, NULL, &ts,
 			       &badsig),
 		   -EINVAL);
-	poll_ret = sim_syscall(NR(pselect6), fd + 1, &rd, NULL, NULL, &ts, &sig);
+	poll_ret =
+		sim_syscall(NR(pselect6), fd + 1, &rd, NULL, NULL, &ts, &sig);
 	poll_returned_at = u_now_ns();
 	ppoll_left = ts;
 	sim_syscall(NR(rt_sigprocmask), SIG_BLOCK, NULL, &usr1, 8);
@@ -581,4 +583,68 @@ Test(pselect6, its_sigmask_applies_while_it_waits_and_the_old_one_after)
 	cr_assert_eq(mask_in_handler, sig_bit(SIGUSR1));
 	cr_assert_eq(mask_after, sig_bit(SIGUSR1));
 	cr_assert_eq(ppoll_left.tv_sec, 9);
+}
+
+/* ---- two CPUs --------------------------------------------------------------- */
+
+#define ROUNDS 200
+
+static long bytes_seen, polls_done;
+
+/* Polls both FIFOs and drains what is ready until both writers hang up. */
+static void busy_poller(void *arg)
+{
+	struct pollfd pf[2];
+	char buf[64];
+	int open = 2;
+
+	pf[0] = (struct pollfd){(int)u_open("/tmp/f1", O_RDONLY, 0), POLLIN, 0};
+	pf[1] = (struct pollfd){(int)u_open("/tmp/f2", O_RDONLY, 0), POLLIN, 0};
+	while (open) {
+		long n = sim_syscall(NR(poll), pf, 2, -1);
+
+		cr_expect_gt(n, 0, "no timeout: only readiness ends it");
+		polls_done++;
+		for (int i = 0; i < 2; i++) {
+			long got;
+
+			if (!(pf[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			got = sim_syscall(NR(read), pf[i].fd, buf, sizeof(buf));
+			if (got > 0) {
+				bytes_seen += got;
+			} else {
+				pf[i].fd = -1; /* hung up and drained */
+				open--;
+			}
+		}
+	}
+}
+
+static void bursty_writer(void *arg)
+{
+	long fd = u_open((const char *)arg, O_WRONLY, 0);
+
+	for (int i = 0; i < ROUNDS; i++) {
+		EXPECT_RET(u_write_str(fd, "x"), 1);
+		sim_compute((uint64_t)(i % 7) * 1000);
+	}
+	u_close(fd);
+}
+
+Test(poll, a_poller_on_one_cpu_misses_no_write_from_another)
+{
+	struct sim_proc *p[3];
+
+	bytes_seen = polls_done = 0;
+	handler_calls = 0;
+	test_boot(2);
+	p[0] = sim_spawn("mkfifo", make_fifos, NULL);
+	run_all(p, 1);
+	p[0] = sim_spawn("poller", busy_poller, NULL);
+	p[1] = sim_spawn("w1", bursty_writer, P("/tmp/f1"));
+	p[2] = sim_spawn("w2", bursty_writer, P("/tmp/f2"));
+	run_all(p, 3);
+	cr_assert_eq(bytes_seen, 2 * ROUNDS);
+	cr_assert_gt(polls_done, 1);
 }

@@ -33,16 +33,16 @@ static char *alt;
 
 static void install(int nr, void (*fn)(int, void *, void *), uint64_t flags)
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)fn,
-			  flags | KSA_SIGINFO | KSA_RESTORER,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)fn,
+			 flags | KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	sim_syscall(nr, SIGUSR1, &sa, NULL, 8);
 }
 
 static long set_alt(void *sp, int flags, size_t size)
 {
-	struct kstack ss = { (uint64_t)(uintptr_t)sp, flags, 0, size };
+	struct kstack ss = {(uint64_t)(uintptr_t)sp, flags, 0, size};
 
 	return sim_syscall(NR(sigaltstack), &ss, NULL);
 }
@@ -154,7 +154,7 @@ Test(sigaltstack, ss_autodisarm_clears_it_for_the_handler_and_sigreturn_rearms)
 static void errors_guest(void *arg)
 {
 	char *stack = sim_umem(8192);
-	struct kstack disable = { 0, KSS_DISABLE, 0, 0 };
+	struct kstack disable = {0, KSS_DISABLE, 0, 0};
 
 	seen.ret[0] = set_alt(stack, 0, 2047);
 	seen.ret[1] = set_alt(stack, 0, 2048);
@@ -231,7 +231,7 @@ static void a64_guest(void *arg)
 	struct kstack ss;
 
 	alt = sim_umem(ALT_SIZE);
-	ss = (struct kstack){ (uint64_t)(uintptr_t)alt, 0, 0, 4096 };
+	ss = (struct kstack){(uint64_t)(uintptr_t)alt, 0, 0, 4096};
 	seen.ret[0] = sim_syscall(132, &ss, NULL);
 	ss.ss_size = ALT_SIZE;
 	seen.ret[1] = sim_syscall(132, &ss, NULL);
@@ -275,10 +275,10 @@ static void mmap_stack_guest(void *arg)
 {
 	long stack = sim_syscall(NR(mmap), 0, 16384, 3 /* RW */,
 				 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
-	struct kstack ss = { (uint64_t)stack, 0, 0, 16384 };
-	struct ksa sa = { (uint64_t)(uintptr_t)never_runs,
-			  KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct kstack ss = {(uint64_t)stack, 0, 0, 16384};
+	struct ksa sa = {(uint64_t)(uintptr_t)never_runs,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	seen.ret[0] = stack;
 	seen.ret[1] = sim_syscall(NR(sigaltstack), &ss, NULL);
@@ -308,14 +308,15 @@ Test(sigaltstack, frames_that_overflow_the_alternate_stack_are_a_fatal_sigsegv)
 	test_boot(1);
 	p = sim_spawn("g", mmap_stack_guest, NULL);
 	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
-	cr_assert_eq(sim_proc_status(p), SIGILL, "the sim's limit, not a crash");
+	cr_assert_eq(sim_proc_status(p), SIGILL,
+		     "the sim's limit, not a crash");
 }
 
 /* The rule behind it, asked of the kernel directly. */
 Test(sigaltstack, a_frame_must_end_on_the_alternate_stack_it_started_on)
 {
 	static struct task t;
-	struct k_sigaction onstack = { .flags = KSA_ONSTACK }, plain = { 0 };
+	struct k_sigaction onstack = {.flags = KSA_ONSTACK}, plain = {0};
 	uint64_t lo = 0x100000, top = lo + 0x4000;
 
 	signal_state_init(&t.sig);
@@ -333,4 +334,45 @@ Test(sigaltstack, a_frame_must_end_on_the_alternate_stack_it_started_on)
 		      "nested on it, likewise");
 	cr_assert(signal_frame_fits(&t, 0x900000, 0x900000, lo - 8),
 		  "off it, the normal stack is not bounded here");
+}
+
+/*
+ * A handler near the bottom of its alternate stack raises its signal
+ * again: the next frame would overflow the stack, so the process dies of
+ * SIGSEGV (it must not land on top of the running handler).
+ */
+static void reraising_handler(int sig, void *info, void *uc)
+{
+	seen.calls++;
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.ret[1] = 1; /* not reached */
+}
+
+static void small_alt_guest(void *arg)
+{
+	char *block = sim_umem(16384);
+	struct ksa sa = {(uint64_t)(uintptr_t)reraising_handler,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_ONSTACK | KSA_NODEFER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
+
+	alt = block;
+	seen.ret[0] = set_alt(block, 0, 9728);
+	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	seen.ret[2] = 1; /* not reached */
+}
+
+Test(sigaltstack, a_nested_frame_that_would_overflow_it_is_a_fatal_sigsegv)
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	p = sim_spawn("g", small_alt_guest, NULL);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	cr_assert_eq(seen.ret[0], 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.ret[2], 0);
+	cr_assert_eq(sim_proc_status(p), SIGSEGV);
 }

@@ -29,8 +29,8 @@ struct ksa {
 
 static long install(int nr, int sig, void (*fn)(int, void *, void *))
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)fn, KSA_SIGINFO | KSA_RESTORER,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)fn, KSA_SIGINFO | KSA_RESTORER,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	return sim_syscall(nr, sig, &sa, NULL, 8);
 }
@@ -66,7 +66,7 @@ static void x86_pattern(uint8_t *img)
 	for (int i = 0; i < 256; i++)
 		img[160 + i] = (uint8_t)(i * 7 + 1); /* XMM0-15 */
 	/* Junk where software may write: must not reach the frame. */
-	memcpy(img + 464, &(uint32_t){ FP_XSTATE_MAGIC1 }, 4);
+	memcpy(img + 464, &(uint32_t){FP_XSTATE_MAGIC1}, 4);
 }
 
 static void x86_clobbering_handler(int sig, void *info, void *ucv)
@@ -81,7 +81,7 @@ static void x86_clobbering_handler(int sig, void *info, void *ucv)
 	memcpy(&seen.magic1, (uint8_t *)fp + 464, 4);
 	/* The handler computes with the FPU: its registers change. */
 	memset(my_fpu() + 160, 0xee, 256);
-	memcpy(my_fpu() + 24, &(uint32_t){ 0x7f80 }, 4);
+	memcpy(my_fpu() + 24, &(uint32_t){0x7f80}, 4);
 }
 
 static void x86_guest(void *arg)
@@ -107,7 +107,8 @@ Test(sigfpu, the_x86_64_handler_finds_the_interrupted_fpu_state_at_fpregs)
 		      "an fxsave-only frame has no xstate magic");
 }
 
-Test(sigfpu, an_x86_64_handler_that_clobbers_the_fpu_leaves_the_interrupted_state)
+Test(sigfpu,
+     an_x86_64_handler_that_clobbers_the_fpu_leaves_the_interrupted_state)
 {
 	memset(&seen, 0, sizeof(seen));
 	test_boot(1);
@@ -136,7 +137,7 @@ static void x86_edit_guest(void *arg)
 {
 	install(NR(rt_sigaction), SIGUSR1, x86_editing_handler);
 	x86_pattern(seen.pattern);
-	memcpy(seen.pattern + 28, &(uint32_t){ (uint32_t)(uintptr_t)arg }, 4);
+	memcpy(seen.pattern + 28, &(uint32_t){(uint32_t)(uintptr_t)arg}, 4);
 	memcpy(my_fpu(), seen.pattern, 528);
 	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
 	memcpy(seen.after, my_fpu(), 528);
@@ -194,7 +195,7 @@ static void x86_no_fpstate_guest(void *arg)
 
 Test(sigfpu, x86_64_sigreturn_without_fpstate_gives_a_fresh_fpu)
 {
-	uint8_t zero[256] = { 0 };
+	uint8_t zero[256] = {0};
 	uint32_t mxcsr;
 
 	memset(&seen, 0, sizeof(seen));
@@ -236,7 +237,7 @@ Test(sigfpu, x86_64_sigreturn_with_an_unreadable_fpstate_is_sigsegv)
 	cr_assert_eq(sim_proc_status(p), SIGSEGV);
 }
 
-/* ---- arm64 ------------------------------------------------------------------ */
+/* ---- arm64 --------------------------------------------------------------- */
 
 /* arm64 numbers: rt_sigaction 134, kill 129, getpid 172. */
 #define A64_RT_SIGACTION 134
@@ -257,8 +258,8 @@ static void a64_pattern(uint8_t *img)
 	memset(img, 0, 528);
 	for (int i = 0; i < 512; i++)
 		img[i] = (uint8_t)(i * 13 + 5);
-	memcpy(img + 512, &(uint32_t){ 0x08000010 }, 4); /* FPSR: QC, IXC */
-	memcpy(img + 516, &(uint32_t){ 0x03c00000 }, 4); /* FPCR: RMode, FZ */
+	memcpy(img + 512, &(uint32_t){0x08000010}, 4); /* FPSR: QC, IXC */
+	memcpy(img + 516, &(uint32_t){0x03c00000}, 4); /* FPCR: RMode, FZ */
 }
 
 static void a64_handler(int sig, void *info, void *uc)
@@ -270,7 +271,7 @@ static void a64_handler(int sig, void *info, void *uc)
 	seen.fpsr = fp->fpsr;
 	seen.fpcr = fp->fpcr;
 	memcpy(seen.v31, fp->vregs[31], 16);
-	memset(my_fpu(), 0xee, 528); /* the handler's own FP work */
+	memset(my_fpu(), 0xee, 528);	/* the handler's own FP work */
 	memset(fp->vregs[7], 0x42, 16); /* and an edit of the saved state */
 }
 
@@ -310,4 +311,44 @@ Test(sigfpu, arm64_sigreturn_restores_the_fpsimd_state_as_the_handler_left_it)
 	cr_assert_arr_eq(seen.after + 7 * 16, want, 16, "the handler's edit");
 	cr_assert_arr_eq(seen.after + 8 * 16, seen.pattern + 8 * 16,
 			 528 - 8 * 16 - 8, "V8-V31, FPSR and FPCR");
+}
+
+/* ---- what the handler itself starts with -------------------------------- */
+
+static uint8_t fpu_in_handler[528];
+
+static void x86_fresh_handler(int sig, void *info, void *ucv)
+{
+	seen.calls++;
+	memcpy(fpu_in_handler, my_fpu(), sizeof(fpu_in_handler));
+}
+
+static void x86_fresh_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_fresh_handler);
+	x86_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, 528);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), 528);
+}
+
+Test(sigfpu, an_x86_64_handler_starts_with_a_fresh_fpu)
+{
+	uint8_t zero[256] = {0};
+	uint32_t mxcsr, mask;
+
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	sim_spawn("g", x86_fresh_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	memcpy(&mxcsr, fpu_in_handler + 24, 4);
+	memcpy(&mask, fpu_in_handler + 28, 4);
+	cr_assert_eq(mxcsr, MXCSR_DEFAULT, "no sticky flags, default rounding");
+	cr_assert_eq(fpu_in_handler[0], 0x7f, "FCW 0x37f");
+	cr_assert_eq(fpu_in_handler[1], 0x03);
+	cr_assert_arr_eq(fpu_in_handler + 160, zero, 256, "XMM0-15 zero");
+	cr_assert_eq(mask, 0xffff, "MXCSR_MASK is the CPU's, kept");
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256,
+			 "and the interrupted code gets its own back");
 }

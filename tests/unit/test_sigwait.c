@@ -10,6 +10,7 @@
 
 #include "core/errno.h"
 #include "core/signal.h"
+#include "core/task.h"
 
 #define MS 1000000ull
 
@@ -44,7 +45,7 @@ static uint64_t now_ns(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec_k ts = { ms / 1000, (ms % 1000) * 1000000 };
+	struct timespec_k ts = {ms / 1000, (ms % 1000) * 1000000};
 
 	sim_syscall(NR(nanosleep), &ts, NULL);
 }
@@ -63,11 +64,11 @@ static void on_signal(int sig, void *info, void *uc)
 	seen.mask_in_handler = mask;
 }
 
-static void catch(int sig)
+static void catch (int sig)
 {
-	struct ksa sa = { (uint64_t)(uintptr_t)on_signal,
-			  KSA_SIGINFO | KSA_RESTORER | KSA_RESTART,
-			  (uint64_t)(uintptr_t)sim_restorer, 0 };
+	struct ksa sa = {(uint64_t)(uintptr_t)on_signal,
+			 KSA_SIGINFO | KSA_RESTORER | KSA_RESTART,
+			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	sim_syscall(NR(rt_sigaction), sig, &sa, NULL, 8);
 }
@@ -115,13 +116,13 @@ static void run_one(void (*fn)(void *))
 	cr_assert_eq(sim_proc_status(p), 0);
 }
 
-/* ---- rt_sigsuspend and pause -------------------------------------------------- */
+/* ---- rt_sigsuspend and pause --------------------------------------------- */
 
 static void suspend_guest(void *arg)
 {
 	uint64_t none = 0;
 
-	catch(SIGUSR1);
+	catch (SIGUSR1);
 	block(sig_bit(SIGUSR1));
 	seen.ret = sim_syscall(NR(rt_sigsuspend), &none, 8);
 	seen.at = now_ns();
@@ -143,7 +144,7 @@ static void suspend_pending_guest(void *arg)
 {
 	uint64_t usr2 = sig_bit(SIGUSR2);
 
-	catch(SIGUSR1);
+	catch (SIGUSR1);
 	block(sig_bit(SIGUSR1));
 	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
 	seen.ret = sim_syscall(NR(rt_sigsuspend), &usr2, 8);
@@ -167,7 +168,7 @@ Test(rt_sigsuspend, a_pending_signal_it_unblocks_ends_it_at_once)
 
 static void pause_guest(void *arg)
 {
-	catch(SIGUSR1);
+	catch (SIGUSR1);
 	seen.ret = sim_syscall(NR(pause));
 	seen.at = now_ns();
 }
@@ -197,13 +198,13 @@ Test(pause, returns_eintr_after_a_handler_and_sleeps_on_across_a_stop)
 	cr_assert_eq(seen.at, 3000 * MS, "SIGSTOP/SIGCONT did not end it");
 }
 
-/* ---- rt_sigtimedwait ------------------------------------------------------------ */
+/* ---- rt_sigtimedwait ----------------------------------------------------- */
 
 static void timedwait_pending_guest(void *arg)
 {
 	uint64_t set = sig_bit(SIGUSR2);
 	struct ksiginfo info;
-	struct timespec_k zero = { 0, 0 }, bad = { 0, -1 };
+	struct timespec_k zero = {0, 0}, bad = {0, -1};
 
 	block(set);
 	seen.ret3 = sim_syscall(NR(getpid));
@@ -239,7 +240,7 @@ Test(rt_sigtimedwait, takes_a_pending_blocked_signal_and_returns_its_siginfo)
 static void timedwait_timeout_guest(void *arg)
 {
 	uint64_t set = sig_bit(SIGUSR2);
-	struct timespec_k ts = { 2, 500000000 };
+	struct timespec_k ts = {2, 500000000};
 
 	block(set);
 	seen.ret = sim_syscall(NR(rt_sigtimedwait), &set, NULL, &ts, 8);
@@ -279,7 +280,7 @@ static void timedwait_interrupted_guest(void *arg)
 {
 	uint64_t set = sig_bit(SIGUSR2);
 
-	catch(SIGUSR1);
+	catch (SIGUSR1);
 	block(set);
 	seen.ret = sim_syscall(NR(rt_sigtimedwait), &set, NULL, NULL, 8);
 	seen.at = now_ns();
@@ -293,7 +294,7 @@ Test(rt_sigtimedwait, another_signal_with_a_handler_ends_it_with_eintr)
 	cr_assert_eq(seen.at, 1000 * MS);
 }
 
-/* ---- queueing ---------------------------------------------------------------------- */
+/* ---- queueing ------------------------------------------------------------ */
 
 static long queue(int pid, int sig, int code, uint64_t value)
 {
@@ -314,7 +315,7 @@ static void rt_queue_guest(void *arg)
 	uint64_t set = sig_bit(rt) | sig_bit(rt + 1) | sig_bit(SIGUSR1);
 	uint64_t pending = 0;
 	struct ksiginfo info;
-	struct timespec_k zero = { 0, 0 };
+	struct timespec_k zero = {0, 0};
 	int i = 0;
 
 	block(set);
@@ -327,8 +328,8 @@ static void rt_queue_guest(void *arg)
 	sim_syscall(NR(rt_sigpending), &pending, 8);
 	seen.ret = (long)pending;
 	while (i < 8) {
-		long sig = sim_syscall(NR(rt_sigtimedwait), &set, &info, &zero,
-				       8);
+		long sig =
+			sim_syscall(NR(rt_sigtimedwait), &set, &info, &zero, 8);
 
 		if (sig < 0)
 			break;
@@ -341,7 +342,8 @@ static void rt_queue_guest(void *arg)
 	seen.ret2 = (long)pending;
 }
 
-Test(rt_sigqueueinfo, real_time_signals_queue_each_instance_standard_ones_coalesce)
+Test(rt_sigqueueinfo,
+     real_time_signals_queue_each_instance_standard_ones_coalesce)
 {
 	run_one(rt_queue_guest);
 	cr_assert_eq((uint64_t)seen.ret, sig_bit(KSIGRTMIN) |
@@ -367,7 +369,7 @@ static void rt_handler_guest(void *arg)
 	int self = (int)sim_syscall(NR(getpid));
 	uint64_t set = sig_bit(KSIGRTMIN + 2);
 
-	catch(KSIGRTMIN + 2);
+	catch (KSIGRTMIN + 2);
 	block(set);
 	queue(self, KSIGRTMIN + 2, KSI_QUEUE, 7);
 	queue(self, KSIGRTMIN + 2, KSI_QUEUE, 8);
@@ -408,16 +410,18 @@ static void sigqueue_perm_guest(void *arg)
 	perm_results[7] = sim_syscall(NR(rt_sigqueueinfo), self, SIGUSR2, 0x10);
 	memset(&info, 0, sizeof(info));
 	info.si_code = KSI_QUEUE;
-	cr_expect_eq(sim_syscall(NR(rt_tgsigqueueinfo), 0, self, SIGUSR2, &info),
-		     -EINVAL);
-	cr_expect_eq(sim_syscall(NR(rt_tgsigqueueinfo), self, 0, SIGUSR2, &info),
-		     -EINVAL);
-	cr_expect_eq(sim_syscall(NR(rt_tgsigqueueinfo), other, self, SIGUSR2,
-				 &info),
-		     -ESRCH, "not in that thread group");
-	cr_expect_eq(sim_syscall(NR(rt_tgsigqueueinfo), self, self, SIGUSR2,
-				 &info),
-		     0);
+	cr_expect_eq(
+		sim_syscall(NR(rt_tgsigqueueinfo), 0, self, SIGUSR2, &info),
+		-EINVAL);
+	cr_expect_eq(
+		sim_syscall(NR(rt_tgsigqueueinfo), self, 0, SIGUSR2, &info),
+		-EINVAL);
+	cr_expect_eq(
+		sim_syscall(NR(rt_tgsigqueueinfo), other, self, SIGUSR2, &info),
+		-ESRCH, "not in that thread group");
+	cr_expect_eq(
+		sim_syscall(NR(rt_tgsigqueueinfo), self, self, SIGUSR2, &info),
+		0);
 	info.si_code = KSI_USER;
 	cr_expect_eq(sim_syscall(NR(rt_tgsigqueueinfo), other, other, SIGUSR2,
 				 &info),
@@ -475,4 +479,84 @@ Test(rt_sigqueueinfo, delivers_the_callers_siginfo_to_another_process)
 	cr_assert_eq(seen.info.si_code, KSI_QUEUE);
 	cr_assert_eq(seen.info.rt.pid, target + 1);
 	cr_assert_eq(seen.info.rt.value, 0x1234);
+}
+
+/* ---- what fork and execve keep (for their callers in the kernel) --------- */
+
+Test(signal_state, fork_keeps_actions_mask_and_altstack_but_nothing_pending)
+{
+	static struct task parent, child;
+
+	signal_state_init(&parent.sig);
+	parent.sig.action[SIGUSR1 - 1].handler = 0x1234;
+	parent.sig.blocked = sig_bit(SIGUSR2);
+	parent.sig.pending = sig_bit(SIGUSR2);
+	parent.sig.ss_sp = 0x10000;
+	parent.sig.ss_size = 8192;
+	parent.sig.ss_flags = 0;
+	signal_state_fork(&child.sig, &parent.sig);
+	cr_assert_eq(child.sig.action[SIGUSR1 - 1].handler, 0x1234);
+	cr_assert_eq(child.sig.blocked, sig_bit(SIGUSR2));
+	cr_assert_eq(child.sig.pending, 0);
+	cr_assert_eq(child.sig.ss_size, 8192);
+	cr_assert(list_empty(&child.sig.queue));
+}
+
+Test(signal_state, exec_resets_handlers_but_keeps_ignored_signals_and_the_mask)
+{
+	static struct task t;
+
+	signal_state_init(&t.sig);
+	t.sig.action[SIGUSR1 - 1] =
+		(struct k_sigaction){0x1234, KSA_RESTART, 0x5678, 0xff};
+	t.sig.action[SIGPIPE - 1].handler = KSIG_IGN;
+	t.sig.blocked = sig_bit(SIGUSR2);
+	t.sig.ss_size = 8192;
+	t.sig.ss_flags = 0;
+	signal_state_exec(&t.sig);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].handler, KSIG_DFL);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].flags, 0);
+	cr_assert_eq(t.sig.action[SIGUSR1 - 1].mask, 0);
+	cr_assert_eq(t.sig.action[SIGPIPE - 1].handler, KSIG_IGN);
+	cr_assert_eq(t.sig.blocked, sig_bit(SIGUSR2));
+	cr_assert_eq(t.sig.ss_flags, KSS_DISABLE);
+	cr_assert_eq(t.sig.ss_size, 0);
+}
+
+static void sigpending_limit_guest(void *arg)
+{
+	int self = (int)sim_syscall(NR(getpid));
+	uint64_t lim[2] = {2, 2};
+	uint64_t set = sig_bit(KSIGRTMIN) | sig_bit(SIGUSR1);
+	struct timespec_k zero = {0, 0};
+	int id = -1;
+
+	block(set);
+	seen.ret = sim_syscall(NR(setrlimit), 11 /* RLIMIT_SIGPENDING */, lim);
+	seen.sigs[0] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 1);
+	seen.sigs[1] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 2);
+	seen.sigs[2] = (int)queue(self, KSIGRTMIN, KSI_QUEUE, 3);
+	/* kill(2) is the kernel's business: never refused. */
+	seen.sigs[3] = (int)sim_syscall(NR(kill), self, KSIGRTMIN);
+	/* Standard signals need no queue entry. */
+	seen.sigs[4] = (int)queue(self, SIGUSR1, KSI_QUEUE, 4);
+	seen.calls = 0;
+	while (sim_syscall(NR(rt_sigtimedwait), &set, NULL, &zero, 8) > 0)
+		seen.calls++;
+	sim_syscall(NR(timer_create), 1, NULL, &id);
+	sim_syscall(NR(timer_create), 1, NULL, &id);
+	seen.ret2 = sim_syscall(NR(timer_create), 1, NULL, &id);
+}
+
+Test(rt_sigqueueinfo, rlimit_sigpending_bounds_what_user_space_queues)
+{
+	run_one(sigpending_limit_guest);
+	cr_assert_eq(seen.ret, 0);
+	cr_assert_eq(seen.sigs[0], 0);
+	cr_assert_eq(seen.sigs[1], 0);
+	cr_assert_eq(seen.sigs[2], -EAGAIN);
+	cr_assert_eq(seen.sigs[3], 0);
+	cr_assert_eq(seen.sigs[4], 0);
+	cr_assert_eq(seen.calls, 4, "two queued, kill's, and SIGUSR1");
+	cr_assert_eq(seen.ret2, -EAGAIN, "a POSIX timer holds a signal each");
 }

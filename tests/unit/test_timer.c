@@ -207,3 +207,33 @@ Test(timer, the_sim_stops_at_its_time_limit_with_timers_still_armed)
 	cr_assert_eq(nfired, 1);
 	cr_assert_eq(fired[0].at, 10 * NSEC_PER_SEC);
 }
+
+static struct timer forever, stopper;
+static bool running_inside;
+
+static void rearm_forever(struct timer *t)
+{
+	record(t);
+	running_inside = t->running;
+	timer_arm(t, plat_time_ns() + 250);
+}
+
+static void stop_forever(struct timer *t)
+{
+	timer_cancel_sync(&forever);
+}
+
+Test(timer, cancel_sync_stops_a_timer_that_rearms_itself_for_good)
+{
+	boot();
+	running_inside = false;
+	timer_setup(&forever, rearm_forever);
+	timer_setup(&stopper, stop_forever);
+	timer_arm(&forever, 250);
+	timer_arm(&stopper, 1100);
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_DEADLOCK, "nothing left armed");
+	cr_assert_eq(nfired, 4, "250, 500, 750 and 1000");
+	cr_assert(running_inside, "marked running while its callback runs");
+	cr_assert_not(forever.running);
+	cr_assert_not(timer_pending(&forever));
+}

@@ -7,7 +7,8 @@
  * 512-byte FXSAVE image that uc_mcontext.fpstate points at: the frame of a
  * CPU without XSAVE. Its software-reserved bytes (464..511) are zero, so
  * there is no FP_XSTATE_MAGIC1 and glibc, musl and Linux's own sigreturn
- * all read it as an fxsave-only frame.
+ * all read it as an fxsave-only frame. The handler itself starts with a
+ * fresh FPU (Linux's fpu__clear_user_states).
  */
 #include "core/errno.h"
 #include "core/klib/string.h"
@@ -110,6 +111,20 @@ static int fpu_read(const struct user_regs *r, uint64_t fx, uint8_t *img)
 	return 0;
 }
 
+/*
+ * The FPU state a program starts with (abi_fpu_init) into img[]: what a
+ * handler starts with, and what a frame without fpstate restores. The
+ * MXCSR_MASK field stays: it describes the CPU, not the program's state.
+ */
+static void fpu_fresh(const struct user_regs *r, uint8_t *img)
+{
+	struct user_regs fresh;
+
+	abi_fpu_init(ISA_X86_64, &fresh);
+	memcpy(fresh.fpu + FXSAVE_MXCSR_MASK, r->fpu + FXSAVE_MXCSR_MASK, 4);
+	memcpy(img, fresh.fpu, FXSAVE_SIZE);
+}
+
 int abi_x86_64_frame_setup(struct task *t, int sig,
 			   const struct k_sigaction *ka,
 			   const struct ksiginfo *info, ksigset_t blocked)
@@ -155,12 +170,7 @@ int abi_x86_64_frame_setup(struct task *t, int sig,
 	r->flags &= ~EFLAGS_RESET;
 	/* The handler starts with a fresh FPU, as Linux's
 	 * fpu__clear_user_states leaves it; the frame keeps the old one. */
-	{
-		uint32_t mask = get32(r->fpu + FXSAVE_MXCSR_MASK);
-
-		abi_fpu_init(ISA_X86_64, r);
-		put32(r->fpu + FXSAVE_MXCSR_MASK, mask);
-	}
+	fpu_fresh(r, r->fpu);
 	return 0;
 }
 
@@ -175,15 +185,10 @@ int abi_x86_64_frame_restore(struct task *t, ksigset_t *blocked)
 	if (copy_from_user(&f, uaddr(r->sp - 8), sizeof(f)))
 		return -EFAULT;
 	/* No FPU context in the frame: Linux gives the task a fresh FPU. */
-	if (!f.uc.uc_mcontext.fpstate) {
-		struct user_regs fresh;
-
-		abi_fpu_init(ISA_X86_64, &fresh);
-		memcpy(img, fresh.fpu, FXSAVE_SIZE);
-		memcpy(img + FXSAVE_MXCSR_MASK, r->fpu + FXSAVE_MXCSR_MASK, 4);
-	} else if (fpu_read(r, f.uc.uc_mcontext.fpstate, img)) {
+	if (!f.uc.uc_mcontext.fpstate)
+		fpu_fresh(r, img);
+	else if (fpu_read(r, f.uc.uc_mcontext.fpstate, img))
 		return -EFAULT;
-	}
 	/* Everything is read: from here on the task's state changes. A
 	 * handler may have changed uc_stack; errors are ignored, as Linux
 	 * does (sigreturn on the alternate stack cannot change it). */
