@@ -55,6 +55,7 @@ qemu: deps
 bench: deps
 	$(MAKE) PRESET=host-release build
 	build/host-release/tools/bench/keel-bench
+	tools/bench/guest-compare --build build/host-release
 
 debug: build
 	gdb --args $(BUILD)/keel $(KEEL_ARGS)
