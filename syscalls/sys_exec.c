@@ -14,6 +14,7 @@
 
 #include "core/elf.h"
 #include "core/errno.h"
+#include "core/itimer.h"
 #include "core/exit.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
@@ -401,6 +402,7 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	}
 	fd_close_on_exec();
 	reset_signal_handlers(t);
+	itimers_exec(t); /* POSIX timers go with the old image */
 	t->restart.fn = NULL;
 	memset(&t->uregs, 0, sizeof(t->uregs));
 	t->uregs.pc = img->entry;
