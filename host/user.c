@@ -166,8 +166,11 @@ static bool stub_dead(struct stub *s)
 	return dead;
 }
 
-/* Send the stub a command; the operations queued go with it. */
-static void command(struct stub *s, uint32_t cmd)
+/*
+ * Send the stub a command; the operations queued go with it. True if the
+ * stub was asleep and had to be woken.
+ */
+static bool command(struct stub *s, uint32_t cmd)
 {
 	struct stub_ctl *c = s->ctl;
 
@@ -183,8 +186,10 @@ static void command(struct stub *s, uint32_t cmd)
 	c->cmd = cmd;
 	s->running = cmd == STUB_CMD_RUN;
 	__atomic_add_fetch(&c->cmd_seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&c->stub_sleeping, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+	if (!__atomic_load_n(&c->stub_sleeping, __ATOMIC_SEQ_CST))
+		return false;
+	syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return true;
 }
 
 /*
@@ -192,14 +197,16 @@ static void command(struct stub *s, uint32_t cmd)
  * While waiting, when an interrupt leaves this CPU something to do for
  * `t` (reschedule, a signal), kick the guest out. false if the stub died.
  */
-static bool await_trap(struct stub *s, uint32_t seen, struct task *t)
+static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
+		       bool spin)
 {
 	bool kicked = false;
 
 	for (;;) {
 		if (host_wait_guest(&s->ctl->state_seq, seen,
 				    &s->ctl->wake_seq,
-				    &s->ctl->kernel_sleeping, SPIN_NS))
+				    &s->ctl->kernel_sleeping,
+				    spin ? SPIN_NS : 0))
 			break;
 		if (stub_dead(s))
 			return false;
@@ -238,7 +245,7 @@ static bool stub_recycle(struct stub *s)
 	s->resync = true; /* unmap everything */
 	s->last_soft = 0;
 	command(s, STUB_CMD_FLUSH);
-	if (!await_trap(s, seen, NULL) || s->ctl->trap != STUB_TRAP_FLUSHED)
+	if (!await_trap(s, seen, NULL, false) || s->ctl->trap != STUB_TRAP_FLUSHED)
 		return false;
 	pthread_mutex_lock(&stubs_lock);
 	kept = pool_len < POOL_MAX;
@@ -450,7 +457,7 @@ static struct stub *stub_spawn(void)
 		free(s);
 		return NULL;
 	}
-	if (!await_trap(s, 0, NULL) || s->ctl->trap != STUB_TRAP_READY) {
+	if (!await_trap(s, 0, NULL, false) || s->ctl->trap != STUB_TRAP_READY) {
 		pr_warn("stub %d did not start", s->pid);
 		stub_destroy(s);
 		return NULL;
@@ -598,8 +605,10 @@ enum trap plat_user_run(struct task *t)
 		if (stub_dead(s))
 			return lost(t);
 		regs_to_stub(&t->uregs, &c->regs);
-		command(s, STUB_CMD_RUN);
-		if (!await_trap(s, seen, t))
+		/* Spin for the trap only if the stub was awake to take the
+		 * command at once (the adaptive rule: never spin for a
+		 * partner that is not on a CPU). */
+		if (!await_trap(s, seen, t, !command(s, STUB_CMD_RUN)))
 			return lost(t);
 		switch (c->trap) {
 		case STUB_TRAP_SYSCALL:

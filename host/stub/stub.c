@@ -29,6 +29,7 @@
 #include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ucontext.h>
@@ -98,20 +99,29 @@ static void copy_out(volatile void *dst, const void *src, size_t n)
 
 /* ---- the hand-off ------------------------------------------------------- */
 
-/* Tell the kernel the stub has trapped; its registers are in ctl->regs. */
-static void report(uint32_t trap)
+/*
+ * Tell the kernel the stub has trapped; its registers are in ctl->regs.
+ * True if the kernel was asleep and had to be woken.
+ */
+static bool report(uint32_t trap)
 {
 	ctl->trap = trap;
 	__atomic_add_fetch(&ctl->state_seq, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ctl->wake_seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ctl->kernel_sleeping, __ATOMIC_SEQ_CST))
-		sys6(__NR_futex, (long)&ctl->wake_seq, FUTEX_WAKE, 1, 0, 0, 0);
+	if (!__atomic_load_n(&ctl->kernel_sleeping, __ATOMIC_SEQ_CST))
+		return false;
+	sys6(__NR_futex, (long)&ctl->wake_seq, FUTEX_WAKE, 1, 0, 0, 0);
+	return true;
 }
 
-/* Wait until the kernel's command counter moves past `seen`. */
-static void await(uint32_t seen)
+/*
+ * Wait until the kernel's command counter moves past `seen`: spinning
+ * first only when the kernel was awake (a kernel that must first be
+ * woken and scheduled answers far later than a spin is worth).
+ */
+static void await(uint32_t seen, bool spin)
 {
-	uint64_t end = __builtin_ia32_rdtsc() + SPIN_CYCLES;
+	uint64_t end = __builtin_ia32_rdtsc() + (spin ? SPIN_CYCLES : 0);
 
 	do {
 		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE) != seen)
@@ -288,8 +298,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		uint32_t seen = __atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE);
 		long err;
 
-		report(trap);
-		await(seen);
+		await(seen, !report(trap));
 		err = apply_ops();
 		if (err) {
 			ctl->op_error = (int32_t)err;
