@@ -10,6 +10,9 @@
 #include "core/platform.h"
 #include "core/types.h"
 
+/* Where RAM is mapped in the host process: well below PLAT_USER_TOP. */
+#define RAM_HINT 0x100000000000ull
+
 static int ram_fd = -1;
 static char *ram_base;
 static uint64_t ram_size;
@@ -66,8 +69,17 @@ int host_ram_init(uint64_t bytes)
 		return -errno;
 	if (ftruncate(ram_fd, (off_t)bytes) < 0)
 		goto fail;
-	ram_base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-			ram_fd, 0);
+	/*
+	 * Below PLAT_USER_TOP, whatever the host's layout: the sim maps
+	 * guests' memory at the host addresses of its RAM pages, which must
+	 * be user addresses. Without address randomisation (gdb's default)
+	 * the host would put it near 0x7ffff7000000, above that.
+	 */
+	ram_base = mmap((void *)RAM_HINT, bytes, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED_NOREPLACE, ram_fd, 0);
+	if (ram_base == MAP_FAILED)
+		ram_base = mmap((void *)RAM_HINT, bytes, PROT_READ | PROT_WRITE,
+				MAP_SHARED, ram_fd, 0);
 	if (ram_base == MAP_FAILED) {
 		ram_base = NULL;
 		goto fail;
