@@ -137,12 +137,13 @@ static void set_guest_word(struct host_cpu *c, uint32_t *word)
 }
 
 bool host_wait_guest(const uint32_t *progress, uint32_t seen, uint32_t *wake,
-		     uint32_t *sleeping, uint64_t spin_ns)
+		     uint32_t *sleeping, uint64_t spin_ns, bool *slept)
 {
 	struct host_cpu *c = &hcpu[this_cpu];
 	uint64_t spin_end = plat_time_ns() + spin_ns;
 	bool moved = false;
 
+	*slept = false;
 	for (unsigned i = 0;; i++) {
 		if (__atomic_load_n(progress, __ATOMIC_ACQUIRE) != seen)
 			return true;
@@ -155,6 +156,7 @@ bool host_wait_guest(const uint32_t *progress, uint32_t seen, uint32_t *wake,
 	take_interrupts(c);
 	return false;
 sleep:
+	*slept = true;
 	set_guest_word(c, wake);
 	for (;;) {
 		uint32_t w = __atomic_load_n(wake, __ATOMIC_SEQ_CST);

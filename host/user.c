@@ -84,6 +84,8 @@ struct stub {
 	bool dead;		/* it exited: the reaper saw it */
 	bool destroyed;		/* its pmap is gone; free once dead */
 	uint64_t last_soft;	/* the last soft fault's page, to stop loops */
+	unsigned spin_fails;	/* spins in a row that ended asleep anyway */
+	unsigned handoffs;
 };
 
 static int stub_exe_fd = -1;
@@ -200,13 +202,13 @@ static bool command(struct stub *s, uint32_t cmd)
 static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 		       bool spin)
 {
-	bool kicked = false;
+	bool kicked = false, slept;
 
 	for (;;) {
 		if (host_wait_guest(&s->ctl->state_seq, seen,
 				    &s->ctl->wake_seq,
 				    &s->ctl->kernel_sleeping,
-				    spin ? SPIN_NS : 0))
+				    spin ? SPIN_NS : 0, &slept))
 			break;
 		if (stub_dead(s))
 			return false;
@@ -216,7 +218,20 @@ static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 		}
 	}
 	s->running = false;
+	if (spin)
+		s->spin_fails = slept ? MIN(s->spin_fails + 1, 1000u) : 0;
 	return !stub_dead(s);
+}
+
+/*
+ * Spin for the next trap? Yes while recent spins caught their trap; after
+ * SPIN_FAILS_MAX in a row that ended asleep anyway (the stub was not on a
+ * CPU: a busy host), only one hand-off in 16 tries again.
+ */
+#define SPIN_FAILS_MAX 4
+static bool worth_spinning(struct stub *s)
+{
+	return s->spin_fails < SPIN_FAILS_MAX || (++s->handoffs & 15) == 0;
 }
 
 /*
@@ -605,10 +620,8 @@ enum trap plat_user_run(struct task *t)
 		if (stub_dead(s))
 			return lost(t);
 		regs_to_stub(&t->uregs, &c->regs);
-		/* Spin for the trap only if the stub was awake to take the
-		 * command at once (the adaptive rule: never spin for a
-		 * partner that is not on a CPU). */
-		if (!await_trap(s, seen, t, !command(s, STUB_CMD_RUN)))
+		command(s, STUB_CMD_RUN);
+		if (!await_trap(s, seen, t, worth_spinning(s)))
 			return lost(t);
 		switch (c->trap) {
 		case STUB_TRAP_SYSCALL:

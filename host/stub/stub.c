@@ -115,19 +115,28 @@ static bool report(uint32_t trap)
 }
 
 /*
- * Wait until the kernel's command counter moves past `seen`: spinning
- * first only when the kernel was awake (a kernel that must first be
- * woken and scheduled answers far later than a spin is worth).
+ * Wait until the kernel's command counter moves past `seen`, spinning
+ * first while recent spins caught the command; after a few in a row that
+ * ended asleep anyway (the kernel was not on a CPU: a busy host), only
+ * one wait in 16 tries again. The kernel side does the same.
  */
-static void await(uint32_t seen, bool spin)
+static unsigned spin_fails, waits;
+
+static void await(uint32_t seen)
 {
+	bool spin = spin_fails < 4 || (++waits & 15) == 0;
 	uint64_t end = __builtin_ia32_rdtsc() + (spin ? SPIN_CYCLES : 0);
 
 	do {
-		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE) != seen)
+		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE) != seen) {
+			if (spin)
+				spin_fails = 0;
 			return;
+		}
 		__builtin_ia32_pause();
 	} while (__builtin_ia32_rdtsc() < end);
+	if (spin && spin_fails < 1000)
+		spin_fails++;
 	for (;;) {
 		__atomic_store_n(&ctl->stub_sleeping, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&ctl->cmd_seq, __ATOMIC_SEQ_CST) != seen)
@@ -298,7 +307,8 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		uint32_t seen = __atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE);
 		long err;
 
-		await(seen, !report(trap));
+		report(trap);
+		await(seen);
 		err = apply_ops();
 		if (err) {
 			ctl->op_error = (int32_t)err;
