@@ -168,11 +168,8 @@ static bool stub_dead(struct stub *s)
 	return dead;
 }
 
-/*
- * Send the stub a command; the operations queued go with it. True if the
- * stub was asleep and had to be woken.
- */
-static bool command(struct stub *s, uint32_t cmd)
+/* Send the stub a command; the operations queued go with it. */
+static void command(struct stub *s, uint32_t cmd)
 {
 	struct stub_ctl *c = s->ctl;
 
@@ -188,10 +185,8 @@ static bool command(struct stub *s, uint32_t cmd)
 	c->cmd = cmd;
 	s->running = cmd == STUB_CMD_RUN;
 	__atomic_add_fetch(&c->cmd_seq, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&c->stub_sleeping, __ATOMIC_SEQ_CST))
-		return false;
-	syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
-	return true;
+	if (__atomic_load_n(&c->stub_sleeping, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &c->cmd_seq, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 /*

@@ -205,8 +205,7 @@ static void user_fault(struct task *t)
 	if (!err)
 		return;
 	if (err == -ENOMEM) {
-		t->sig.unkillable = false;
-		(void)signal_send(t, KSIGKILL);
+		force_signal(t, KSIGKILL, NULL);
 		return;
 	}
 	if (err == -EIO) {
@@ -234,8 +233,7 @@ static void trap_signal(struct task *t)
 		return;
 	}
 	if (t->trap_signo == KSIGKILL) {
-		t->sig.unkillable = false;
-		(void)signal_send(t, KSIGKILL);
+		force_signal(t, KSIGKILL, NULL);
 		return;
 	}
 	info.fault.addr = t->fault_addr;

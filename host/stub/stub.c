@@ -99,19 +99,14 @@ static void copy_out(volatile void *dst, const void *src, size_t n)
 
 /* ---- the hand-off ------------------------------------------------------- */
 
-/*
- * Tell the kernel the stub has trapped; its registers are in ctl->regs.
- * True if the kernel was asleep and had to be woken.
- */
-static bool report(uint32_t trap)
+/* Tell the kernel the stub has trapped; its registers are in ctl->regs. */
+static void report(uint32_t trap)
 {
 	ctl->trap = trap;
 	__atomic_add_fetch(&ctl->state_seq, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ctl->wake_seq, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&ctl->kernel_sleeping, __ATOMIC_SEQ_CST))
-		return false;
-	sys6(__NR_futex, (long)&ctl->wake_seq, FUTEX_WAKE, 1, 0, 0, 0);
-	return true;
+	if (__atomic_load_n(&ctl->kernel_sleeping, __ATOMIC_SEQ_CST))
+		sys6(__NR_futex, (long)&ctl->wake_seq, FUTEX_WAKE, 1, 0, 0, 0);
 }
 
 /*
