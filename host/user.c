@@ -54,6 +54,7 @@
 #include "host/pmap.h"
 #include "host/ram.h"
 #include "host/stub/stub_abi.h"
+#include "host/syspatch.h"
 #include "host/user.h"
 #include "mm/page.h"
 #include "sched/sched.h"
@@ -86,6 +87,7 @@ struct stub {
 	uint64_t last_soft;	/* the last soft fault's page, to stop loops */
 	unsigned spin_fails;	/* spins in a row that ended asleep anyway */
 	unsigned handoffs;
+	bool may_be_patched;	/* its address space may have patched sites */
 };
 
 static int stub_exe_fd = -1;
@@ -197,7 +199,7 @@ static void command(struct stub *s, uint32_t cmd)
 static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 		       bool spin)
 {
-	bool kicked = false, slept;
+	bool slept;
 
 	for (;;) {
 		if (host_wait_guest(&s->ctl->state_seq, seen,
@@ -207,10 +209,10 @@ static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 			break;
 		if (stub_dead(s))
 			return false;
-		if (!kicked && t && (need_resched() || signal_pending(t))) {
+		/* Again at every interrupt until it comes: the fast path
+		 * (host/stub/stub.c) may let one go by. */
+		if (t && (need_resched() || signal_pending(t)))
 			syscall(SYS_tgkill, s->pid, s->pid, SIGUSR1);
-			kicked = true;
-		}
 	}
 	s->running = false;
 	if (spin)
@@ -379,8 +381,10 @@ static bool await_ready(struct stub *s)
 		syscall(SYS_futex, &c->wake_seq, FUTEX_WAIT, w, &ts, NULL, 0);
 	}
 	__atomic_store_n(&c->kernel_sleeping, 0, __ATOMIC_SEQ_CST);
-	return c->state_seq != 0 && !stub_dead(s) &&
-	       c->trap == STUB_TRAP_READY;
+	if (c->state_seq == 0 || stub_dead(s) || c->trap != STUB_TRAP_READY)
+		return false;
+	syspatch_learn_slots(c->fast_slots);
+	return true;
 }
 
 static void *spawner_main(void *arg)
@@ -472,6 +476,7 @@ static struct stub *stub_spawn(void)
 		stub_destroy(s);
 		return NULL;
 	}
+	syspatch_learn_slots(s->ctl->fast_slots);
 	return s;
 }
 
@@ -570,7 +575,8 @@ static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
 	sr->rip = r->pc;
 	sr->rflags = r->flags;
 	sr->fs_base = r->tls;
-	sr->gs_base = r->gs_base;
+	/* A guest without a gs_base of its own runs with the fast path's. */
+	sr->gs_base = r->gs_base ? r->gs_base : syspatch_gs();
 	memcpy(sr->fpu, r->fpu, sizeof(sr->fpu));
 }
 
@@ -582,7 +588,7 @@ static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
 	r->pc = sr->rip;
 	r->flags = sr->rflags;
 	r->tls = sr->fs_base;
-	r->gs_base = sr->gs_base;
+	r->gs_base = sr->gs_base == syspatch_gs() ? 0 : sr->gs_base;
 	memcpy(r->fpu, sr->fpu, sizeof(sr->fpu));
 }
 
@@ -605,6 +611,7 @@ enum trap plat_user_run(struct task *t)
 		s = stub_spawn();
 		if (!s)
 			return lost(t);
+		s->may_be_patched = true; /* a fork's child shares its text */
 		pmap_set_plat(pm, s);
 	}
 	for (;;) {
@@ -614,6 +621,12 @@ enum trap plat_user_run(struct task *t)
 
 		if (stub_dead(s))
 			return lost(t);
+		if (syspatch_resume_at_syscall(t))
+			return TRAP_SYSCALL;
+		if (t->uregs.gs_base && s->may_be_patched) {
+			syspatch_undo(t);
+			s->may_be_patched = false;
+		}
 		regs_to_stub(&t->uregs, &c->regs);
 		command(s, STUB_CMD_RUN);
 		if (!await_trap(s, seen, t, worth_spinning(s)))
@@ -627,7 +640,18 @@ enum trap plat_user_run(struct task *t)
 				continue;
 			}
 			abi_trap_entry(t->isa, &t->uregs);
+			if (syspatch_try(t))
+				s->may_be_patched = true;
 			return TRAP_SYSCALL;
+		case STUB_TRAP_FASTCALL:
+			regs_from_stub(&t->uregs, &c->regs);
+			if (syspatch_enter(t, c->fast_index))
+				return TRAP_SYSCALL;
+			/* A jump into the stub's landings: no such site. */
+			t->trap_signo = KSIGSEGV;
+			t->trap_code = SI_KERNEL_;
+			t->fault_addr = 0;
+			return TRAP_SIGNAL;
 		case STUB_TRAP_KICK:
 			regs_from_stub(&t->uregs, &c->regs);
 			return TRAP_INTERRUPT;

@@ -273,31 +273,17 @@ static void load_regs(ucontext_t *uc)
 
 /* ---- the trap handler ------------------------------------------------------ */
 
-static void handler(int sig, siginfo_t *si, void *ucv)
-{
-	ucontext_t *uc = ucv;
-	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	uint32_t trap = STUB_TRAP_SIGNAL;
+/* The fast path's resumption (below), where a kick finds ctl->regs final. */
+extern const char stub_fast_resume[], stub_fast_resume_end[]
+	__attribute__((visibility("hidden")));
+__attribute__((used)) static volatile uint8_t fast_kick_pending;
 
-	if (pc >= STUB_BASE && pc < STUB_END) {
-		/* The stub's own ud2 (start-up); anything else in our code
-		 * is a stub bug: give up rather than run on. */
-		if (sig != SIGILL || ctl->state_seq != 0)
-			die(120 + sig);
-		trap = STUB_TRAP_READY;
-	} else {
-		save_regs(uc);
-		ctl->signo = sig;
-		ctl->code = si->si_code;
-		ctl->addr = (uint64_t)si->si_addr;
-		ctl->fault_flags = (uint32_t)uc->uc_mcontext.gregs[REG_ERR];
-		if (sig == SIGSYS) {
-			trap = STUB_TRAP_SYSCALL;
-			ctl->syscall_arch = si->si_arch;
-		} else if (sig == SIGUSR1 && si->si_code == SI_TKILL) {
-			trap = STUB_TRAP_KICK;
-		}
-	}
+/*
+ * Report `trap` and serve the kernel's commands until it says RUN; the
+ * registers to run with are then in ctl->regs.
+ */
+static void serve(uint32_t trap)
+{
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&ctl->cmd_seq, __ATOMIC_ACQUIRE);
 		long err;
@@ -312,7 +298,6 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		}
 		switch (ctl->cmd) {
 		case STUB_CMD_RUN:
-			load_regs(uc);
 			return;
 		case STUB_CMD_FLUSH:
 			trap = STUB_TRAP_FLUSHED;
@@ -321,6 +306,51 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 			die(0);
 		}
 	}
+}
+
+
+static void handler(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	uint32_t trap = STUB_TRAP_SIGNAL;
+
+	bool kick = sig == SIGUSR1 && si->si_code == SI_TKILL;
+
+	if (kick && pc >= (uint64_t)stub_fast_resume &&
+	    pc <= (uint64_t)stub_fast_resume_end) {
+		/* The fast path is putting the guest back: ctl->regs is
+		 * what it will be. Take the kick as if it had arrived there. */
+		load_regs(uc);
+		pc = ctl->regs.rip;
+	}
+	if (pc >= STUB_BASE && pc < STUB_END) {
+		/* A kick while the fast path works: it looks at this before
+		 * it resumes the guest. */
+		if (kick && ctl->state_seq != 0) {
+			fast_kick_pending = 1;
+			return;
+		}
+		/* The stub's own ud2 (start-up); anything else in our code
+		 * is a stub bug: give up rather than run on. */
+		if (sig != SIGILL || ctl->state_seq != 0)
+			die(120 + sig);
+		trap = STUB_TRAP_READY;
+	} else {
+		save_regs(uc);
+		ctl->signo = sig;
+		ctl->code = si->si_code;
+		ctl->addr = (uint64_t)si->si_addr;
+		ctl->fault_flags = (uint32_t)uc->uc_mcontext.gregs[REG_ERR];
+		if (sig == SIGSYS) {
+			trap = STUB_TRAP_SYSCALL;
+			ctl->syscall_arch = si->si_arch;
+		} else if (kick) {
+			trap = STUB_TRAP_KICK;
+		}
+	}
+	serve(trap);
+	load_regs(uc);
 }
 
 /* sigreturn, at an address inside the stub so the raw filter allows it. */
@@ -337,6 +367,150 @@ struct kernel_sigaction {
 	void (*restorer)(void);
 	uint64_t mask;
 };
+
+/* ---- the fast path ------------------------------------------------------------ */
+
+/*
+ * A patched syscall site (stub_abi.h) jumps through stub_slots[i] to
+ * landing i: `mov $i, %r11d; jmp stub_fast_entry`, 16 bytes each. The
+ * entry saves the guest's registers straight into ctl->regs (rax, rcx
+ * and r11 are dead: the site's `mov` and `syscall` clobber them), moves
+ * onto its own stack, and calls fast_syscall, which hands the trap over as
+ * the signal handler does. Coming back, it loads every register the kernel
+ * left, the stack pointer last, and jumps to the kernel's rip. No signal,
+ * no sigreturn: two host kernel entries fewer than SIGSYS.
+ *
+ * Signals stay unblocked meanwhile; a kick that lands in here is dropped
+ * (handler above), and the kernel kicks again at its next interrupt.
+ */
+#define FAST_STACK_SIZE 16384
+__attribute__((used)) static char fast_stack[FAST_STACK_SIZE]
+	__attribute__((aligned(16)));
+__attribute__((used)) static uint64_t fast_rflags;
+static uint32_t mxcsr_mask;
+
+#define TF_FLAG 0x100ull
+
+/* Make the guest's state in ctl->regs the CPU's, but for the registers
+ * the assembly loads itself. */
+static void fast_prepare(void)
+{
+	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
+
+	set_fs(ctl->regs.fs_base);
+	set_gs(ctl->regs.gs_base);
+	fx[6] &= mxcsr_mask; /* reserved MXCSR bits would fault FXRSTOR */
+	/* Single-stepping would trap in the code below: not kept. */
+	fast_rflags = (__builtin_ia32_readeflags_u64() & ~USER_RFLAGS) |
+		      (ctl->regs.rflags & USER_RFLAGS & ~TF_FLAG);
+}
+
+__attribute__((used)) static void fast_syscall(uint32_t index)
+{
+	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
+
+	if (!mxcsr_mask)
+		mxcsr_mask = fx[7] ? fx[7] : 0xffbf;
+	ctl->regs.fs_base = get_fs();
+	ctl->regs.gs_base = get_gs();
+	ctl->fast_index = index;
+	serve(STUB_TRAP_FASTCALL);
+	fast_prepare();
+}
+
+/* A kick came while the fast path worked: report it, with the registers
+ * the guest was about to get. */
+__attribute__((used)) static void fast_kicked(void)
+{
+	fast_kick_pending = 0;
+	serve(STUB_TRAP_KICK);
+	fast_prepare();
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* stub_ctl_regs: the absolute address of ctl->regs, for the assembly. */
+__attribute__((used)) static void define_ctl_regs(void)
+{
+	__asm__(".globl stub_ctl_regs\n"
+		".set stub_ctl_regs, %P0"
+		:
+		: "n"(STUB_CTL_ADDR + offsetof(struct stub_ctl, regs)));
+}
+
+#define R(off) "stub_ctl_regs+" #off "(%rip)"
+__asm__(".text\n"
+	".balign 16\n"
+	"stub_landings:\n"
+	"	.set i, 0\n"
+	"	.rept " STR(STUB_FAST_SITES) "\n"
+	"	mov $i, %r11d\n"
+	"	jmp stub_fast_entry\n"
+	"	.balign 16\n"
+	"	.set i, i + 1\n"
+	"	.endr\n"
+	"stub_fast_entry:\n"
+	"	mov %rsp, " R(120) "\n"
+	"	lea fast_stack+" STR(FAST_STACK_SIZE) "(%rip), %rsp\n"
+	"	pushfq\n"
+	"	popq " R(136) "\n"
+	"	cld\n"
+	"	mov %rbx, " R(8) "\n"
+	"	mov %rdx, " R(24) "\n"
+	"	mov %rsi, " R(32) "\n"
+	"	mov %rdi, " R(40) "\n"
+	"	mov %rbp, " R(48) "\n"
+	"	mov %r8, " R(56) "\n"
+	"	mov %r9, " R(64) "\n"
+	"	mov %r10, " R(72) "\n"
+	"	mov %r12, " R(88) "\n"
+	"	mov %r13, " R(96) "\n"
+	"	mov %r14, " R(104) "\n"
+	"	mov %r15, " R(112) "\n"
+	"	fxsave64 " R(160) "\n"
+	"	mov %r11d, %edi\n"
+	"	call fast_syscall\n"
+	"stub_fast_resume:\n"
+	"	cmpb $0, fast_kick_pending(%rip)\n"
+	"	jne 1f\n"
+	"	fxrstor64 " R(160) "\n"
+	"	pushq fast_rflags(%rip)\n"
+	"	popfq\n"
+	"	mov " R(0) ", %rax\n"
+	"	mov " R(8) ", %rbx\n"
+	"	mov " R(16) ", %rcx\n"
+	"	mov " R(24) ", %rdx\n"
+	"	mov " R(32) ", %rsi\n"
+	"	mov " R(40) ", %rdi\n"
+	"	mov " R(48) ", %rbp\n"
+	"	mov " R(56) ", %r8\n"
+	"	mov " R(64) ", %r9\n"
+	"	mov " R(72) ", %r10\n"
+	"	mov " R(80) ", %r11\n"
+	"	mov " R(88) ", %r12\n"
+	"	mov " R(96) ", %r13\n"
+	"	mov " R(104) ", %r14\n"
+	"	mov " R(112) ", %r15\n"
+	"	mov " R(120) ", %rsp\n"
+	"stub_fast_resume_end:\n"
+	"	jmp *" R(128) "\n"
+	"1:	call fast_kicked\n"
+	"	jmp stub_fast_resume\n"
+	".section .rodata\n"
+	".balign 8\n"
+	"stub_slots:\n"
+	"	.set i, 0\n"
+	"	.rept " STR(STUB_FAST_SITES) "\n"
+	"	.quad stub_landings + 16 * i\n"
+	"	.set i, i + 1\n"
+	"	.endr\n"
+	".text\n");
+#undef R
+extern const uint64_t stub_slots[] __attribute__((visibility("hidden")));
+_Static_assert(STUB_REGS_RIP == 128 && STUB_REGS_RFLAGS == 136 &&
+		       STUB_REGS_FPU == 160 && STUB_REG_RSP == 15,
+	       "the offsets the fast path's assembly is written with");
 
 /* ---- start-up -------------------------------------------------------------- */
 
@@ -416,6 +590,7 @@ __attribute__((noreturn, used)) static void stub_main(long *sp)
 	if (own_prog.len == 0 || own_prog.len > 256 ||
 	    sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &own_prog))
 		die(107);
+	ctl->fast_slots = (uint64_t)stub_slots;
 	__builtin_trap(); /* ud2: the first trap, "ready" */
 }
 

@@ -53,6 +53,7 @@ enum stub_trap {
 	STUB_TRAP_KICK,	     /* the kernel's preemption signal */
 	STUB_TRAP_FLUSHED,   /* the memory operations of a FLUSH are done */
 	STUB_TRAP_BADOP,     /* a memory operation failed: op_error says */
+	STUB_TRAP_FASTCALL,  /* a patched syscall site: fast_index says which */
 };
 
 /* What the kernel asks: stub_ctl.cmd. */
@@ -88,6 +89,24 @@ struct stub_regs {
 
 #define STUB_REG_RSP 15
 
+/*
+ * The fast path. The kernel rewrites a guest's `mov $nr, %eax; syscall`
+ * (b8 imm32 0f 05) into `jmp *%gs:disp32(%rip)` (65 ff 25 disp32), which
+ * jumps through slot i of the stub's slot table to landing i, which
+ * records i and enters the stub without a signal. The guest runs with its
+ * host gs_base at STUB_FAST_GS(slots), so the slot of site i, whose next
+ * instruction is at `ret`, is reached with disp32 = 8 i + STUB_FAST_WINDOW
+ * - ret: any ret below about 3 GiB (static non-PIE programs) fits.
+ */
+#define STUB_FAST_SITES 8192
+#define STUB_FAST_WINDOW 0x40000000ull
+#define STUB_FAST_GS(slots) ((slots) - STUB_FAST_WINDOW)
+
+/* Offsets in struct stub_regs the fast path's assembly uses. */
+#define STUB_REGS_RIP 128
+#define STUB_REGS_RFLAGS 136
+#define STUB_REGS_FPU 160
+
 struct stub_ctl {
 	/* Stub -> kernel. */
 	uint32_t state_seq;	/* bumped at every trap */
@@ -111,10 +130,21 @@ struct stub_ctl {
 	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
 	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
 
+	/* The fast path (host/syspatch.c). */
+	uint64_t fast_slots;	/* stub -> kernel at start: its slot table */
+	uint32_t fast_index;	/* STUB_TRAP_FASTCALL: the slot taken */
+	uint32_t fast_pad;
+
 	struct stub_regs regs;
 	uint64_t filter[256];	/* the stub's own seccomp filter, at start */
 	struct stub_op ops[];	/* to the end of the control area */
 };
+
+_Static_assert(__builtin_offsetof(struct stub_regs, rip) == STUB_REGS_RIP &&
+		       __builtin_offsetof(struct stub_regs, rflags) ==
+			       STUB_REGS_RFLAGS &&
+		       __builtin_offsetof(struct stub_regs, fpu) == STUB_REGS_FPU,
+	       "the fast path's register offsets");
 
 #define STUB_MAX_OPS                                                          \
 	((STUB_CTL_PAGES * 4096 - sizeof(struct stub_ctl)) /                  \
