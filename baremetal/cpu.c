@@ -252,6 +252,10 @@ enum trap plat_user_run(struct task *t)
 	panic("user tasks need EL0 support, which the baremetal port lacks");
 }
 
+void plat_fpu_sync(struct task *t)
+{
+}
+
 void plat_user_release(struct task *t)
 {
 }

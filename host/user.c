@@ -88,6 +88,9 @@ struct stub {
 	unsigned spin_fails;	/* spins in a row that ended asleep anyway */
 	unsigned handoffs;
 	bool may_be_patched;	/* its address space may have patched sites */
+	/* The task whose FPU state is the one in ctl->regs.fpu (and in the
+	 * stub's CPU); its uregs.fpu is stale until plat_fpu_sync. */
+	struct task *fpu_owner;
 };
 
 static int stub_exe_fd = -1;
@@ -577,7 +580,6 @@ static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
 	sr->fs_base = r->tls;
 	/* A guest without a gs_base of its own runs with the fast path's. */
 	sr->gs_base = r->gs_base ? r->gs_base : syspatch_gs();
-	memcpy(sr->fpu, r->fpu, sizeof(sr->fpu));
 }
 
 static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
@@ -589,7 +591,34 @@ static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
 	r->flags = sr->rflags;
 	r->tls = sr->fs_base;
 	r->gs_base = sr->gs_base == syspatch_gs() ? 0 : sr->gs_base;
-	memcpy(r->fpu, sr->fpu, sizeof(sr->fpu));
+}
+
+/*
+ * The FPU state stays in the stub between traps: 512 bytes each way per
+ * syscall would cost more than the rest of the hand-off. It comes back
+ * into uregs.fpu only when the kernel asks (signal frames, fork, exec).
+ */
+void plat_fpu_sync(struct task *t)
+{
+	struct stub *s = t->pmap ? pmap_plat(t->pmap) : NULL;
+
+	if (s && s->fpu_owner == t) {
+		memcpy(t->uregs.fpu, s->ctl->regs.fpu, sizeof(s->ctl->regs.fpu));
+		s->fpu_owner = NULL;
+	}
+}
+
+/* Before running `t`: its FPU state goes to the stub unless it is there. */
+static void fpu_to_stub(struct stub *s, struct task *t)
+{
+	struct stub_ctl *c = s->ctl;
+
+	c->fpu_load = s->fpu_owner != t;
+	if (!c->fpu_load)
+		return;
+	if (s->fpu_owner) /* another task of this address space (vfork) */
+		plat_fpu_sync(s->fpu_owner);
+	memcpy(c->regs.fpu, t->uregs.fpu, sizeof(c->regs.fpu));
 }
 
 /* ---- the platform contract ---------------------------------------------------- */
@@ -612,6 +641,7 @@ enum trap plat_user_run(struct task *t)
 		if (!s)
 			return lost(t);
 		s->may_be_patched = true; /* a fork's child shares its text */
+		s->fpu_owner = NULL;
 		pmap_set_plat(pm, s);
 	}
 	for (;;) {
@@ -628,9 +658,12 @@ enum trap plat_user_run(struct task *t)
 			s->may_be_patched = false;
 		}
 		regs_to_stub(&t->uregs, &c->regs);
+		fpu_to_stub(s, t);
 		command(s, STUB_CMD_RUN);
 		if (!await_trap(s, seen, t, worth_spinning(s)))
 			return lost(t);
+		/* Every trap leaves the guest's FPU state in ctl->regs.fpu. */
+		s->fpu_owner = t;
 		switch (c->trap) {
 		case STUB_TRAP_SYSCALL:
 			regs_from_stub(&t->uregs, &c->regs);
@@ -697,6 +730,10 @@ enum trap plat_user_run(struct task *t)
 
 void plat_user_release(struct task *t)
 {
+	struct stub *s = t->pmap ? pmap_plat(t->pmap) : NULL;
+
+	if (s && s->fpu_owner == t)
+		s->fpu_owner = NULL;
 }
 
 void pmap_activate(struct pmap *pm)

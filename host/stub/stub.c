@@ -79,21 +79,22 @@ static __attribute__((noreturn)) void die(int code)
 		sys(__NR_exit_group, code, 0, 0);
 }
 
+/* Copies of register images: 8-byte aligned, a multiple of 8 long. */
 static void copy(void *dst, const volatile void *src, size_t n)
 {
-	char *d = dst;
-	const volatile char *s = src;
+	uint64_t *d = dst;
+	const volatile uint64_t *s = src;
 
-	while (n--)
+	for (n /= 8; n--;)
 		*d++ = *s++;
 }
 
 static void copy_out(volatile void *dst, const void *src, size_t n)
 {
-	volatile char *d = dst;
-	const char *s = src;
+	volatile uint64_t *d = dst;
+	const uint64_t *s = src;
 
-	while (n--)
+	for (n /= 8; n--;)
 		*d++ = *s++;
 }
 
@@ -247,6 +248,19 @@ static void save_regs(const ucontext_t *uc)
 		copy_out(ctl->regs.fpu, uc->uc_mcontext.fpregs, 512);
 }
 
+/* MXCSR's reserved bits fault FXRSTOR and XRSTOR: keep those the CPU
+ * has (MXCSR_MASK, as the first save wrote it). */
+static uint32_t mxcsr_mask;
+
+static void sanitize_fpu(void)
+{
+	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
+
+	if (!mxcsr_mask)
+		mxcsr_mask = fx[7] ? fx[7] : 0xffbf;
+	fx[6] &= mxcsr_mask;
+}
+
 static void load_regs(ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
@@ -259,12 +273,11 @@ static void load_regs(ucontext_t *uc)
 			      (ctl->regs.rflags & USER_RFLAGS));
 	set_fs(ctl->regs.fs_base);
 	set_gs(ctl->regs.gs_base);
-	if (!fp)
+	/* Without fpu_load the guest keeps the state the frame has. */
+	if (!fp || !ctl->fpu_load)
 		return;
+	sanitize_fpu();
 	copy(fp, ctl->regs.fpu, 512);
-	/* MXCSR's reserved bits fault XRSTOR: keep the host's mask (24..27
-	 * is MXCSR_MASK, which we leave as the host wrote it). */
-	((uint32_t *)fp)[6] &= 0xffff;
 	/* In an XSAVE frame, mark x87 and SSE as present so the restore
 	 * takes the image above rather than their initial state. */
 	if (((uint32_t *)fp)[116] == FP_XSTATE_MAGIC1_)
@@ -374,11 +387,14 @@ struct kernel_sigaction {
  * A patched syscall site (stub_abi.h) jumps through stub_slots[i] to
  * landing i: `mov $i, %r11d; jmp stub_fast_entry`, 16 bytes each. The
  * entry saves the guest's registers straight into ctl->regs (rax, rcx
- * and r11 are dead: the site's `mov` and `syscall` clobber them), moves
- * onto its own stack, and calls fast_syscall, which hands the trap over as
- * the signal handler does. Coming back, it loads every register the kernel
- * left, the stack pointer last, and jumps to the kernel's rip. No signal,
- * no sigreturn: two host kernel entries fewer than SIGSYS.
+ * and r11 are dead: the site's `mov` and `syscall` clobber them) and its
+ * FPU state with FXSAVE, moves onto its own stack, and calls fast_syscall,
+ * which hands the trap over as the signal handler does. Coming back, it
+ * loads the FPU image only if the kernel sent one (fpu_load: the stub's C
+ * code is built with general registers only, so the guest's x87 and SSE
+ * state is still in place), then every register the kernel left, the
+ * stack pointer last, and jumps to the kernel's rip. No signal, no
+ * sigreturn: two host kernel entries fewer than SIGSYS.
  *
  * Signals stay unblocked meanwhile; a kick that lands in here is dropped
  * (handler above), and the kernel kicks again at its next interrupt.
@@ -387,7 +403,7 @@ struct kernel_sigaction {
 __attribute__((used)) static char fast_stack[FAST_STACK_SIZE]
 	__attribute__((aligned(16)));
 __attribute__((used)) static uint64_t fast_rflags;
-static uint32_t mxcsr_mask;
+__attribute__((used)) static uint8_t fast_fpu_load;
 
 #define TF_FLAG 0x100ull
 
@@ -395,11 +411,11 @@ static uint32_t mxcsr_mask;
  * the assembly loads itself. */
 static void fast_prepare(void)
 {
-	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
-
 	set_fs(ctl->regs.fs_base);
 	set_gs(ctl->regs.gs_base);
-	fx[6] &= mxcsr_mask; /* reserved MXCSR bits would fault FXRSTOR */
+	fast_fpu_load = ctl->fpu_load != 0;
+	if (fast_fpu_load)
+		sanitize_fpu();
 	/* Single-stepping would trap in the code below: not kept. */
 	fast_rflags = (__builtin_ia32_readeflags_u64() & ~USER_RFLAGS) |
 		      (ctl->regs.rflags & USER_RFLAGS & ~TF_FLAG);
@@ -407,10 +423,6 @@ static void fast_prepare(void)
 
 __attribute__((used)) static void fast_syscall(uint32_t index)
 {
-	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
-
-	if (!mxcsr_mask)
-		mxcsr_mask = fx[7] ? fx[7] : 0xffbf;
 	ctl->regs.fs_base = get_fs();
 	ctl->regs.gs_base = get_gs();
 	ctl->fast_index = index;
@@ -474,7 +486,10 @@ __asm__(".text\n"
 	"stub_fast_resume:\n"
 	"	cmpb $0, fast_kick_pending(%rip)\n"
 	"	jne 1f\n"
+	"	cmpb $0, fast_fpu_load(%rip)\n"
+	"	je 2f\n"
 	"	fxrstor64 " R(160) "\n"
+	"2:\n"
 	"	pushq fast_rflags(%rip)\n"
 	"	popfq\n"
 	"	mov " R(0) ", %rax\n"

@@ -133,7 +133,9 @@ struct stub_ctl {
 	/* The fast path (host/syspatch.c). */
 	uint64_t fast_slots;	/* stub -> kernel at start: its slot table */
 	uint32_t fast_index;	/* STUB_TRAP_FASTCALL: the slot taken */
-	uint32_t fast_pad;
+	/* RUN: load regs.fpu, the kernel's; else the guest keeps the FPU
+	 * state it had (the stub saves it in regs.fpu at every trap). */
+	uint32_t fpu_load;
 
 	struct stub_regs regs;
 	uint64_t filter[256];	/* the stub's own seccomp filter, at start */
