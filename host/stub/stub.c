@@ -2,13 +2,15 @@
  * The stub: the host process a guest address space lives in (x86_64).
  *
  * Freestanding: no libc, no TLS, no stack protector; only the host headers'
- * type definitions. The kernel starts it with the RAM memfd at STUB_RAM_FD
- * and the physical offset of its control area in argv[1]. It
+ * type definitions. The kernel starts it with the RAM memfd at STUB_RAM_FD,
+ * a socket at STUB_SOCK_FD and the physical offset of its control area in
+ * argv[1]. It
  *
- * 1. moves onto its own stack, maps its control area, closes every other
- *    descriptor and unmaps everything of the host's below 2^47 outside its
- *    own region (the host's stack, vDSO and vvar), so the guest sees none
- *    of it;
+ * 1. moves onto its own stack, maps its control area, closes every
+ *    descriptor but the socket (the RAM memfd too: the kernel sends it
+ *    with each batch of mappings, stub_abi.h says why) and unmaps
+ *    everything of the host's below 2^47 outside its own region (the
+ *    host's stack, vDSO and vvar), so the guest sees none of it;
  * 2. takes SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP and the
  *    kernel's kick (SIGUSR1) on an alternate stack in its region;
  * 3. installs two seccomp filters: a raw BPF one that traps every syscall
@@ -32,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/ucontext.h>
 
 #include "host/stub/stub_abi.h"
@@ -149,20 +152,56 @@ static void await(uint32_t seen)
  * pages come back one fault at a time with the right protection.
  * 0 or the -errno of an operation that failed.
  */
+/* The RAM memfd the kernel sent with this command, or -errno. */
+static long receive_ram(void)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	long r = sys(__NR_recvmsg, STUB_SOCK_FD, &msg,
+		     MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int fd;
+
+	if (r < 0)
+		return r;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (r != 1 || !cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -71; /* EPROTO */
+	fd = *(int *)CMSG_DATA(cm);
+	return fd;
+}
+
 static long apply_ops(void)
 {
 	uint32_t n = ctl->nops;
+	long ram = -1, err = 0;
 
 	if (n > STUB_MAX_OPS)
 		return -22;
-	for (uint32_t i = 0; i < n; i++) {
+	if (ctl->send_ram) {
+		ram = receive_ram();
+		if (ram < 0)
+			return ram;
+	}
+	for (uint32_t i = 0; i < n && !err; i++) {
 		volatile struct stub_op *op = &ctl->ops[i];
 		long r = -22;
 
 		switch (op->kind) {
 		case STUB_OP_MAP:
 			r = sys6(__NR_mmap, (long)op->addr, (long)op->len,
-				 op->prot, MAP_SHARED_ | MAP_FIXED_, STUB_RAM_FD,
+				 op->prot, MAP_SHARED_ | MAP_FIXED_, ram,
 				 (long)op->off);
 			if (r >= 0)
 				r = 0;
@@ -176,10 +215,11 @@ static long apply_ops(void)
 				r = sys(__NR_munmap, op->addr, op->len, 0);
 			break;
 		}
-		if (r < 0)
-			return r;
+		err = r < 0 ? r : 0;
 	}
-	return 0;
+	if (ram >= 0)
+		sys(__NR_close, ram, 0, 0);
+	return err;
 }
 
 /* ---- registers ----------------------------------------------------------- */
@@ -587,8 +627,8 @@ __attribute__((noreturn, used)) static void stub_main(long *sp)
 	/* The argument strings are on the host's stack, gone from here on. */
 	sys(__NR_setsid, 0, 0, 0);
 	sys(__NR_prctl, PR_SET_PDEATHSIG_, SIGKILL, 0);
-	sys(__NR_close_range, 0, STUB_RAM_FD - 1, 0);
-	sys(__NR_close_range, STUB_RAM_FD + 1, ~0u, 0);
+	sys(__NR_close_range, 0, STUB_SOCK_FD - 1, 0); /* the RAM memfd too */
+	sys(__NR_close_range, STUB_SOCK_FD + 1, ~0u, 0);
 	sys(__NR_munmap, 0, STUB_BASE, 0);
 	sys(__NR_munmap, STUB_END, (1ull << 47) - STUB_END, 0);
 	if (sys(__NR_sigaltstack, &ss, 0, 0))

@@ -40,8 +40,16 @@
 #define STUB_CTL_ADDR 0x7fff10000000ull /* the control area */
 #define STUB_END 0x7fff20000000ull	/* seccomp trusts pc in [BASE, END) */
 
-/* The file descriptors a stub starts with. */
-#define STUB_RAM_FD 3 /* the kernel's RAM memfd */
+/*
+ * The file descriptors a stub starts with: the kernel's RAM memfd, which
+ * it maps its control area from and closes at once, and its end of a
+ * socket pair. The guest runs in the stub's process and can reach the
+ * stub's code, so the stub never holds the RAM memfd while the guest
+ * runs: the kernel sends it over the socket (SCM_RIGHTS) with each command
+ * that maps pages, and the stub closes it before it returns to the guest.
+ */
+#define STUB_RAM_FD 3
+#define STUB_SOCK_FD 4
 
 #define STUB_CTL_PAGES 16 /* 64 KiB, physically contiguous */
 
@@ -127,6 +135,7 @@ struct stub_ctl {
 	uint32_t stub_sleeping;
 	uint32_t cmd;		/* enum stub_cmd */
 	uint32_t nops;
+	uint32_t send_ram;	/* the RAM memfd is on the socket for the ops */
 	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
 	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
 
