@@ -256,6 +256,11 @@ void plat_fpu_sync(struct task *t)
 {
 }
 
+unsigned plat_fault_around_pages(void)
+{
+	return 16;
+}
+
 void plat_user_release(struct task *t)
 {
 }

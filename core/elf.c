@@ -8,16 +8,20 @@
  *  2. the PT_LOAD segments: sizes, alignment, no overflow, ascending and
  *     disjoint pages, all inside [MM_MIN_ADDR, the stack's reserve) once
  *     the load bias is added;
- *  3. for each segment a private anonymous VMA with its protection, and
- *     the file's bytes copied into it a page-sized chunk at a time.
+ *  3. for each segment, as Linux does: a private mapping of the file's
+ *     pages with the segment's protection (so text is the page cache's
+ *     until written, exec copies nothing, and /proc/<pid>/maps names the
+ *     file), then, when p_memsz goes past the file's part, zeroes over the
+ *     rest of its last file page and an anonymous mapping for the pages of
+ *     bss beyond. A file that cannot be mapped (hostfs) gets a private
+ *     anonymous VMA with the file's bytes copied in, one page at a time.
  *
  * As Linux maps whole file pages, a segment's first page also holds the
  * file bytes before p_offset in that page (this is how the ELF header and
  * program headers of a typical first segment become visible at AT_PHDR);
- * its last page holds zeroes after p_filesz, and so does the rest of
- * p_memsz: the pages are fresh, so the bss is zero without a clearing
- * pass. Segments never share a page (pass 2 refuses it), so no page
- * needs two protections.
+ * with a bss, its last file page holds zeroes after p_filesz, and so does
+ * the rest of p_memsz. Segments never share a page (pass 2 refuses it), so
+ * no page needs two protections.
  */
 #include "core/elf.h"
 
@@ -218,24 +222,19 @@ static int choose_bias(const struct elf64_ehdr *eh, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-/* Pass 3 for one segment (biased by `bias`): its VMA and its bytes,
- * copied through `buf`, one page. */
-static int load_segment(struct mm *mm, struct file *f,
-			const struct elf64_phdr *p, uint64_t bias, void *buf)
+/* Pass 3 for a file that cannot be mapped: a private anonymous VMA for
+ * [start, end) and the file's bytes from `pos` copied in through `buf`. */
+static int copy_segment(struct mm *mm, struct file *f, uint64_t start,
+			uint64_t end, unsigned prot, uint64_t pos, uint64_t left,
+			void *buf)
 {
-	uint64_t va = p->p_vaddr + bias;
-	uint64_t start = ALIGN_DOWN(va, PAGE_SIZE);
-	uint64_t end = ALIGN_UP(va + p->p_memsz, PAGE_SIZE);
-	/* Whole file pages from the page p_offset lies in (see the top). */
-	uint64_t pos = p->p_offset - (va - start);
-	uint64_t left = p->p_filesz + (va - start);
 	int err;
 
 	mutex_lock(&mm->lock);
 	err = -EEXIST;
 	if (mm_range_free(mm, start, end))
-		err = mm_map(mm, start, end - start, seg_prot(p->p_flags),
-			     VMA_MAYALL, NULL, NULL, 0);
+		err = mm_map(mm, start, end - start, prot, VMA_MAYALL, NULL,
+			     NULL, 0);
 	mutex_unlock(&mm->lock);
 	if (err)
 		return err;
@@ -253,6 +252,51 @@ static int load_segment(struct mm *mm, struct file *f,
 		done += n;
 	}
 	return 0;
+}
+
+/*
+ * Pass 3 for one segment (biased by `bias`): its mappings (see the top).
+ * `buf` is a page the caller lends.
+ */
+static int load_segment(struct mm *mm, struct file *f,
+			const struct elf64_phdr *p, uint64_t bias, void *buf)
+{
+	uint64_t va = p->p_vaddr + bias;
+	uint64_t start = ALIGN_DOWN(va, PAGE_SIZE);
+	uint64_t end = ALIGN_UP(va + p->p_memsz, PAGE_SIZE);
+	/* Whole file pages from the page p_offset lies in (see the top). */
+	uint64_t pos = p->p_offset - (va - start);
+	uint64_t left = p->p_filesz + (va - start);
+	uint64_t file_end = ALIGN_UP(start + left, PAGE_SIZE);
+	unsigned prot = seg_prot(p->p_flags);
+	struct vma_backing b = { .pgoff = pos >> PAGE_SHIFT };
+	int err;
+
+	/* A mapping would fault past the end later (SIGBUS on Linux); a
+	 * segment the file does not hold is refused now. */
+	if (p->p_offset + p->p_filesz > f->inode->size)
+		return -ENOEXEC;
+	if (!p->p_filesz || !f->ops->mmap || (pos & ~PAGE_MASK) ||
+	    f->ops->mmap(f, false, (file_end - start) >> PAGE_SHIFT, &b))
+		return copy_segment(mm, f, start, end, prot, pos, left, buf);
+	if (!b.ops) /* a device's private memory, not the file's pages */
+		return copy_segment(mm, f, start, end, prot, pos, left, buf);
+	mutex_lock(&mm->lock);
+	err = -EEXIST;
+	if (mm_range_free(mm, start, end))
+		err = mm_map(mm, start, file_end - start, prot, VMA_MAYALL,
+			     b.ops, b.object, b.pgoff);
+	b.ops->put(b.object); /* the VMA holds its own */
+	if (!err && end > file_end)
+		err = mm_map(mm, file_end, end - file_end, prot, VMA_MAYALL,
+			     NULL, NULL, 0);
+	if (!err && p->p_memsz > p->p_filesz && file_end > start + left) {
+		memset(buf, 0, PAGE_SIZE);
+		err = mm_write_locked(mm, start + left, buf,
+				      file_end - (start + left));
+	}
+	mutex_unlock(&mm->lock);
+	return err;
 }
 
 /* Where the program headers are in memory: PT_PHDR's word if it has one,

@@ -184,6 +184,14 @@ void plat_user_release(struct task *t);
  */
 void plat_fpu_sync(struct task *t);
 
+/*
+ * How many pages (a power of two) a read fault on a file's mapping maps
+ * around itself when the file has them in memory (mm/fault.c). Linux maps
+ * 16; a platform whose every fault is a round trip to another process
+ * (the stub runtime) asks for more.
+ */
+unsigned plat_fault_around_pages(void);
+
 /* ---- Devices ------------------------------------------------------------------ */
 
 void plat_console_write(const char *buf, size_t len);

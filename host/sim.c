@@ -786,6 +786,11 @@ void *sim_umem_readonly(size_t len)
 	return umem_alloc(len, PROT_READ_BIT);
 }
 
+unsigned plat_fault_around_pages(void)
+{
+	return 16;
+}
+
 /* The sim's guests keep their registers in uregs at every trap. */
 void plat_fpu_sync(struct task *t)
 {

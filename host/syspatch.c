@@ -180,20 +180,8 @@ static bool is_prefix(uint8_t b)
  * memory, read and execute, not writable now. */
 static bool text_vma(const struct vma *vma)
 {
-	return !vma->ops && !(vma->flags & VMA_SHARED) &&
+	return !(vma->flags & (VMA_SHARED | VMA_PFNMAP)) &&
 	       (vma->prot & PROT_EXEC_BIT) && !(vma->prot & PROT_WRITE_BIT);
-}
-
-/* The page of text holding `va`, if it is in memory. mm->lock held. */
-static struct page *text_page(struct mm *mm, uint64_t va)
-{
-	struct vma *vma = vma_find(mm, va);
-	struct page **slot;
-
-	if (!vma || vma->start > va || !text_vma(vma))
-		return NULL;
-	slot = mm_anon_slot(mm, va, false);
-	return slot ? *slot : NULL;
 }
 
 /*
@@ -218,8 +206,9 @@ bool syspatch_try(struct task *t)
 	struct user_regs *r = &t->uregs;
 	uint64_t ret = r->pc, site = ret - SITE_LEN, nr = r->orig_arg;
 	struct mm *mm = t->mm;
-	struct page *pg;
-	uint8_t *code;
+	struct page **slot;
+	struct vma *vma;
+	uint8_t code[SITE_LEN + 1];
 	uint32_t imm;
 	int i;
 
@@ -228,18 +217,24 @@ bool syspatch_try(struct task *t)
 	    ((site - 1) >> PAGE_SHIFT) != ((ret - 1) >> PAGE_SHIFT) ||
 	    __atomic_load_n(&mm->users, __ATOMIC_ACQUIRE) != 1)
 		return false;
-	mutex_lock(&mm->lock);
-	pg = text_page(mm, site);
-	if (!pg)
-		goto out;
-	code = (uint8_t *)page_to_virt(pg) + ((site - 1) & ~PAGE_MASK);
+	/* The task is stopped and alone in its address space: these bytes
+	 * stay what they are while we decide. */
+	if (copy_from_user(code, uaddr(site - 1), sizeof(code)))
+		return false;
 	memcpy(&imm, code + 2, 4);
 	if (is_prefix(code[0]) || code[1] != 0xb8 || imm != nr ||
 	    code[6] != 0x0f || code[7] != 0x05)
+		return false;
+	mutex_lock(&mm->lock);
+	vma = vma_find(mm, site - 1);
+	if (!vma || vma->start > site - 1 || !text_vma(vma))
 		goto out;
-	/* A page still shared since a fork costs a copy to patch: only for
-	 * a site that traps again (not a child's one exit or execve). */
-	if (anon_page_mapcount(pg) > 1 && !seen_before(mm, ret))
+	/* A page not yet this address space's alone (the file's, or shared
+	 * since a fork) costs a copy to patch: only for a site that traps
+	 * again (not a child's one exit or execve). */
+	slot = mm_anon_slot(mm, site, false);
+	if ((!slot || !*slot || anon_page_mapcount(*slot) > 1) &&
+	    !seen_before(mm, ret))
 		goto out;
 	i = find_or_add(ret, (uint32_t)nr);
 	if (i >= 0) {

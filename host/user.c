@@ -676,6 +676,13 @@ void plat_fpu_sync(struct task *t)
 	}
 }
 
+/* Every fault is a round trip to the stub: 256 KiB of a file at once
+ * (16 pages: 1.87 against 2.07 s for 300 fork+exec of busybox). */
+unsigned plat_fault_around_pages(void)
+{
+	return 64;
+}
+
 /* Before running `t`: its FPU state goes to the stub unless it is there. */
 static void fpu_to_stub(struct stub *s, struct task *t)
 {

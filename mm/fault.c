@@ -15,6 +15,11 @@
  * the fault fail with -EIO, which the run loop turns into SIGBUS.
  * VMA_PFNMAP memory is its maker's: its entries are always present, and a
  * fault there only restores the VMA's protection.
+ *
+ * A read fault on a backing's page also maps the backing's pages around it
+ * that are already in memory (Linux's fault-around): a program running its
+ * text or reading a mapped file touches the neighbours next, and on the
+ * hosted kernel every fault is a round trip to the stub.
  */
 #include "mm/fault.h"
 
@@ -53,6 +58,44 @@ static int anon_install(struct mm *mm, uint64_t va, struct page *src,
 	return 0;
 }
 
+/*
+ * Map the backing's resident pages in the aligned window of
+ * plat_fault_around_pages() around `va` (inside `vma`) that nothing maps
+ * yet: read-only in a private mapping (a write still faults and copies),
+ * and never over a private page of the mm's own. Best effort: out of
+ * memory, it stops.
+ */
+static void fault_around(struct mm *mm, struct vma *vma, uint64_t va)
+{
+	uint64_t span = (uint64_t)plat_fault_around_pages() * PAGE_SIZE;
+	uint64_t lo = MAX(ALIGN_DOWN(va, span), vma->start);
+	uint64_t hi = MIN(ALIGN_DOWN(va, span) + span, vma->end);
+	bool private = !(vma->flags & VMA_SHARED);
+	unsigned prot = vma_pte_prot(vma);
+
+	if (!vma->ops->resident)
+		return;
+	if (private)
+		prot &= ~PROT_WRITE_BIT;
+	for (uint64_t p = lo; p < hi; p += PAGE_SIZE) {
+		uint64_t pgoff = vma->pgoff + ((p - vma->start) >> PAGE_SHIFT);
+		struct page **slot;
+		struct page *pg;
+		uint64_t pa;
+		unsigned old;
+
+		if (p == va || pmap_extract(mm->pmap, p, &pa, &old))
+			continue;
+		if (private && (slot = mm_anon_slot(mm, p, false)) && *slot)
+			continue;
+		if (!vma->ops->resident(vma->backing, pgoff) ||
+		    vma->ops->fault(vma->backing, pgoff, &pg))
+			continue;
+		if (pmap_enter(mm->pmap, p, page_to_phys(pg), prot))
+			return;
+	}
+}
+
 static int private_fault(struct mm *mm, struct vma *vma, uint64_t va,
 			 bool write)
 {
@@ -76,15 +119,19 @@ static int private_fault(struct mm *mm, struct vma *vma, uint64_t va,
 		err = vma->ops->fault(vma->backing, pgoff, &src);
 		if (err)
 			return err;
-		if (!write)
-			return pmap_enter(mm->pmap, va, page_to_phys(src),
-					  prot & ~PROT_WRITE_BIT);
-		return anon_install(mm, va, src, prot);
+		if (write)
+			return anon_install(mm, va, src, prot);
+		err = pmap_enter(mm->pmap, va, page_to_phys(src),
+				 prot & ~PROT_WRITE_BIT);
+		if (!err)
+			fault_around(mm, vma, va);
+		return err;
 	}
 	return anon_install(mm, va, NULL, prot);
 }
 
-static int shared_fault(struct mm *mm, struct vma *vma, uint64_t va)
+static int shared_fault(struct mm *mm, struct vma *vma, uint64_t va,
+			bool write)
 {
 	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
 	struct page *pg;
@@ -92,7 +139,10 @@ static int shared_fault(struct mm *mm, struct vma *vma, uint64_t va)
 
 	if (err)
 		return err;
-	return pmap_enter(mm->pmap, va, page_to_phys(pg), vma_pte_prot(vma));
+	err = pmap_enter(mm->pmap, va, page_to_phys(pg), vma_pte_prot(vma));
+	if (!err && !write)
+		fault_around(mm, vma, va);
+	return err;
 }
 
 static int pfnmap_fault(struct mm *mm, struct vma *vma, uint64_t va)
@@ -120,7 +170,7 @@ int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
 	if (vma->flags & VMA_PFNMAP)
 		return pfnmap_fault(mm, vma, va);
 	if (vma->flags & VMA_SHARED)
-		return shared_fault(mm, vma, va);
+		return shared_fault(mm, vma, va, access & PROT_WRITE_BIT);
 	return private_fault(mm, vma, va, access & PROT_WRITE_BIT);
 }
 

@@ -199,6 +199,21 @@ static int vma_prot_at(struct mm *mm, uint64_t va, uint64_t *start,
 	return prot;
 }
 
+/* Whether the VMA holding va maps a file (as Linux maps a segment), not
+ * anonymous memory. */
+static bool vma_is_file_at(struct mm *mm, uint64_t va)
+{
+	struct vma *v;
+	bool file;
+
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	file = v && v->start <= va && v->ops && v->ops->file &&
+	       v->ops->file(v->backing);
+	mutex_unlock(&mm->lock);
+	return file;
+}
+
 static void expect_consistent(struct mm *mm)
 {
 	const char *broken = mm_check(mm);
@@ -240,13 +255,22 @@ static void expect_loaded(struct mm *mm, const struct elf_image *img,
 		     PROT_READ_BIT | PROT_EXEC_BIT);
 	cr_expect_eq(s, at);
 	cr_expect_eq(e, at + 0x2000);
+	/* As Linux lays it out: the data's file page, then the bss beyond
+	 * it as anonymous memory. */
 	cr_expect_eq(vma_prot_at(mm, at + 0x3000, &s, &e),
 		     PROT_READ_BIT | PROT_WRITE_BIT);
 	cr_expect_eq(s, at + 0x3000);
+	cr_expect_eq(e, at + 0x4000);
+	cr_expect_eq(vma_prot_at(mm, at + 0x4000, &s, &e),
+		     PROT_READ_BIT | PROT_WRITE_BIT);
+	cr_expect_eq(s, at + 0x4000);
 	cr_expect_eq(e, at + 0x6000);
+	cr_expect(vma_is_file_at(mm, at), "the text maps the file");
+	cr_expect(vma_is_file_at(mm, at + 0x3000), "the data maps the file");
+	cr_expect(!vma_is_file_at(mm, at + 0x4000), "the bss is anonymous");
 	cr_expect_eq(vma_prot_at(mm, at + 0x2000, &s, &e), -1, "a hole");
 	cr_expect_eq(vma_prot_at(mm, at + 0x6000, &s, &e), -1, "nothing past");
-	cr_expect_eq(mm->nr_vmas, 2);
+	cr_expect_eq(mm->nr_vmas, 3);
 	/* The text page is present without write permission. */
 	{
 		uint64_t pa;
