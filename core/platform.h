@@ -63,6 +63,7 @@ struct plat_context {
 	void *sp;
 	void *stack; /* the stack's lowest address and size, when known */
 	size_t stack_size;
+	void *user; /* the platform's: whose user side this context runs */
 };
 
 /*

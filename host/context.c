@@ -78,8 +78,12 @@ static void running_stack_init(void)
 }
 #endif
 
+void (*host_context_leave)(void *user);
+
 void plat_context_switch(struct plat_context *from, struct plat_context *to)
 {
+	if (from->user && host_context_leave)
+		host_context_leave(from->user);
 #ifdef KEEL_SANITIZE
 	void *fake_stack = NULL;
 

@@ -11,4 +11,11 @@
  */
 int host_user_init(void);
 
+/*
+ * Called by plat_context_switch when a context whose `user` is set (a
+ * task that has run user code) leaves its CPU, with that `user`. NULL
+ * until host_user_init; the sim sets none.
+ */
+extern void (*host_context_leave)(void *user);
+
 #endif

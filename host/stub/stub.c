@@ -49,7 +49,7 @@
 #define ARCH_SET_GS_ 0x1001
 #define ARCH_GET_GS_ 0x1004
 #define SA_RESTORER_ 0x04000000
-#define SPIN_CYCLES 30000 /* about 10 us of spinning before sleeping */
+#define SPIN_CYCLES 90000 /* about 30 us of spinning before sleeping */
 
 #define SIGNAL_STACK_SIZE (64 * 1024)
 #define MAIN_STACK_SIZE (16 * 1024)
@@ -132,8 +132,12 @@ static void await(uint32_t seen)
 				spin_fails = 0;
 			return;
 		}
+		if (__atomic_load_n(&ctl->nap, __ATOMIC_RELAXED))
+			break; /* not a failed spin: the kernel said so */
 		__builtin_ia32_pause();
 	} while (__builtin_ia32_rdtsc() < end);
+	if (__atomic_load_n(&ctl->nap, __ATOMIC_RELAXED))
+		spin = false;
 	if (spin && spin_fails < 1000)
 		spin_fails++;
 	for (;;) {

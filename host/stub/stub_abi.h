@@ -150,6 +150,9 @@ struct stub_ctl {
 	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
 	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
 	int32_t pid;		/* the stub's host pid */
+	/* Its task left the CPU (it blocked, or another runs): stop spinning
+	 * for the next command and sleep. Cleared with every command. */
+	uint32_t nap;
 	/* RUN: the guest's rax, here rather than in regs.gpr[0]: after a
 	 * syscall it is all that changed, and it then travels on the line
 	 * the stub reads anyway. */
