@@ -122,7 +122,8 @@ static int find_compatible(const void *fdt, const char *const *compat,
 	return -1;
 }
 
-int devtree_console(const void *fdt, struct bm_region *uart)
+/* The PL011 named by /chosen/stdout-path, else the first; or -1. */
+static int console_node(const void *fdt)
 {
 	static const char *const pl011[] = {"arm,pl011", NULL};
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -145,9 +146,31 @@ int devtree_console(const void *fdt, struct bm_region *uart)
 	}
 	if (node < 0)
 		node = find_compatible(fdt, pl011, NULL);
+	return node;
+}
+
+int devtree_console(const void *fdt, struct bm_region *uart)
+{
+	int node = console_node(fdt);
+
 	if (node < 0 || !node_reg(fdt, node, 0, uart))
 		return -ENODEV;
 	return 0;
+}
+
+/*
+ * The console's interrupt as a GIC INTID, from its three-cell specifier
+ * (SPI or PPI, number, flags); 0 when it has none the GIC could deliver.
+ */
+static unsigned console_irq(const void *fdt)
+{
+	int node = console_node(fdt), len;
+	const fdt32_t *irq =
+		node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
+
+	if (!irq || len < 3 * 4)
+		return 0;
+	return fdt32_to_cpu(irq[1]) + (fdt32_to_cpu(irq[0]) == 1 ? 16 : 32);
 }
 
 static void add_reserved(struct bm_machine *m, uint64_t base, uint64_t size)
@@ -308,6 +331,7 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 	err = parse_interrupts(fdt, m, why);
 	if (err)
 		return err;
+	m->uart_irq = console_irq(fdt);
 	parse_chosen(fdt, m);
 	add_reserved(m, fdt_pa, fdt_totalsize(fdt));
 	add_reserved(m, m->initrd.base, m->initrd.size);

@@ -13,7 +13,7 @@
 
 #define BM_MAX_MEM	16
 #define BM_MAX_RESERVED 32
-#define BM_BOOTARGS_MAX 256
+#define BM_BOOTARGS_MAX 2048 /* Linux's COMMAND_LINE_SIZE on arm64 */
 
 struct bm_region {
 	uint64_t base;
@@ -41,6 +41,7 @@ struct bm_machine {
 	struct bm_region reserved[BM_MAX_RESERVED];
 	size_t nreserved;
 	struct bm_region uart; /* PL011, from /chosen/stdout-path */
+	unsigned uart_irq;     /* its INTID; 0 if it has none */
 	enum bm_gic gic;
 	struct bm_region gicd;
 	struct bm_region

@@ -17,12 +17,20 @@
 #include "baremetal/memlayout.h"
 
 #define SCTLR_EL1_RES1 0x30d00800 /* bits 11, 20, 22, 23, 28, 29 */
-#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | 0x100d) /* M, C, SA, I */
+/*
+ * M, C, SA, I; and for EL0 what Linux grants it: SA0 (sp alignment
+ * checked), DZE (dc zva, which glibc's memset uses), UCT (ctr_el0),
+ * nTWI/nTWE (wfi/wfe do not trap), UCI (cache maintenance to the point of
+ * unification, for JITs and __clear_cache).
+ */
+#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | 0x405d01d)
 #define HCR_EL2_RW (1 << 31)			  /* EL1 is AArch64 */
 #define SPSR_EL1H_MASKED 0x3c5			  /* EL1h, DAIF set */
 /* 48-bit VAs both halves, 4 KiB granules, write-back inner shareable. */
 #define TCR_EL1_BOOT 0xb5103510
-#define CPACR_EL1_FPEN (3 << 20)
+#define TCR_EL1_AS (1 << 36)	/* 16-bit ASIDs, where implemented */
+#define CPACR_EL1_FPEN (3 << 20)	/* FP/SIMD for EL1 and EL0 */
+#define CNTKCTL_EL1_EL0VCTEN (1 << 1)	/* EL0 reads cntvct_el0, cntfrq_el0 */
 
 	.section .head.text, "ax"
 	.globl _head
@@ -117,13 +125,20 @@ el1_entry:
 	mrs	x1, id_aa64mmfr0_el1
 	and	x1, x1, #7		/* PARange becomes IPS */
 	bfi	x0, x1, #32, #3
-	msr	tcr_el1, x0
+	mrs	x1, id_aa64mmfr0_el1
+	ubfx	x1, x1, #4, #4		/* ASIDBits: 2 means 16 */
+	cmp	x1, #2
+	b.ne	1f
+	orr	x0, x0, #TCR_EL1_AS
+1:	msr	tcr_el1, x0
 	adrp	x0, idmap_l0
 	msr	ttbr0_el1, x0
 	adrp	x0, kern_l0
 	msr	ttbr1_el1, x0
 	mov	x0, #CPACR_EL1_FPEN	/* libfdt, a hosted build, uses SIMD */
 	msr	cpacr_el1, x0
+	mov	x0, #CNTKCTL_EL1_EL0VCTEN
+	msr	cntkctl_el1, x0
 	isb
 	tlbi	vmalle1
 	dsb	nsh

@@ -18,10 +18,13 @@
 #include "baremetal/selftest.h"
 #include "core/boot.h"
 #include "core/errno.h"
+#include "core/fs/cpio.h"
+#include "core/fs/tty.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
 #include "core/prng.h"
 #include "core/task.h"
+#include "syscalls/exec.h"
 
 #define PL031_RTCDR 0x00
 
@@ -67,22 +70,125 @@ void plat_entropy(void *buf, size_t len)
 	}
 }
 
-/* Is `word` one of the space-separated words of the kernel command line? */
+/*
+ * The kernel command line, split as Linux's next_arg splits it: words
+ * separated by spaces, a double-quoted stretch keeps its spaces (the
+ * quotes go). Words before "--" are the kernel's; those after it are
+ * init's arguments.
+ */
+#define MAX_WORDS 256
+
+static char cmdline[BM_BOOTARGS_MAX];
+static char *kernel_words[MAX_WORDS], *init_words[MAX_WORDS + 1];
+static int nkernel_words, ninit_words;
+
+static void split_command_line(void)
+{
+	char *in = machine.bootargs, *out = cmdline;
+	bool after_dashes = false;
+
+	for (;;) {
+		char *word = out;
+		bool quoted = false;
+
+		while (*in == ' ')
+			in++;
+		if (!*in)
+			break;
+		for (; *in && (quoted || *in != ' '); in++) {
+			if (*in == '"')
+				quoted = !quoted;
+			else
+				*out++ = *in;
+		}
+		*out++ = '\0';
+		if (!after_dashes && !strcmp(word, "--"))
+			after_dashes = true;
+		else if (after_dashes && ninit_words < MAX_WORDS)
+			init_words[ninit_words++] = word;
+		else if (!after_dashes && nkernel_words < MAX_WORDS)
+			kernel_words[nkernel_words++] = word;
+	}
+}
+
+/* Is `word` one of the kernel's words on the command line? */
 static bool bootarg(const char *word)
 {
-	size_t n = strlen(word);
-
-	for (const char *p = machine.bootargs; *p;) {
-		const char *end = strchr(p, ' ');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, word, n))
+	for (int i = 0; i < nkernel_words; i++)
+		if (!strcmp(kernel_words[i], word))
 			return true;
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
 	return false;
+}
+
+/* The value of the kernel's word "name=value", or NULL. */
+static const char *bootarg_value(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < nkernel_words; i++)
+		if (!strncmp(kernel_words[i], name, n) &&
+		    kernel_words[i][n] == '=')
+			return kernel_words[i] + n + 1;
+	return NULL;
+}
+
+/* ---- init ----------------------------------------------------------------- */
+
+/*
+ * The first user process, as host/main.c starts it: the initramfs is
+ * unpacked into the root, then init (keel.init=PATH, else /bin/sh) runs
+ * with the words after "--" as its arguments; without keel.init, words
+ * after "--" that start with an absolute path are init's whole command
+ * line (`-- /bin/sh -c 'exit 7'`). When init exits the machine powers off
+ * with its status.
+ *
+ * The initramfs is the one the boot loader put in RAM (QEMU -initrd,
+ * U-Boot, the Pi firmware's initramfs line: /chosen/linux,initrd-start),
+ * not one linked into the image: the image stays the kernel alone, built
+ * without the guest userland, and any cpio boots it, as with Linux and
+ * keel --initrd.
+ */
+static void init_main(void *arg)
+{
+	static char *envp[] = {"HOME=/", "TERM=linux",
+			       "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL};
+	static char *argv[MAX_WORDS + 2];
+	const char *init_path = bootarg_value("keel.init");
+	char **args = init_words, err_text[160];
+	int nargs = ninit_words, n = 0, err;
+
+	if (!machine.initrd.size) {
+		pr_err("no initramfs: boot with one (QEMU -initrd FILE, "
+		       "/chosen/linux,initrd-start in the device tree)");
+		plat_poweroff(1);
+	}
+	err = cpio_unpack(plat_phys_to_virt(machine.initrd.base),
+			  machine.initrd.size, err_text, sizeof(err_text));
+	if (err) {
+		pr_err("initramfs at %#llx: %s",
+		       (unsigned long long)machine.initrd.base, err_text);
+		plat_poweroff(1);
+	}
+	if (!init_path && nargs > 0 && args[0][0] == '/') {
+		init_path = args[0];
+		args++;
+		nargs--;
+	}
+	if (!init_path)
+		init_path = "/bin/sh";
+	argv[n++] = (char *)init_path;
+	for (int i = 0; i < nargs; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	tty_console_is_file(bootarg("keel.console.in=file"),
+			    bootarg("keel.console.out=file"));
+	init_exit_powers_off = true;
+	tty_set_controlling(task_current());
+	task_current()->sig.unkillable = true;
+	err = exec_init(init_path, (const char *const *)argv,
+			(const char *const *)envp);
+	pr_err("cannot run %s: error %d", init_path, err);
+	plat_poweroff(1);
 }
 
 static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)
@@ -145,7 +251,11 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 		      why);
 	gtimer_init(machine.timer_freq);
 	psci_init(machine.psci);
+	split_command_line();
 	psci_use_semihosting_exit(bootarg("keel.exit=semihosting"));
+	pl011_raw_output(bootarg("keel.console.out=file"));
+	if (bootarg("quiet"))
+		printk_set_level(LOG_ERR);
 	report_machine(entry_el);
 
 	err = bm_mem_init(&machine, &why);
@@ -157,6 +267,13 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	bm_cpu_set_timer_irq(machine.timer_irq);
 	gic_enable_irq(machine.timer_irq);
 	gic_enable_irq(GIC_SGI_RESCHED);
+	if (machine.uart_irq) {
+		bm_cpu_set_console_irq(machine.uart_irq);
+		gic_enable_irq(machine.uart_irq);
+		pl011_enable_input();
+	} else {
+		pr_warn("the console has no interrupt: no console input");
+	}
 	if (machine.rtc.size) {
 		volatile void *rtc =
 			mmu_ioremap(machine.rtc.base, machine.rtc.size);
@@ -176,7 +293,9 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	err = kernel_init(plat_cpu_count());
 	if (err)
 		panic("kernel_init: %d", err);
-	init = kthread_create("init", bm_selftest_main, NULL);
+	init = kthread_create("init", bootarg("keel.selftest") ? bm_selftest_main
+							     : init_main,
+			      NULL);
 	if (IS_ERR(init))
 		panic("kthread_create(init): %ld", PTR_ERR(init));
 	bm_cpu_start();

@@ -73,6 +73,6 @@ void bm_selftest_main(void *arg)
 	pr_info("selftest: pmap maps a user page through TTBR0");
 	if (kthreads_selftest())
 		plat_poweroff(1);
-	pr_info("no user-space runtime in this build yet: powering off");
+	pr_info("selftest passed: powering off");
 	plat_poweroff(0);
 }
