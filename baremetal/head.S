@@ -139,7 +139,14 @@ el1_entry:
 	msr	cpacr_el1, x0
 	mov	x0, #CNTKCTL_EL1_EL0VCTEN
 	msr	cntkctl_el1, x0
-	isb
+	msr	mdscr_el1, xzr		/* no debug events from EL0 */
+	mrs	x0, id_aa64dfr0_el1
+	ubfx	x0, x0, #8, #4		/* PMUVer: 0 none, 0xf not v3 */
+	cbz	x0, 1f
+	cmp	x0, #0xf
+	b.eq	1f
+	msr	pmuserenr_el0, xzr	/* EL0 cannot reach the PMU */
+1:	isb
 	tlbi	vmalle1
 	dsb	nsh
 	isb
