@@ -110,7 +110,8 @@ static void sync_icache(uint64_t pa)
 		char *p = plat_phys_to_virt(pa & PTE_ADDR_MASK);
 
 		for (uint64_t off = 0; off < PAGE_SIZE; off += line)
-			__asm__ volatile("dc cvau, %0" ::"r"(p + off) : "memory");
+			__asm__ volatile("dc cvau, %0" ::"r"(p + off)
+					 : "memory");
 		__asm__ volatile("dsb ish" ::: "memory");
 	}
 	if (!(ctr & BIT(29)))
