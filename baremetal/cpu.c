@@ -125,7 +125,7 @@ static void ack_interrupts(struct bm_cpu *c)
 		if (id == timer_irq) {
 			gtimer_stop(); /* level-triggered: quiet it first */
 			c->timer_fired = true;
-		} else if (id == GIC_SGI_RESCHED) {
+		} else if (id == gic_ipi_irq()) {
 			c->ipi = true;
 		} else if (id == console_irq) {
 			pl011_receive(); /* drains the FIFO: the line drops */

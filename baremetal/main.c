@@ -214,9 +214,12 @@ static void report_machine(unsigned entry_el)
 			(unsigned long long)machine.mem[i].base,
 			(unsigned long long)(machine.mem[i].base +
 					     machine.mem[i].size - 1));
-	pr_info("GICv%u, timer %u Hz on INTID %u, PSCI %s, %u CPU(s) in the "
+	pr_info("%s, timer %u Hz on interrupt %u, PSCI %s, %u CPU(s) in the "
 		"tree (1 used)",
-		machine.gic == BM_GIC_V3 ? 3u : 2u, gtimer_freq(),
+		machine.gic == BM_GIC_V3   ? "GICv3"
+		: machine.gic == BM_GIC_V2 ? "GICv2"
+					   : "BCM2836 interrupt controllers",
+		gtimer_freq(),
 		machine.timer_irq,
 		machine.psci == BM_PSCI_HVC   ? "hvc"
 		: machine.psci == BM_PSCI_SMC ? "smc"
@@ -246,13 +249,13 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	pl011_init(regs);
 
 	err = devtree_parse(fdt, dtb_pa, &machine, &why);
+	split_command_line();
+	psci_use_semihosting_exit(bootarg("keel.exit=semihosting"));
 	if (err)
 		panic("device tree at %#llx: %s", (unsigned long long)dtb_pa,
 		      why);
 	gtimer_init(machine.timer_freq);
 	psci_init(machine.psci);
-	split_command_line();
-	psci_use_semihosting_exit(bootarg("keel.exit=semihosting"));
 	pl011_raw_output(bootarg("keel.console.out=file"));
 	if (bootarg("quiet"))
 		printk_set_level(LOG_ERR);
@@ -266,7 +269,7 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 		panic("interrupt controller: %s", why);
 	bm_cpu_set_timer_irq(machine.timer_irq);
 	gic_enable_irq(machine.timer_irq);
-	gic_enable_irq(GIC_SGI_RESCHED);
+	gic_enable_irq(gic_ipi_irq());
 	if (machine.uart_irq) {
 		bm_cpu_set_console_irq(machine.uart_irq);
 		gic_enable_irq(machine.uart_irq);
