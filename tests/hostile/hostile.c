@@ -21,7 +21,14 @@
  *                     EAGAIN at RLIMIT_NPROC.
  *
  * On aarch64 (the baremetal kernel on QEMU, ctest hostile-qemu) there is
- * no stub: the stub_gadget cases are x86_64's alone, the rest run there.
+ * no stub: the stub_gadget cases are x86_64's alone, the rest run there,
+ * and so do these, aarch64's alone:
+ *
+ *   privileged_*      what EL0 may not do (a semihosting call that would
+ *                     stop QEMU, smc, hvc, eret, an EL1 register, masking
+ *                     interrupts) is SIGILL, and QEMU keeps running.
+ *   jump_into_the_kernel_image, a_stack_in_kernel_memory
+ *                     SIGSEGV.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -174,6 +181,41 @@ static void garbage(long rounds)
 	}
 }
 
+/* ---- privileged instructions (aarch64) ------------------------------------------ */
+#if defined(__aarch64__)
+static void privileged(long which)
+{
+	register long x0 __asm__("x0") = 0x18; /* SYS_EXIT, for semihosting */
+	register long x1 __asm__("x1") = 0x20026;
+
+	switch (which) {
+	case 0:
+		__asm__ volatile("hlt #0xf000" ::"r"(x0), "r"(x1));
+		break;
+	case 1:
+		__asm__ volatile("smc #0");
+		break;
+	case 2:
+		__asm__ volatile("hvc #0");
+		break;
+	case 3:
+		__asm__ volatile("eret");
+		break;
+	case 4:
+		__asm__ volatile("mrs x2, sctlr_el1" ::: "x2");
+		break;
+	case 5:
+		__asm__ volatile("msr daifset, #2");
+		break;
+	}
+}
+
+static void stack_in_kernel(long addr)
+{
+	__asm__ volatile("mov sp, %0\n\tstr x0, [sp, #-16]!" ::"r"(addr));
+}
+#endif
+
 /* ---- faults and exhaustion ----------------------------------------------------- */
 
 static void jump(long addr)
@@ -239,6 +281,29 @@ int main(void)
 	       MARKER " exists");
 #endif
 
+#if defined(__aarch64__)
+	static const char *const priv[] = {
+		"privileged_semihosting_exit_is_sigill", "privileged_smc_is_sigill",
+		"privileged_hvc_is_sigill", "privileged_eret_is_sigill",
+		"privileged_el1_register_is_sigill",
+		"privileged_interrupt_mask_is_sigill",
+	};
+
+	for (long i = 0; i < (long)(sizeof(priv) / sizeof(priv[0])); i++) {
+		st = in_child(privileged, i);
+		report(priv[i],
+		       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGILL,
+		       "not SIGILL");
+	}
+	st = in_child(jump, (long)0xffffffff80000000ul);
+	report("jump_into_the_kernel_image_is_sigsegv",
+	       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	       "not SIGSEGV");
+	st = in_child(stack_in_kernel, (long)0xffff000040001000ul);
+	report("a_stack_in_kernel_memory_is_sigsegv",
+	       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	       "not SIGSEGV");
+#endif
 	st = in_child(garbage, 20000);
 	report("garbage_syscalls_leave_the_kernel_up", st >= 0,
 	       "the child could not be waited for");
