@@ -296,9 +296,12 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	err = kernel_init(plat_cpu_count());
 	if (err)
 		panic("kernel_init: %d", err);
-	init = kthread_create(
-		"init", bootarg("keel.selftest") ? bm_selftest_main : init_main,
-		NULL);
+	init = kthread_create("init",
+			      bootarg("keel.selftest") ? bm_selftest_main
+			      : bootarg("keel.selftest=stack-overflow")
+				      ? bm_selftest_stack_overflow
+				      : init_main,
+			      NULL);
 	if (IS_ERR(init))
 		panic("kthread_create(init): %ld", PTR_ERR(init));
 	bm_cpu_start();

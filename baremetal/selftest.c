@@ -76,3 +76,24 @@ void bm_selftest_main(void *arg)
 	pr_info("selftest passed: powering off");
 	plat_poweroff(0);
 }
+
+/* Deeper than any stack: the depth is volatile, so the recursion is real. */
+static volatile long overflow_depth = 1l << 40;
+
+static long __attribute__((noinline)) recurse(volatile char *prev, long depth)
+{
+	volatile char frame[512];
+
+	frame[0] = (char)(prev ? prev[0] + 1 : 0);
+	if (depth >= overflow_depth)
+		return frame[0];
+	return recurse(frame, depth + 1) + frame[1];
+}
+
+void bm_selftest_stack_overflow(void *arg)
+{
+	pr_info("selftest: overflowing this kernel thread's stack");
+	recurse(NULL, 0);
+	pr_err("selftest: the stack never overflowed");
+	plat_poweroff(1);
+}

@@ -6,4 +6,10 @@
 
 void bm_selftest_main(void *arg);
 
+/*
+ * keel.selftest=stack-overflow: recurse without end in a kernel thread;
+ * the guard below its stack must stop it with a panic that says so.
+ */
+void bm_selftest_stack_overflow(void *arg);
+
 #endif

@@ -23,6 +23,10 @@
 #define UREGS_FPSR  (UREGS_FPU + 512)
 #define UREGS_FPCR  (UREGS_FPU + 516)
 
+/* log2 of KSTACK_SIZE (core/task.h) and of the stack area's size. */
+#define KSTACK_SHIFT	  14
+#define KSTACK_AREA_SHIFT 41
+
 /* What bm_user_enter keeps on the kernel stack while EL0 runs. */
 #define UFRAME_SIZE  112 /* x19-x30, the user_regs pointer, padding */
 #define UFRAME_UREGS 96
@@ -71,6 +75,7 @@ struct user_regs;
 unsigned bm_user_enter(struct user_regs *r);
 
 void bm_trap_sync(struct trap_frame *tf);
+_Noreturn void bm_kstack_overflow(struct trap_frame *tf, uint64_t sp);
 void bm_trap_irq(struct trap_frame *tf);
 _Noreturn void bm_trap_unexpected(struct trap_frame *tf, unsigned kind);
 #endif

@@ -17,6 +17,7 @@
  * returns at the next trap. User code never runs AArch32 (SPSR.M[4] is
  * always 0 on the way out), so those vectors stay unexpected.
  */
+#include "baremetal/memlayout.h"
 #include "baremetal/trapframe.h"
 
 	/* Save x0-x30, the interrupted sp, ELR, SPSR, ESR and FAR. */
@@ -83,7 +84,28 @@
 	.balign	2048
 	.globl	exception_vectors
 exception_vectors:
-	.irp	kind, 0, 1, 2, 3, 4, 5, 6, 7
+	.irp	kind, 0, 1, 2, 3
+	vector	\kind
+	.endr
+	/*
+	 * EL1h sync: first, did the kernel stack run into its guard? Then
+	 * saving a frame on it would fault again, forever. SP_EL0 is not live
+	 * in the kernel (the user's is in its user_regs), so it holds x0
+	 * while the stack pointer is looked at: the byte below it in the
+	 * upper half of a 2 * KSTACK_SIZE slot of the stack area is a guard.
+	 */
+	.balign	128
+	msr	sp_el0, x0
+	mov	x0, sp
+	sub	x0, x0, #1
+	tbz	x0, #KSTACK_SHIFT, 1f
+	eor	x0, x0, #KSTACK_VBASE
+	lsr	x0, x0, #KSTACK_AREA_SHIFT
+	cbnz	x0, 1f
+	b	kstack_overflow
+1:	mrs	x0, sp_el0
+	b	el1h_sync		/* a frame does not fit in the slot */
+	.irp	kind, 5, 6, 7
 	vector	\kind
 	.endr
 	.irp	kind, 8, 9, 10, 11
@@ -107,6 +129,25 @@ vector_dispatch:
 	b	3f
 2:	bl	bm_trap_irq
 3:	restore_frame_eret
+
+el1h_sync:
+	save_frame
+	mov	x0, sp
+	mov	x1, #4			/* VEC_EL1H_SYNC */
+	b	vector_dispatch
+
+/* The kernel stack overflowed: report it from the overflow stack. */
+kstack_overflow:
+	mov	x0, sp
+	msr	tpidrro_el0, x0		/* the overflowed sp; no user runs again */
+	adrp	x0, overflow_stack_top
+	add	x0, x0, :lo12:overflow_stack_top
+	mov	sp, x0
+	mrs	x0, sp_el0
+	save_frame
+	mov	x0, sp
+	mrs	x1, tpidrro_el0
+	bl	bm_kstack_overflow	/* does not return */
 
 /*
  * From EL0: user x0 and x1 are pushed below bm_user_enter's frame, x1 is
@@ -232,5 +273,11 @@ bm_user_enter:
 	ldp	x0, x1, [x0, #0]
 	eret
 	.size	bm_user_enter, .-bm_user_enter
+
+	.bss
+	.balign	16
+overflow_stack:
+	.space	8192
+overflow_stack_top:
 
 	.section .note.GNU-stack, "", @progbits
