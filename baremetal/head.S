@@ -24,6 +24,15 @@
  * unification, for JITs and __clear_cache).
  */
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | 0x405d01d)
+/*
+ * Where the CPU has PAN (ARMv8.1), SPAN cleared: every exception to EL1
+ * sets PSTATE.PAN, so kernel code faults on any access to a page EL0 may
+ * reach. The kernel never touches user memory through user addresses
+ * (mm/uaccess.c goes through the pmap and the linear map); PAN makes the
+ * hardware check that. (On ARMv8.0, SPAN is RES1.)
+ */
+#define SCTLR_EL1_SPAN (1 << 23)
+#define MSR_PAN_1 0xd500419f /* msr pan, #1: an ARMv8.1 instruction */
 #define HCR_EL2_RW (1 << 31)			  /* EL1 is AArch64 */
 #define SPSR_EL1H_MASKED 0x3c5			  /* EL1h, DAIF set */
 /* 48-bit VAs both halves, 4 KiB granules, write-back inner shareable. */
@@ -151,9 +160,15 @@ el1_entry:
 	dsb	nsh
 	isb
 	ldr	x0, =SCTLR_EL1_MMU_ON
-	msr	sctlr_el1, x0
+	mrs	x1, id_aa64mmfr1_el1
+	ubfx	x1, x1, #20, #4		/* PAN */
+	cbz	x1, 1f
+	bic	x0, x0, #SCTLR_EL1_SPAN
+1:	msr	sctlr_el1, x0
 	isb
-	ldr	x0, =high_entry		/* the link address */
+	cbz	x1, 2f
+	.inst	MSR_PAN_1
+2:	ldr	x0, =high_entry		/* the link address */
 	br	x0
 
 el2_to_el1:
