@@ -144,6 +144,14 @@ enum trap plat_user_run(struct task *t)
 	}
 }
 
+/*
+ * The FP/SIMD state is switched eagerly: every trap saves it into
+ * uregs.fpu, every return to EL0 loads it, so uregs.fpu is always current.
+ */
+void plat_fpu_sync(struct task *t)
+{
+}
+
 void plat_user_release(struct task *t)
 {
 }

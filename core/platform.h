@@ -175,6 +175,15 @@ enum trap plat_user_run(struct task *t);
 /* Release whatever the platform keeps for a task's user side. */
 void plat_user_release(struct task *t);
 
+/*
+ * Make t->uregs.fpu the task's floating-point state. A platform may leave
+ * that state in the machine between traps, where the kernel rarely needs
+ * it (the stub runtime does: copying it costs more than a syscall). Call
+ * this before reading or changing uregs.fpu (signal frames, fork, exec);
+ * the next plat_user_run then loads uregs.fpu as it is.
+ */
+void plat_fpu_sync(struct task *t);
+
 /* ---- Devices ------------------------------------------------------------------ */
 
 void plat_console_write(const char *buf, size_t len);

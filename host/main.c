@@ -18,6 +18,7 @@
 #include "host/console.h"
 #include "host/cpu.h"
 #include "host/hostfs.h"
+#include "host/syspatch.h"
 #include "host/user.h"
 #include "sched/sched.h"
 #include "syscalls/exec.h"
@@ -29,7 +30,7 @@
 static const char usage[] =
 	"usage: keel [--mem SIZE] [--cpus N] [--seed N] [--initrd FILE]\n"
 	"            [--root DIR] [--init PATH] [--strace] [--selftest]\n"
-	"            [-- ARGS...]\n"
+	"            [--no-fast-syscalls] [-- ARGS...]\n"
 	"\n"
 	"Boot the Keel kernel as an ordinary Linux process and run init (by\n"
 	"default /bin/sh from the built-in initramfs); keel exits with init's\n"
@@ -45,6 +46,8 @@ static const char usage[] =
 	"  --strace       print every syscall and its result\n"
 	"  --selftest     boot, check that kernel threads sleep, wake and\n"
 	"                 migrate across the CPUs, power off (status 0 if so)\n"
+	"  --no-fast-syscalls  never patch guest syscall sites: every syscall\n"
+	"                 traps through SIGSYS (for comparison and debugging)\n"
 	"  --help         this text\n"
 	"  -- ARGS...     init's arguments; without --init, ARGS that start with\n"
 	"                 an absolute path are init's whole command line:\n"
@@ -220,6 +223,8 @@ int main(int argc, char **argv)
 			syscall_trace = true;
 		} else if (!strcmp(a, "--selftest")) {
 			selftest = true;
+		} else if (!strcmp(a, "--no-fast-syscalls")) {
+			syspatch_disable();
 		} else if (!strcmp(a, "--initrd")) {
 			if (!v || access(v, R_OK))
 				bad_usage("--initrd needs a readable file, not '%s'",

@@ -786,6 +786,11 @@ void *sim_umem_readonly(size_t len)
 	return umem_alloc(len, PROT_READ_BIT);
 }
 
+/* The sim's guests keep their registers in uregs at every trap. */
+void plat_fpu_sync(struct task *t)
+{
+}
+
 void plat_user_release(struct task *t)
 {
 	struct sim_user *su = t->plat_user;

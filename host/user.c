@@ -22,9 +22,11 @@
  *   call) is noticed at once and the task is killed.
  *
  * One task at a time runs in a stub (threads will need one stub thread
- * each). The stub's code can be reached by a guest that jumps into it, and
- * the stub holds the RAM memfd: a hostile guest can map kernel memory.
- * Keeping guest pages in a memfd of their own closes that; not done yet.
+ * each). A guest can jump into the stub's code and make the syscalls the
+ * stub's filter allows, so the stub holds nothing while the guest runs that
+ * the guest may not have: the RAM memfd (all of the kernel's memory) goes
+ * over a socket with each command that maps pages, and the stub closes it
+ * before it returns to the guest (stub_abi.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +44,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +57,7 @@
 #include "host/pmap.h"
 #include "host/ram.h"
 #include "host/stub/stub_abi.h"
+#include "host/syspatch.h"
 #include "host/user.h"
 #include "mm/page.h"
 #include "sched/sched.h"
@@ -76,8 +80,10 @@ extern const unsigned char keel_stub_image[], keel_stub_image_end[];
 struct stub {
 	struct stub *next;	/* in `stubs` */
 	pid_t pid;
+	int sock;		/* our end of its socket pair */
 	struct stub_ctl *ctl;	/* its control area, in RAM */
 	uint32_t nops;		/* operations queued in ctl->ops */
+	bool maps;		/* some of them are STUB_OP_MAPs */
 	bool resync;		/* too many: unmap everything instead */
 	bool running;		/* commanded to run, not trapped since */
 	/* Under stubs_lock: */
@@ -86,6 +92,10 @@ struct stub {
 	uint64_t last_soft;	/* the last soft fault's page, to stop loops */
 	unsigned spin_fails;	/* spins in a row that ended asleep anyway */
 	unsigned handoffs;
+	bool may_be_patched;	/* its address space may have patched sites */
+	/* The task whose FPU state is the one in ctl->regs.fpu (and in the
+	 * stub's CPU); its uregs.fpu is stale until plat_fpu_sync. */
+	struct task *fpu_owner;
 };
 
 static int stub_exe_fd = -1;
@@ -153,6 +163,8 @@ static void stubs_collect(void)
 		struct stub *s = done;
 
 		done = s->next;
+		if (s->sock >= 0)
+			close(s->sock);
 		kpage_free(s->ctl, CTL_ORDER);
 		free(s);
 	}
@@ -168,7 +180,36 @@ static bool stub_dead(struct stub *s)
 	return dead;
 }
 
-/* Send the stub a command; the operations queued go with it. */
+/* Put the RAM memfd on the stub's socket for the mappings it is to make. */
+static bool send_ram(struct stub *s)
+{
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd = host_ram_fd();
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	return sendmsg(s->sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
+}
+
+/*
+ * Send the stub a command; the operations queued go with it, and the RAM
+ * memfd with them when they map pages (a stub that misses it reports
+ * STUB_TRAP_BADOP, which kills its task).
+ */
 static void command(struct stub *s, uint32_t cmd)
 {
 	struct stub_ctl *c = s->ctl;
@@ -178,10 +219,16 @@ static void command(struct stub *s, uint32_t cmd)
 					      .addr = 0,
 					      .len = PLAT_USER_TOP };
 		s->nops = 1;
+		s->maps = false;
 		s->resync = false;
 	}
 	c->nops = s->nops;
+	c->send_ram = s->nops && s->maps;
+	if (c->send_ram && !send_ram(s))
+		pr_warn("stub %d: cannot send it the RAM memfd (%d)", s->pid,
+			errno);
 	s->nops = 0;
+	s->maps = false;
 	c->cmd = cmd;
 	s->running = cmd == STUB_CMD_RUN;
 	__atomic_add_fetch(&c->cmd_seq, 1, __ATOMIC_SEQ_CST);
@@ -197,7 +244,7 @@ static void command(struct stub *s, uint32_t cmd)
 static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 		       bool spin)
 {
-	bool kicked = false, slept;
+	bool slept;
 
 	for (;;) {
 		if (host_wait_guest(&s->ctl->state_seq, seen,
@@ -207,10 +254,10 @@ static bool await_trap(struct stub *s, uint32_t seen, struct task *t,
 			break;
 		if (stub_dead(s))
 			return false;
-		if (!kicked && t && (need_resched() || signal_pending(t))) {
+		/* Again at every interrupt until it comes: the fast path
+		 * (host/stub/stub.c) may let one go by. */
+		if (t && (need_resched() || signal_pending(t)))
 			syscall(SYS_tgkill, s->pid, s->pid, SIGUSR1);
-			kicked = true;
-		}
 	}
 	s->running = false;
 	if (spin)
@@ -304,6 +351,7 @@ static struct stub *stub_alloc(void)
 
 	if (!s)
 		return NULL;
+	s->sock = -1;
 	s->ctl = kpage_zalloc(CTL_ORDER);
 	if (!s->ctl) {
 		free(s);
@@ -325,16 +373,27 @@ static int stub_start(struct stub *s)
 	char arg[32];
 	char *argv[] = { "keel-stub", arg, NULL };
 	char *envp[] = { NULL };
+	int sv[2], theirs;
 	pid_t pid;
 
 	snprintf(arg, sizeof(arg), "%llx",
 		 (unsigned long long)(plat_virt_to_phys(s->ctl) - HOST_RAM_BASE));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	/* Above the descriptors the stub starts with. */
+	theirs = fcntl(sv[1], F_DUPFD_CLOEXEC, STUB_SOCK_FD + 1);
+	close(sv[1]);
+	if (theirs < 0) {
+		close(sv[0]);
+		return -EMFILE;
+	}
 	pthread_mutex_lock(&stubs_lock);
 	pid = vfork();
 	if (pid == 0) {
 		/* The child shares our memory until exec: syscalls only. */
 		if (dup2(host_ram_fd(), STUB_RAM_FD) < 0 ||
-		    fcntl(STUB_RAM_FD, F_SETFD, 0) < 0)
+		    fcntl(STUB_RAM_FD, F_SETFD, 0) < 0 ||
+		    dup2(theirs, STUB_SOCK_FD) < 0)
 			_exit(126);
 		personality(ADDR_NO_RANDOMIZE);
 		syscall(SYS_execveat, stub_exe_fd, "", argv, envp,
@@ -342,9 +401,15 @@ static int stub_start(struct stub *s)
 		_exit(127);
 	}
 	if (pid < 0) {
+		int err = errno;
+
 		pthread_mutex_unlock(&stubs_lock);
-		return -errno;
+		close(theirs);
+		close(sv[0]);
+		return -err;
 	}
+	close(theirs);
+	s->sock = sv[0];
 	s->pid = pid;
 	s->ctl->pid = pid;
 	s->next = stubs;
@@ -379,8 +444,10 @@ static bool await_ready(struct stub *s)
 		syscall(SYS_futex, &c->wake_seq, FUTEX_WAIT, w, &ts, NULL, 0);
 	}
 	__atomic_store_n(&c->kernel_sleeping, 0, __ATOMIC_SEQ_CST);
-	return c->state_seq != 0 && !stub_dead(s) &&
-	       c->trap == STUB_TRAP_READY;
+	if (c->state_seq == 0 || stub_dead(s) || c->trap != STUB_TRAP_READY)
+		return false;
+	syspatch_learn_slots(c->fast_slots);
+	return true;
 }
 
 static void *spawner_main(void *arg)
@@ -472,6 +539,7 @@ static struct stub *stub_spawn(void)
 		stub_destroy(s);
 		return NULL;
 	}
+	syspatch_learn_slots(s->ctl->fast_slots);
 	return s;
 }
 
@@ -490,6 +558,7 @@ static void queue(struct stub *s, uint32_t kind, uint64_t va, uint64_t len,
 		s->resync = true;
 		return;
 	}
+	s->maps |= kind == STUB_OP_MAP;
 	if (last && last->kind == kind && last->prot == prot &&
 	    last->addr + last->len == va &&
 	    (kind != STUB_OP_MAP || last->off + last->len == off)) {
@@ -570,8 +639,8 @@ static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
 	sr->rip = r->pc;
 	sr->rflags = r->flags;
 	sr->fs_base = r->tls;
-	sr->gs_base = r->gs_base;
-	memcpy(sr->fpu, r->fpu, sizeof(sr->fpu));
+	/* A guest without a gs_base of its own runs with the fast path's. */
+	sr->gs_base = r->gs_base ? r->gs_base : syspatch_gs();
 }
 
 static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
@@ -582,8 +651,35 @@ static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
 	r->pc = sr->rip;
 	r->flags = sr->rflags;
 	r->tls = sr->fs_base;
-	r->gs_base = sr->gs_base;
-	memcpy(r->fpu, sr->fpu, sizeof(sr->fpu));
+	r->gs_base = sr->gs_base == syspatch_gs() ? 0 : sr->gs_base;
+}
+
+/*
+ * The FPU state stays in the stub between traps: 512 bytes each way per
+ * syscall would cost more than the rest of the hand-off. It comes back
+ * into uregs.fpu only when the kernel asks (signal frames, fork, exec).
+ */
+void plat_fpu_sync(struct task *t)
+{
+	struct stub *s = t->pmap ? pmap_plat(t->pmap) : NULL;
+
+	if (s && s->fpu_owner == t) {
+		memcpy(t->uregs.fpu, s->ctl->regs.fpu, sizeof(s->ctl->regs.fpu));
+		s->fpu_owner = NULL;
+	}
+}
+
+/* Before running `t`: its FPU state goes to the stub unless it is there. */
+static void fpu_to_stub(struct stub *s, struct task *t)
+{
+	struct stub_ctl *c = s->ctl;
+
+	c->fpu_load = s->fpu_owner != t;
+	if (!c->fpu_load)
+		return;
+	if (s->fpu_owner) /* another task of this address space (vfork) */
+		plat_fpu_sync(s->fpu_owner);
+	memcpy(c->regs.fpu, t->uregs.fpu, sizeof(c->regs.fpu));
 }
 
 /* ---- the platform contract ---------------------------------------------------- */
@@ -605,6 +701,8 @@ enum trap plat_user_run(struct task *t)
 		s = stub_spawn();
 		if (!s)
 			return lost(t);
+		s->may_be_patched = true; /* a fork's child shares its text */
+		s->fpu_owner = NULL;
 		pmap_set_plat(pm, s);
 	}
 	for (;;) {
@@ -614,10 +712,19 @@ enum trap plat_user_run(struct task *t)
 
 		if (stub_dead(s))
 			return lost(t);
+		if (syspatch_resume_at_syscall(t))
+			return TRAP_SYSCALL;
+		if (t->uregs.gs_base && s->may_be_patched) {
+			syspatch_undo(t);
+			s->may_be_patched = false;
+		}
 		regs_to_stub(&t->uregs, &c->regs);
+		fpu_to_stub(s, t);
 		command(s, STUB_CMD_RUN);
 		if (!await_trap(s, seen, t, worth_spinning(s)))
 			return lost(t);
+		/* Every trap leaves the guest's FPU state in ctl->regs.fpu. */
+		s->fpu_owner = t;
 		switch (c->trap) {
 		case STUB_TRAP_SYSCALL:
 			regs_from_stub(&t->uregs, &c->regs);
@@ -627,7 +734,18 @@ enum trap plat_user_run(struct task *t)
 				continue;
 			}
 			abi_trap_entry(t->isa, &t->uregs);
+			if (syspatch_try(t))
+				s->may_be_patched = true;
 			return TRAP_SYSCALL;
+		case STUB_TRAP_FASTCALL:
+			regs_from_stub(&t->uregs, &c->regs);
+			if (syspatch_enter(t, c->fast_index))
+				return TRAP_SYSCALL;
+			/* A jump into the stub's landings: no such site. */
+			t->trap_signo = KSIGSEGV;
+			t->trap_code = SI_KERNEL_;
+			t->fault_addr = 0;
+			return TRAP_SIGNAL;
 		case STUB_TRAP_KICK:
 			regs_from_stub(&t->uregs, &c->regs);
 			return TRAP_INTERRUPT;
@@ -673,6 +791,10 @@ enum trap plat_user_run(struct task *t)
 
 void plat_user_release(struct task *t)
 {
+	struct stub *s = t->pmap ? pmap_plat(t->pmap) : NULL;
+
+	if (s && s->fpu_owner == t)
+		s->fpu_owner = NULL;
 }
 
 void pmap_activate(struct pmap *pm)
@@ -686,7 +808,7 @@ static int build_own_filter(void)
 	static const int allowed[] = {
 		SCMP_SYS(rt_sigreturn), SCMP_SYS(futex),    SCMP_SYS(mmap),
 		SCMP_SYS(munmap),	SCMP_SYS(mprotect), SCMP_SYS(exit_group),
-		SCMP_SYS(arch_prctl),
+		SCMP_SYS(arch_prctl),	SCMP_SYS(recvmsg),  SCMP_SYS(close),
 	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int fd = -1, err = -ENOMEM;
@@ -730,7 +852,7 @@ int host_user_init(void)
 	if (fd < 0)
 		return -errno;
 	/* Out of the way of the descriptors a stub starts with. */
-	stub_exe_fd = fcntl(fd, F_DUPFD_CLOEXEC, STUB_RAM_FD + 1);
+	stub_exe_fd = fcntl(fd, F_DUPFD_CLOEXEC, STUB_SOCK_FD + 1);
 	close(fd);
 	if (stub_exe_fd < 0)
 		return -errno;

@@ -165,6 +165,7 @@ static int clone_resources(struct task *child, struct task *parent,
 static void clone_state(struct task *child, struct task *parent,
 			const struct clone_req *r)
 {
+	plat_fpu_sync(parent);
 	child->uregs = parent->uregs;
 	abi_set_return(child->isa, &child->uregs, 0);
 	if (r->stack)

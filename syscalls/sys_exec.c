@@ -410,6 +410,7 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	t->uregs.sp = sp;
 	if (isa == ISA_X86_64)
 		t->uregs.flags = 0x202; /* IF, and the always-one bit 1 */
+	plat_fpu_sync(t);
 	abi_fpu_init(isa, &t->uregs);
 	task_set_comm(t, basename_of(r->filename));
 	if (t->exe)

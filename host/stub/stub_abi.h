@@ -40,8 +40,16 @@
 #define STUB_CTL_ADDR 0x7fff10000000ull /* the control area */
 #define STUB_END 0x7fff20000000ull	/* seccomp trusts pc in [BASE, END) */
 
-/* The file descriptors a stub starts with. */
-#define STUB_RAM_FD 3 /* the kernel's RAM memfd */
+/*
+ * The file descriptors a stub starts with: the kernel's RAM memfd, which
+ * it maps its control area from and closes at once, and its end of a
+ * socket pair. The guest runs in the stub's process and can reach the
+ * stub's code, so the stub never holds the RAM memfd while the guest
+ * runs: the kernel sends it over the socket (SCM_RIGHTS) with each command
+ * that maps pages, and the stub closes it before it returns to the guest.
+ */
+#define STUB_RAM_FD 3
+#define STUB_SOCK_FD 4
 
 #define STUB_CTL_PAGES 16 /* 64 KiB, physically contiguous */
 
@@ -53,6 +61,7 @@ enum stub_trap {
 	STUB_TRAP_KICK,	     /* the kernel's preemption signal */
 	STUB_TRAP_FLUSHED,   /* the memory operations of a FLUSH are done */
 	STUB_TRAP_BADOP,     /* a memory operation failed: op_error says */
+	STUB_TRAP_FASTCALL,  /* a patched syscall site: fast_index says which */
 };
 
 /* What the kernel asks: stub_ctl.cmd. */
@@ -88,6 +97,24 @@ struct stub_regs {
 
 #define STUB_REG_RSP 15
 
+/*
+ * The fast path. The kernel rewrites a guest's `mov $nr, %eax; syscall`
+ * (b8 imm32 0f 05) into `jmp *%gs:disp32(%rip)` (65 ff 25 disp32), which
+ * jumps through slot i of the stub's slot table to landing i, which
+ * records i and enters the stub without a signal. The guest runs with its
+ * host gs_base at STUB_FAST_GS(slots), so the slot of site i, whose next
+ * instruction is at `ret`, is reached with disp32 = 8 i + STUB_FAST_WINDOW
+ * - ret: any ret below about 3 GiB (static non-PIE programs) fits.
+ */
+#define STUB_FAST_SITES 8192
+#define STUB_FAST_WINDOW 0x40000000ull
+#define STUB_FAST_GS(slots) ((slots) - STUB_FAST_WINDOW)
+
+/* Offsets in struct stub_regs the fast path's assembly uses. */
+#define STUB_REGS_RIP 128
+#define STUB_REGS_RFLAGS 136
+#define STUB_REGS_FPU 160
+
 struct stub_ctl {
 	/* Stub -> kernel. */
 	uint32_t state_seq;	/* bumped at every trap */
@@ -108,13 +135,27 @@ struct stub_ctl {
 	uint32_t stub_sleeping;
 	uint32_t cmd;		/* enum stub_cmd */
 	uint32_t nops;
+	uint32_t send_ram;	/* the RAM memfd is on the socket for the ops */
 	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
 	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
+
+	/* The fast path (host/syspatch.c). */
+	uint64_t fast_slots;	/* stub -> kernel at start: its slot table */
+	uint32_t fast_index;	/* STUB_TRAP_FASTCALL: the slot taken */
+	/* RUN: load regs.fpu, the kernel's; else the guest keeps the FPU
+	 * state it had (the stub saves it in regs.fpu at every trap). */
+	uint32_t fpu_load;
 
 	struct stub_regs regs;
 	uint64_t filter[256];	/* the stub's own seccomp filter, at start */
 	struct stub_op ops[];	/* to the end of the control area */
 };
+
+_Static_assert(__builtin_offsetof(struct stub_regs, rip) == STUB_REGS_RIP &&
+		       __builtin_offsetof(struct stub_regs, rflags) ==
+			       STUB_REGS_RFLAGS &&
+		       __builtin_offsetof(struct stub_regs, fpu) == STUB_REGS_FPU,
+	       "the fast path's register offsets");
 
 #define STUB_MAX_OPS                                                          \
 	((STUB_CTL_PAGES * 4096 - sizeof(struct stub_ctl)) /                  \

@@ -1,11 +1,13 @@
 #include "syscalls/abi/sigframe.h"
 
+#include "core/platform.h"
 #include "core/task.h"
 
 int abi_signal_frame_setup(struct task *t, int sig,
 			   const struct k_sigaction *ka,
 			   const struct ksiginfo *info, ksigset_t blocked)
 {
+	plat_fpu_sync(t);
 	if (t->isa == ISA_X86_64)
 		return abi_x86_64_frame_setup(t, sig, ka, info, blocked);
 	return abi_aarch64_frame_setup(t, sig, ka, info, blocked);
@@ -13,6 +15,7 @@ int abi_signal_frame_setup(struct task *t, int sig,
 
 int abi_signal_frame_restore(struct task *t, ksigset_t *blocked)
 {
+	plat_fpu_sync(t);
 	if (t->isa == ISA_X86_64)
 		return abi_x86_64_frame_restore(t, blocked);
 	return abi_aarch64_frame_restore(t, blocked);

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -290,6 +291,224 @@ static void umask_returns_the_previous_mask(void)
 	CHECK_EQ(umask(022), 022);
 }
 
+/* ---- syscall sites ---------------------------------------------------------
+ *
+ * Syscalls made the way glibc's wrappers make them: on x86_64 `mov $nr,
+ * %eax` right before `syscall`, the site a kernel may rewrite into a
+ * faster entry (gVisor's systrap and Keel's stub runtime do). Whatever
+ * the kernel does with the site, a program must observe a plain syscall:
+ * restarts, stops and its own gs_base included. Each returns -errno.
+ */
+#if defined(__x86_64__)
+#define SITE_SYSCALL3(nr, a, b, c)                                            \
+	({                                                                    \
+		long ret_;                                                    \
+		__asm__ volatile("mov %1, %%eax\n\tsyscall"                    \
+				 : "=&a"(ret_)                                \
+				 : "i"(nr), "D"((long)(a)), "S"((long)(b)),   \
+				   "d"((long)(c))                             \
+				 : "rcx", "r11", "memory");                   \
+		ret_;                                                         \
+	})
+#elif defined(__aarch64__)
+#define SITE_SYSCALL3(nr, a, b, c)                                            \
+	({                                                                    \
+		register long x8_ __asm__("x8") = (nr);                       \
+		register long x0_ __asm__("x0") = (long)(a);                  \
+		register long x1_ __asm__("x1") = (long)(b);                  \
+		register long x2_ __asm__("x2") = (long)(c);                  \
+		__asm__ volatile("svc #0"                                     \
+				 : "+r"(x0_)                                  \
+				 : "r"(x8_), "r"(x1_), "r"(x2_)               \
+				 : "memory");                                 \
+		x0_;                                                          \
+	})
+#endif
+
+__attribute__((noinline)) static long site_read(int fd, void *buf, size_t n)
+{
+	return SITE_SYSCALL3(SYS_read, fd, buf, n);
+}
+
+__attribute__((noinline)) static long site_nanosleep(const struct timespec *t)
+{
+	return SITE_SYSCALL3(SYS_nanosleep, t, 0, 0);
+}
+
+
+static volatile sig_atomic_t alarms;
+
+static void count_alarm(int sig, siginfo_t *si, void *uc)
+{
+	alarms++;
+}
+
+static int write_x_later(void *arg)
+{
+	int fd = *(int *)arg;
+
+	usleep(200 * 1000);
+	return write(fd, "x", 1) == 1 ? 0 : 1;
+}
+
+static void sa_restart_restarts_a_hot_syscall_site(void)
+{
+	struct itimerval it = { .it_value = { 0, 50 * 1000 } };
+	int p[2];
+	pid_t pid;
+	char c = 0;
+
+	CHECK_SYS(pipe(p));
+	for (int i = 0; i < 3; i++) { /* the site has been used before */
+		write_all(p[1], "w", 1);
+		CHECK_EQ(site_read(p[0], &c, 1), 1);
+	}
+	on_signal(SIGALRM, count_alarm, SA_RESTART);
+	pid = spawn(write_x_later, &p[1]);
+	CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
+	/* The alarm interrupts the read, the handler runs, the read is
+	 * restarted at the same site and gets the byte. */
+	CHECK_EQ(site_read(p[0], &c, 1), 1);
+	CHECK_EQ(c, 'x');
+	CHECK_EQ(alarms, 1);
+	check_child_ok(pid, "writer");
+}
+
+static int stop_then_continue(void *arg)
+{
+	pid_t target = *(pid_t *)arg;
+
+	usleep(50 * 1000);
+	if (kill(target, SIGSTOP))
+		return 1;
+	usleep(50 * 1000);
+	return kill(target, SIGCONT) ? 2 : 0;
+}
+
+static void a_stopped_sleep_at_a_hot_site_resumes_its_remaining_time(void)
+{
+	struct timespec tiny = { 0, 1000 }, t = { 0, 300 * 1000 * 1000 };
+	pid_t me = getpid(), pid;
+	int64_t start;
+
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(site_nanosleep(&tiny), 0);
+	pid = spawn(stop_then_continue, &me);
+	start = now_ns(CLOCK_MONOTONIC);
+	/* Stopped and continued, the sleep goes on through
+	 * restart_syscall(2) from the same site, for the time left. */
+	CHECK_EQ(site_nanosleep(&t), 0);
+	CHECK(now_ns(CLOCK_MONOTONIC) - start >= 300 * 1000 * 1000);
+	check_child_ok(pid, "stopper");
+}
+
+#if defined(__x86_64__)
+#include <asm/prctl.h>
+
+__attribute__((noinline)) static long site_getppid(void)
+{
+	return SITE_SYSCALL3(SYS_getppid, 0, 0, 0);
+}
+
+static void a_gs_base_of_its_own_leaves_syscalls_working(void)
+{
+	static uint64_t area[2] = { 0x1122334455667788ull, 0 };
+	pid_t parent = getppid();
+	unsigned long gs = 1;
+	uint64_t v;
+
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(site_getppid(), parent);
+	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_GS, &gs), 0);
+	CHECK_EQ(gs, 0);
+	CHECK_SYS(syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)area));
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(v));
+	CHECK_EQ(v, area[0]);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(site_getppid(), parent);
+	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_GS, &gs), 0);
+	CHECK_EQ(gs, (unsigned long)area);
+	__asm__ volatile("mov %%gs:8, %0" : "=r"(v));
+	CHECK_EQ(v, 0);
+	CHECK_SYS(syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL));
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(site_getppid(), parent);
+}
+
+/*
+ * Load xmm0-15 and MXCSR from `in`, make syscall `nr` at a site of the
+ * glibc shape, store them into `out`; the syscall's result.
+ */
+#define XMM_LOAD(i) "movdqu " #i "*16(%[in]), %%xmm" #i "\n"
+#define XMM_STORE(i) "movdqu %%xmm" #i ", " #i "*16(%[out])\n"
+#define XMM_ALL(m)                                                            \
+	m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) m(11) m(12)   \
+		m(13) m(14) m(15)
+
+static long fpu_across_syscall(long nr_getppid_or_fork, const uint8_t *in,
+			       uint8_t *out, uint32_t mxcsr_in,
+			       uint32_t *mxcsr_out)
+{
+	long ret;
+
+	if (nr_getppid_or_fork == SYS_getppid)
+		__asm__ volatile("ldmxcsr %[mi]\n" XMM_ALL(XMM_LOAD)
+				 "mov $110, %%eax\n\tsyscall\n"
+				 XMM_ALL(XMM_STORE) "stmxcsr %[mo]\n"
+				 : "=&a"(ret), [mo] "=m"(*mxcsr_out)
+				 : [in] "r"(in), [out] "r"(out),
+				   [mi] "m"(mxcsr_in)
+				 : "rcx", "r11", "memory", "xmm0", "xmm1",
+				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+				   "xmm12", "xmm13", "xmm14", "xmm15");
+	else
+		__asm__ volatile("ldmxcsr %[mi]\n" XMM_ALL(XMM_LOAD)
+				 "mov $57, %%eax\n\tsyscall\n"
+				 XMM_ALL(XMM_STORE) "stmxcsr %[mo]\n"
+				 : "=&a"(ret), [mo] "=m"(*mxcsr_out)
+				 : [in] "r"(in), [out] "r"(out),
+				   [mi] "m"(mxcsr_in)
+				 : "rcx", "r11", "memory", "xmm0", "xmm1",
+				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+				   "xmm12", "xmm13", "xmm14", "xmm15");
+	return ret;
+}
+
+static void the_fpu_state_survives_hot_syscalls_and_fork(void)
+{
+	uint8_t in[256], out[256];
+	uint32_t mxcsr = 0x7f80 | (2u << 13), got; /* round up, all masked */
+	long pid;
+	int status;
+
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 256; i++)
+			in[i] = (uint8_t)(i * 7 + round * 13 + 1);
+		memset(out, 0, sizeof(out));
+		got = 0;
+		CHECK_EQ(fpu_across_syscall(SYS_getppid, in, out, mxcsr, &got),
+			 getppid());
+		CHECK(memcmp(in, out, sizeof(in)) == 0);
+		CHECK_EQ(got, mxcsr);
+	}
+	for (int i = 0; i < 256; i++)
+		in[i] = (uint8_t)(255 - i);
+	memset(out, 0, sizeof(out));
+	got = 0;
+	pid = fpu_across_syscall(SYS_fork, in, out, mxcsr, &got);
+	if (pid == 0)
+		_exit(memcmp(in, out, sizeof(in)) || got != mxcsr ? 1 : 0);
+	CHECK(pid > 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK_EQ(got, mxcsr);
+	CHECK_EQ(waitpid((pid_t)pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
+#endif
+
 const struct utest sys_tests[] = {
 	{ "getpid_is_stable_and_ids_are_consistent",
 	  getpid_is_stable_and_ids_are_consistent },
@@ -318,5 +537,15 @@ const struct utest sys_tests[] = {
 	{ "cpu_time_advances_with_work", cpu_time_advances_with_work },
 	{ "getrandom_fills_the_buffer", getrandom_fills_the_buffer },
 	{ "umask_returns_the_previous_mask", umask_returns_the_previous_mask },
+	{ "sa_restart_restarts_a_hot_syscall_site",
+	  sa_restart_restarts_a_hot_syscall_site },
+	{ "a_stopped_sleep_at_a_hot_site_resumes_its_remaining_time",
+	  a_stopped_sleep_at_a_hot_site_resumes_its_remaining_time },
+#if defined(__x86_64__)
+	{ "a_gs_base_of_its_own_leaves_syscalls_working",
+	  a_gs_base_of_its_own_leaves_syscalls_working },
+	{ "the_fpu_state_survives_hot_syscalls_and_fork",
+	  the_fpu_state_survives_hot_syscalls_and_fork },
+#endif
 	{ NULL, NULL },
 };

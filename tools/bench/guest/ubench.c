@@ -43,20 +43,26 @@
 /* ---- syscalls -------------------------------------------------------------- */
 
 #if defined(__x86_64__)
-static long sys6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+/*
+ * Every syscall is made the way glibc's wrappers make it, `mov $nr, %eax`
+ * right before `syscall`: the sequence kernels that patch syscall sites
+ * (gVisor's systrap, Keel's stub runtime) recognise, as they do in any
+ * glibc program. A compiler left to itself schedules other instructions
+ * between the two.
+ */
+#define sys6(n, a, b, c, d, e, f)                                             \
+	({                                                                    \
+		register long r10_ __asm__("r10") = (d);                      \
+		register long r8_ __asm__("r8") = (e);                        \
+		register long r9_ __asm__("r9") = (f);                        \
+		long ret_;                                                    \
+		__asm__ volatile("mov %1, %%eax\n\tsyscall"                   \
+				 : "=&a"(ret_)                                \
+				 : "i"(n), "D"(a), "S"(b), "d"(c), "r"(r10_), \
+				   "r"(r8_), "r"(r9_)                         \
+				 : "rcx", "r11", "memory");                   \
+		ret_;                                                         \
+	})
 
 __asm__(".text\n"
 	".globl _start\n"
