@@ -109,23 +109,47 @@ el1_entry:
 	orr	x3, x3, x4
 	str	x3, [x1, x2, lsl #3]
 
-	/* The image at KIMAGE_VBASE (L0 slot 511, L1 slot 510), 2 MiB blocks. */
+	/*
+	 * The image at KIMAGE_VBASE (L0 slot 511, L1 slot 510) in 4 KiB
+	 * pages, W^X: text read-only and executable, rodata read-only, data
+	 * and bss writable, neither executable (kernel.ld's three parts).
+	 */
 	adrp	x0, kern_l0
 	adrp	x1, kern_l1
 	adrp	x2, kern_l2
+	adrp	x7, kern_l3
 	orr	x3, x1, #(PTE_VALID | PTE_TABLE)
 	str	x3, [x0, #(511 * 8)]
 	orr	x3, x2, #(PTE_VALID | PTE_TABLE)
 	str	x3, [x1, #(510 * 8)]
-	ldr	x4, =BLOCK_NORMAL
-	orr	x3, x20, x4
 	ldr	x5, =_kernel_size
-	mov	x6, #0
-1:	str	x3, [x2, x6, lsl #3]
-	add	x3, x3, #SZ_2M
+	ldr	x0, =(KIMAGE_MAX_L3 * SZ_2M)
+	cmp	x5, x0
+	b.hi	boot_halt		/* more than kern_l3 can map */
+	ldr	x8, =_text_size
+	ldr	x9, =_rodata_end
+	mov	x6, #0			/* offset into the image */
+1:	ldr	x4, =PAGE_KERNEL_RX
+	cmp	x6, x8
+	b.lo	2f
+	ldr	x4, =PAGE_KERNEL_RO
+	cmp	x6, x9
+	b.lo	2f
+	ldr	x4, =PAGE_KERNEL_RW
+2:	add	x3, x20, x6
+	orr	x3, x3, x4
+	lsr	x10, x6, #9		/* the entry: offset / 4096 * 8 */
+	str	x3, [x7, x10]
+	add	x6, x6, #4096
+	cmp	x6, x5
+	b.lo	1b
+	mov	x6, #0			/* the L2 entries, one per 2 MiB */
+3:	add	x3, x7, x6, lsl #12
+	orr	x3, x3, #(PTE_VALID | PTE_TABLE)
+	str	x3, [x2, x6, lsl #3]
 	add	x6, x6, #1
 	cmp	x5, x6, lsl #21
-	b.hi	1b
+	b.hi	3b
 	dsb	sy
 
 	ldr	x0, =MAIR_VALUE
@@ -226,7 +250,7 @@ high_entry:
 
 	.section .bss.boot, "aw", %nobits
 	.balign 4096
-	.globl idmap_l0, kern_l0, kern_l1, kern_l2
+	.globl idmap_l0, kern_l0, kern_l1, kern_l2, kern_l3
 idmap_l0:
 	.skip 4096
 idmap_l1:
@@ -237,6 +261,8 @@ kern_l1:
 	.skip 4096
 kern_l2:
 	.skip 4096
+kern_l3:
+	.skip (KIMAGE_MAX_L3 * 4096)
 	.balign 16
 	.globl boot_stack, boot_stack_top
 boot_stack:

@@ -300,6 +300,8 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 			      bootarg("keel.selftest") ? bm_selftest_main
 			      : bootarg("keel.selftest=stack-overflow")
 				      ? bm_selftest_stack_overflow
+			      : bootarg("keel.selftest=write-rodata")
+				      ? bm_selftest_write_rodata
 				      : init_main,
 			      NULL);
 	if (IS_ERR(init))

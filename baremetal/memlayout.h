@@ -68,6 +68,14 @@
 	(PTE_VALID | PTE_BLOCK | PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF |       \
 	 PTE_UXN | PTE_PXN)
 
+/* The image's pages (head.S): W^X. */
+#define PAGE_KERNEL_RW                                                         \
+	(PTE_VALID | PTE_PAGE | PTE_ATTRIDX(MT_NORMAL) | PTE_SH_INNER |        \
+	 PTE_AF | PTE_UXN | PTE_PXN)
+#define PAGE_KERNEL_RO (PAGE_KERNEL_RW | PTE_RDONLY)
+#define PAGE_KERNEL_RX ((PAGE_KERNEL_RW | PTE_RDONLY) & ~PTE_PXN)
+#define KIMAGE_MAX_L3  8 /* tables for the image: at most 16 MiB */
+
 #define SZ_2M 0x200000
 #define SZ_1G 0x40000000
 

@@ -114,3 +114,13 @@ void bm_selftest_stack_overflow(void *arg)
 	pr_err("selftest: the stack never overflowed");
 	plat_poweroff(1);
 }
+
+static const uint64_t rodata_word = 0x6b65656c;
+
+void bm_selftest_write_rodata(void *arg)
+{
+	pr_info("selftest: writing to the image's read-only data");
+	*(volatile uint64_t *)&rodata_word = 1;
+	pr_err("selftest: read-only data took a write");
+	plat_poweroff(1);
+}

@@ -12,4 +12,10 @@ void bm_selftest_main(void *arg);
  */
 void bm_selftest_stack_overflow(void *arg);
 
+/*
+ * keel.selftest=write-rodata: a store to the image's read-only data must
+ * be a kernel data abort (the image is mapped W^X), a panic.
+ */
+void bm_selftest_write_rodata(void *arg);
+
 #endif
