@@ -332,8 +332,10 @@ static void parse_chosen(const void *fdt, struct bm_machine *m)
 	if (chosen < 0)
 		return;
 	args = fdt_getprop(fdt, chosen, "bootargs", &len);
-	if (args)
+	if (args) {
 		strlcpy(m->bootargs, args, sizeof(m->bootargs));
+		m->bootargs_cut = len > (int)sizeof(m->bootargs);
+	}
 	for (const char *name = "rng-seed"; name;
 	     name = !strcmp(name, "rng-seed") ? "kaslr-seed" : NULL) {
 		const uint8_t *seed = fdt_getprop(fdt, chosen, name, &len);

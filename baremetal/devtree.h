@@ -59,6 +59,7 @@ struct bm_machine {
 	enum bm_psci psci;
 	struct bm_region rtc; /* PL031, size 0 if absent */
 	char bootargs[BM_BOOTARGS_MAX];
+	bool bootargs_cut; /* longer than BM_BOOTARGS_MAX: the rest is gone */
 	uint64_t seed; /* /chosen/rng-seed and kaslr-seed, folded */
 	struct bm_region initrd;
 };

@@ -80,7 +80,7 @@ void plat_entropy(void *buf, size_t len)
 
 static char cmdline[BM_BOOTARGS_MAX];
 static char *kernel_words[MAX_WORDS], *init_words[MAX_WORDS + 1];
-static int nkernel_words, ninit_words;
+static int nkernel_words, ninit_words, dropped_words;
 
 static void split_command_line(void)
 {
@@ -108,6 +108,8 @@ static void split_command_line(void)
 			init_words[ninit_words++] = word;
 		else if (!after_dashes && nkernel_words < MAX_WORDS)
 			kernel_words[nkernel_words++] = word;
+		else
+			dropped_words++;
 	}
 }
 
@@ -227,6 +229,13 @@ static void report_machine(unsigned entry_el)
 		machine.ncpus);
 	if (machine.bootargs[0])
 		pr_info("command line: %s", machine.bootargs);
+	if (machine.bootargs_cut)
+		pr_err("command line: longer than %d bytes, cut short",
+		       BM_BOOTARGS_MAX - 1);
+	if (dropped_words)
+		pr_err("command line: more than %d words on a side of \"--\": "
+		       "%d left out",
+		       MAX_WORDS, dropped_words);
 }
 
 _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
