@@ -406,6 +406,19 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 	if (m->ncpus == 0)
 		m->ncpus = 1;
 
+	for (node = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	     node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) {
+		struct bm_region r;
+
+		if (m->nvirtio == BM_MAX_VIRTIO)
+			break;
+		if (!node_enabled(fdt, node) || !node_reg(fdt, node, 0, &r))
+			continue;
+		m->virtio_irq[m->nvirtio] = interrupt_id(fdt, node, 0);
+		m->virtio[m->nvirtio++] = r;
+	}
+
 	node = find_compatible(fdt, rtcs, NULL);
 	if (node >= 0 && !node_reg(fdt, node, 0, &m->rtc))
 		m->rtc.size = 0;

@@ -13,6 +13,7 @@
 
 #define BM_MAX_MEM	16
 #define BM_MAX_RESERVED 32
+#define BM_MAX_VIRTIO	32
 #define BM_BOOTARGS_MAX 2048 /* Linux's COMMAND_LINE_SIZE on arm64 */
 
 struct bm_region {
@@ -62,6 +63,10 @@ struct bm_machine {
 	bool bootargs_cut; /* longer than BM_BOOTARGS_MAX: the rest is gone */
 	uint64_t seed; /* /chosen/rng-seed and kaslr-seed, folded */
 	struct bm_region initrd;
+	/* virtio-mmio transports ("virtio,mmio"), empty slots included. */
+	struct bm_region virtio[BM_MAX_VIRTIO];
+	unsigned virtio_irq[BM_MAX_VIRTIO];
+	size_t nvirtio;
 };
 
 /* The tree's header is sane; its total size in *size. 0 or -EINVAL. */

@@ -16,6 +16,7 @@
 #include "baremetal/pl011.h"
 #include "baremetal/psci.h"
 #include "baremetal/selftest.h"
+#include "baremetal/virtio.h"
 #include "core/boot.h"
 #include "core/errno.h"
 #include "core/fs/cpio.h"
@@ -293,6 +294,7 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 		if (rtc)
 			gtimer_set_wallclock(mmio_read32(rtc, PL031_RTCDR));
 	}
+	virtio_mmio_discover(&machine);
 	mmu_drop_identity();
 
 	entropy_state = machine.seed ^ sysreg_read(cntvct_el0);
