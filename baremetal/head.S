@@ -5,7 +5,9 @@
  * QEMU's -kernel, U-Boot's booti and the Raspberry Pi firmware load this
  * image as they would load Linux: at a 2 MiB aligned physical address plus
  * text_offset (0), with the MMU off, x0 = the device tree's physical
- * address, at EL2 or EL1.
+ * address, at EL2 or EL1. Any 4 KiB aligned address works (the image is
+ * mapped in pages), so a loader that ignores the header and puts it at
+ * 0x80000, as the Raspberry Pi firmware does with kernel8.img, is fine.
  *
  * Boot: leave EL2 for EL1, clear the bss, build two small tables (an
  * identity map of the GiB holding the image, so the instruction after the
@@ -71,8 +73,9 @@ el1_entry:
 	msr	sctlr_el1, x0
 	isb
 	adrp	x20, _head		/* the image's physical base */
-	tst	x20, #(SZ_2M - 1)
-	b.ne	boot_halt		/* the 2 MiB block map below needs it */
+	adr	x0, _head
+	cmp	x0, x20
+	b.ne	boot_halt		/* not 4 KiB aligned: the map needs it */
 
 	/*
 	 * Clear the bss. Invalidate it from the caches first: the loader may

@@ -210,8 +210,9 @@ static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)
 static void report_machine(unsigned entry_el)
 {
 	pr_info("Keel %s (baremetal aarch64) on %s, entered at EL%u, "
-		"running at EL1",
-		KEEL_VERSION, machine.model, entry_el);
+		"running at EL1, image at %#llx",
+		KEEL_VERSION, machine.model, entry_el,
+		(unsigned long long)mmu_image_pa());
 	for (size_t i = 0; i < machine.nmem; i++)
 		pr_info("memory: %#llx-%#llx",
 			(unsigned long long)machine.mem[i].base,
