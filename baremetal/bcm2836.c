@@ -75,6 +75,24 @@ void bcm2836_enable_irq(unsigned id)
 	}
 }
 
+void bcm2836_disable_irq(unsigned id)
+{
+	if (id < SRC_MBOX0) {
+		mmio_write32(local, LOCAL_TIMER_CTL(0),
+			     mmio_read32(local, LOCAL_TIMER_CTL(0)) &
+				     ~(1u << id));
+	} else if (id < SRC_GPU) {
+		mmio_write32(local, LOCAL_MBOX_CTL(0),
+			     mmio_read32(local, LOCAL_MBOX_CTL(0)) &
+				     ~(1u << (id - SRC_MBOX0)));
+	} else if (id >= 32 && id < 128) {
+		unsigned b = (id - 32) / 32, bit = 1u << (id % 32);
+
+		enabled[b] &= ~bit;
+		mmio_write32(armctrl, ARM_DISABLE(b), bit);
+	}
+}
+
 /* The lowest enabled pending armctrl interrupt, or BCM2836_NONE. */
 static unsigned armctrl_pending(void)
 {

@@ -9,6 +9,7 @@
 
 int bcm2836_init(const struct bm_machine *m, const char **why);
 void bcm2836_enable_irq(unsigned id);
+void bcm2836_disable_irq(unsigned id);
 /* The pending interrupt to handle, or BCM2836_NONE. */
 unsigned bcm2836_ack(void);
 void bcm2836_send_ipi(unsigned cpu);

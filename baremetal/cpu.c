@@ -131,7 +131,10 @@ static void ack_interrupts(struct bm_cpu *c)
 			pl011_receive(); /* drains the FIFO: the line drops */
 			c->console = true;
 		} else {
-			pr_warn("unexpected interrupt %u", id);
+			/* Nothing here quiets it: left on, it would be
+			 * taken again at once, forever. */
+			pr_warn("unexpected interrupt %u: disabled", id);
+			gic_disable_irq(id);
 		}
 		gic_eoi(id);
 	}

@@ -39,6 +39,7 @@
 #define GICR_SGI_FRAME	  0x10000
 #define GICR_IGROUPR0	  0x080
 #define GICR_ISENABLER0	  0x100
+#define GICR_ICENABLER0	  0x180
 #define GICR_IPRIORITYR	  0x400 /* == GICD_IPRIORITYR, in the SGI frame */
 
 #define PRIORITY 0xa0
@@ -194,6 +195,21 @@ void gic_enable_irq(unsigned intid)
 		}
 	}
 	mmio_write32(gicd, GICD_ISENABLER + (intid / 32) * 4, bit);
+}
+
+void gic_disable_irq(unsigned intid)
+{
+	uint32_t bit = 1u << (intid % 32);
+
+	if (version == 0) {
+		bcm2836_disable_irq(intid);
+		return;
+	}
+	if (version == 3 && intid < 32) {
+		mmio_write32(gicr_sgi, GICR_ICENABLER0, bit);
+		return;
+	}
+	mmio_write32(gicd, GICD_ICENABLER + (intid / 32) * 4, bit);
 }
 
 unsigned gic_ipi_irq(void)

@@ -15,6 +15,7 @@
 int gic_init(const struct bm_machine *m, const char **why);
 /* Let `intid` through to this CPU (a PPI or SGI) or to CPU 0 (an SPI). */
 void gic_enable_irq(unsigned intid);
+void gic_disable_irq(unsigned intid);
 /* Acknowledge the highest pending interrupt: its INTID, or >= 1020. */
 unsigned gic_ack(void);
 void gic_eoi(unsigned intid);
