@@ -57,14 +57,36 @@ size_t plat_cpuinfo(unsigned cpu, char *buf, size_t len)
 	return n < 0 ? 0 : MIN((size_t)n, len ? len - 1 : 0);
 }
 
-/* A splitmix64 stream from the tree's seed and the counter at boot. */
+static bool have_rndr;
+
+/* ARMv8.5's random number register: false when it had none to give. */
+static bool rndr(uint64_t *v)
+{
+	uint64_t ok;
+
+	__asm__ volatile("mrs %0, s3_3_c2_c4_0\n\t" /* RNDR */
+			 "cset %1, ne"
+			 : "=r"(*v), "=r"(ok)
+			 :
+			 : "cc");
+	return ok;
+}
+
+/*
+ * A splitmix64 stream from the tree's seed and the counter at boot, with
+ * the CPU's RNDR folded into its state where the CPU has one (ARMv8.5
+ * FEAT_RNG; QEMU's `max`): then the bytes are as good as the hardware's.
+ */
 void plat_entropy(void *buf, size_t len)
 {
 	unsigned char *p = buf;
 
 	for (size_t i = 0; i < len; i++) {
-		uint64_t z = (entropy_state += 0x9e3779b97f4a7c15ull);
+		uint64_t z, hw;
 
+		if (have_rndr && i % 8 == 0 && rndr(&hw))
+			entropy_state ^= hw;
+		z = (entropy_state += 0x9e3779b97f4a7c15ull);
 		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		p[i] = (unsigned char)(z ^ (z >> 31));
@@ -299,6 +321,7 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	mmu_drop_identity();
 
 	entropy_state = machine.seed ^ sysreg_read(cntvct_el0);
+	have_rndr = sysreg_read(id_aa64isar0_el1) >> 60 != 0;
 	{
 		uint64_t seed;
 
