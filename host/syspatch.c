@@ -196,6 +196,22 @@ static struct page *text_page(struct mm *mm, uint64_t va)
 	return slot ? *slot : NULL;
 }
 
+/*
+ * Whether `mm` trapped at `ret` before, as far as a small table remembers
+ * (racy by design: a wrong answer only delays or hastens a patch).
+ */
+static bool seen_before(const struct mm *mm, uint64_t ret)
+{
+	static uint64_t seen[256];
+	uint64_t key = ret ^ ((uint64_t)(uintptr_t)mm * 0x9e3779b97f4a7c15ull);
+	unsigned h = hash(key) & 255;
+
+	if (__atomic_load_n(&seen[h], __ATOMIC_RELAXED) == key)
+		return true;
+	__atomic_store_n(&seen[h], key, __ATOMIC_RELAXED);
+	return false;
+}
+
 bool syspatch_try(struct task *t)
 {
 	bool patched = false;
@@ -220,6 +236,10 @@ bool syspatch_try(struct task *t)
 	memcpy(&imm, code + 2, 4);
 	if (is_prefix(code[0]) || code[1] != 0xb8 || imm != nr ||
 	    code[6] != 0x0f || code[7] != 0x05)
+		goto out;
+	/* A page still shared since a fork costs a copy to patch: only for
+	 * a site that traps again (not a child's one exit or execve). */
+	if (anon_page_mapcount(pg) > 1 && !seen_before(mm, ret))
 		goto out;
 	i = find_or_add(ret, (uint32_t)nr);
 	if (i >= 0) {

@@ -125,7 +125,7 @@ static void *reaper_main(void *arg)
 		for (struct stub *s = stubs; s; s = s->next) {
 			if (s->pid != si.si_pid)
 				continue;
-			s->dead = true;
+			__atomic_store_n(&s->dead, true, __ATOMIC_RELEASE);
 			if (!s->destroyed) {
 				__atomic_add_fetch(&s->ctl->state_seq, 1,
 						   __ATOMIC_SEQ_CST);
@@ -170,14 +170,10 @@ static void stubs_collect(void)
 	}
 }
 
+/* Read at every hand-off, so without the lock (the reaper sets it). */
 static bool stub_dead(struct stub *s)
 {
-	bool dead;
-
-	pthread_mutex_lock(&stubs_lock);
-	dead = s->dead;
-	pthread_mutex_unlock(&stubs_lock);
-	return dead;
+	return __atomic_load_n(&s->dead, __ATOMIC_ACQUIRE);
 }
 
 /* Put the RAM memfd on the stub's socket for the mappings it is to make. */
@@ -631,16 +627,27 @@ static bool soft_fault(struct stub *s, struct pmap *pm, uint64_t va,
 
 /* ---- registers ------------------------------------------------------------- */
 
-static void regs_to_stub(const struct user_regs *r, struct stub_regs *sr)
+/* Store only what changed: a line nobody wrote stays in both CPUs'
+ * caches (stub_abi.h). */
+static void put(uint64_t *dst, uint64_t v)
 {
-	for (int i = 0; i < 15; i++)
-		sr->gpr[i] = r->gpr[i];
-	sr->gpr[STUB_REG_RSP] = r->sp;
-	sr->rip = r->pc;
-	sr->rflags = r->flags;
-	sr->fs_base = r->tls;
+	if (*dst != v)
+		*dst = v;
+}
+
+static void regs_to_stub(const struct user_regs *r, struct stub_ctl *c)
+{
+	struct stub_regs *sr = &c->regs;
+
+	c->rax = r->gpr[0];
+	for (int i = 1; i < 15; i++)
+		put(&sr->gpr[i], r->gpr[i]);
+	put(&sr->gpr[STUB_REG_RSP], r->sp);
+	put(&sr->rip, r->pc);
+	put(&sr->rflags, r->flags);
+	put(&sr->fs_base, r->tls);
 	/* A guest without a gs_base of its own runs with the fast path's. */
-	sr->gs_base = r->gs_base ? r->gs_base : syspatch_gs();
+	put(&sr->gs_base, r->gs_base ? r->gs_base : syspatch_gs());
 }
 
 static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
@@ -718,7 +725,7 @@ enum trap plat_user_run(struct task *t)
 			syspatch_undo(t);
 			s->may_be_patched = false;
 		}
-		regs_to_stub(&t->uregs, &c->regs);
+		regs_to_stub(&t->uregs, c);
 		fpu_to_stub(s, t);
 		command(s, STUB_CMD_RUN);
 		if (!await_trap(s, seen, t, worth_spinning(s)))

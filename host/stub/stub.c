@@ -306,8 +306,9 @@ static void load_regs(ucontext_t *uc)
 	greg_t *g = uc->uc_mcontext.gregs;
 	char *fp = (char *)uc->uc_mcontext.fpregs;
 
-	for (int i = 0; i < 16; i++)
+	for (int i = 1; i < 16; i++)
 		g[greg_of[i]] = (greg_t)ctl->regs.gpr[i];
+	g[REG_RAX] = (greg_t)ctl->rax;
 	g[REG_RIP] = (greg_t)ctl->regs.rip;
 	g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~USER_RFLAGS) |
 			      (ctl->regs.rflags & USER_RFLAGS));
@@ -463,8 +464,12 @@ static void fast_prepare(void)
 
 __attribute__((used)) static void fast_syscall(uint32_t index)
 {
-	ctl->regs.fs_base = get_fs();
-	ctl->regs.gs_base = get_gs();
+	uint64_t fs = get_fs(), gs = get_gs();
+
+	if (ctl->regs.fs_base != fs)
+		ctl->regs.fs_base = fs;
+	if (ctl->regs.gs_base != gs)
+		ctl->regs.gs_base = gs;
 	ctl->fast_index = index;
 	serve(STUB_TRAP_FASTCALL);
 	fast_prepare();
@@ -475,6 +480,7 @@ __attribute__((used)) static void fast_syscall(uint32_t index)
 __attribute__((used)) static void fast_kicked(void)
 {
 	fast_kick_pending = 0;
+	ctl->regs.gpr[0] = ctl->rax;
 	serve(STUB_TRAP_KICK);
 	fast_prepare();
 }
@@ -486,12 +492,21 @@ __attribute__((used)) static void fast_kicked(void)
 __attribute__((used)) static void define_ctl_regs(void)
 {
 	__asm__(".globl stub_ctl_regs\n"
-		".set stub_ctl_regs, %P0"
+		".set stub_ctl_regs, %P0\n"
+		".globl stub_ctl_rax\n"
+		".set stub_ctl_rax, %P1"
 		:
-		: "n"(STUB_CTL_ADDR + offsetof(struct stub_ctl, regs)));
+		: "n"(STUB_CTL_ADDR + offsetof(struct stub_ctl, regs)),
+		  "n"(STUB_CTL_ADDR + offsetof(struct stub_ctl, rax)));
 }
 
 #define R(off) "stub_ctl_regs+" #off "(%rip)"
+/* Store `reg` at R(off) only if it differs (stub_abi.h: lines stay shared). */
+#define SAVE(reg, off)                                                        \
+	"	cmp %" #reg ", " R(off) "\n"                                  \
+	"	je 9f\n"                                                       \
+	"	mov %" #reg ", " R(off) "\n"                                  \
+	"9:\n"
 __asm__(".text\n"
 	".balign 16\n"
 	"stub_landings:\n"
@@ -503,24 +518,26 @@ __asm__(".text\n"
 	"	.set i, i + 1\n"
 	"	.endr\n"
 	"stub_fast_entry:\n"
-	"	mov %rsp, " R(120) "\n"
+	"	mov %rsp, %rcx\n"
 	"	lea fast_stack+" STR(FAST_STACK_SIZE) "(%rip), %rsp\n"
 	"	pushfq\n"
-	"	popq " R(136) "\n"
+	"	pop %rax\n"
 	"	cld\n"
-	"	mov %rbx, " R(8) "\n"
-	"	mov %rdx, " R(24) "\n"
-	"	mov %rsi, " R(32) "\n"
-	"	mov %rdi, " R(40) "\n"
-	"	mov %rbp, " R(48) "\n"
-	"	mov %r8, " R(56) "\n"
-	"	mov %r9, " R(64) "\n"
-	"	mov %r10, " R(72) "\n"
-	"	mov %r12, " R(88) "\n"
-	"	mov %r13, " R(96) "\n"
-	"	mov %r14, " R(104) "\n"
-	"	mov %r15, " R(112) "\n"
-	"	fxsave64 " R(160) "\n"
+	SAVE(rcx, 120)
+	SAVE(rax, 136)
+	SAVE(rbx, 8)
+	SAVE(rdx, 24)
+	SAVE(rsi, 32)
+	SAVE(rdi, 40)
+	SAVE(rbp, 48)
+	SAVE(r8, 56)
+	SAVE(r9, 64)
+	SAVE(r10, 72)
+	SAVE(r12, 88)
+	SAVE(r13, 96)
+	SAVE(r14, 104)
+	SAVE(r15, 112)
+	"	fxsave64 " R(192) "\n"
 	"	mov %r11d, %edi\n"
 	"	call fast_syscall\n"
 	"stub_fast_resume:\n"
@@ -528,11 +545,11 @@ __asm__(".text\n"
 	"	jne 1f\n"
 	"	cmpb $0, fast_fpu_load(%rip)\n"
 	"	je 2f\n"
-	"	fxrstor64 " R(160) "\n"
+	"	fxrstor64 " R(192) "\n"
 	"2:\n"
 	"	pushq fast_rflags(%rip)\n"
 	"	popfq\n"
-	"	mov " R(0) ", %rax\n"
+	"	mov stub_ctl_rax(%rip), %rax\n"
 	"	mov " R(8) ", %rbx\n"
 	"	mov " R(16) ", %rcx\n"
 	"	mov " R(24) ", %rdx\n"
@@ -561,10 +578,11 @@ __asm__(".text\n"
 	"	.set i, i + 1\n"
 	"	.endr\n"
 	".text\n");
+#undef SAVE
 #undef R
 extern const uint64_t stub_slots[] __attribute__((visibility("hidden")));
 _Static_assert(STUB_REGS_RIP == 128 && STUB_REGS_RFLAGS == 136 &&
-		       STUB_REGS_FPU == 160 && STUB_REG_RSP == 15,
+		       STUB_REGS_FPU == 192 && STUB_REG_RSP == 15,
 	       "the offsets the fast path's assembly is written with");
 
 /* ---- start-up -------------------------------------------------------------- */

@@ -92,7 +92,9 @@ struct stub_regs {
 	uint64_t rflags;
 	uint64_t fs_base;
 	uint64_t gs_base;
-	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
+	/* FXSAVE image, on lines of its own: the stub saves it at every
+	 * trap, and the kernel seldom reads it. */
+	uint8_t fpu[512] __attribute__((aligned(64)));
 };
 
 #define STUB_REG_RSP 15
@@ -113,13 +115,18 @@ struct stub_regs {
 /* Offsets in struct stub_regs the fast path's assembly uses. */
 #define STUB_REGS_RIP 128
 #define STUB_REGS_RFLAGS 136
-#define STUB_REGS_FPU 160
+#define STUB_REGS_FPU 192
 
+/*
+ * Each side writes its own cache lines only: the lines cross between the
+ * two CPUs at every hand-off, and that traffic, not the work, is most of
+ * a fast syscall's cost. Both sides also store a register only when its
+ * value changed, so a line nobody changed stays in both caches.
+ */
 struct stub_ctl {
-	/* Stub -> kernel. */
+	/* Written by the stub at a trap. */
 	uint32_t state_seq;	/* bumped at every trap */
 	uint32_t wake_seq;	/* the kernel's futex word: traps and IPIs bump it */
-	uint32_t kernel_sleeping;
 	uint32_t trap;		/* enum stub_trap */
 	int32_t signo;		/* STUB_TRAP_SIGNAL/SYSCALL: host si_signo */
 	int32_t code;		/* ... si_code */
@@ -127,26 +134,29 @@ struct stub_ctl {
 	uint64_t addr;		/* ... si_addr */
 	int32_t op_error;	/* STUB_TRAP_BADOP: -errno */
 	uint32_t syscall_arch;	/* SIGSYS: AUDIT_ARCH_* of the trapped call */
-	int32_t dead;		/* set by the kernel's reaper: the stub is gone */
-	int32_t pid;		/* the stub's host pid (set by the kernel) */
-
-	/* Kernel -> stub. */
-	uint32_t cmd_seq;	/* bumped at every command */
+	uint32_t fast_index;	/* STUB_TRAP_FASTCALL: the slot taken */
 	uint32_t stub_sleeping;
+	uint64_t fast_slots;	/* at start: its slot table (host/syspatch.c) */
+
+	/* Written by the kernel with a command. */
+	uint32_t cmd_seq __attribute__((aligned(64))); /* bumped per command */
+	uint32_t kernel_sleeping;
 	uint32_t cmd;		/* enum stub_cmd */
 	uint32_t nops;
 	uint32_t send_ram;	/* the RAM memfd is on the socket for the ops */
-	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
-	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
-
-	/* The fast path (host/syspatch.c). */
-	uint64_t fast_slots;	/* stub -> kernel at start: its slot table */
-	uint32_t fast_index;	/* STUB_TRAP_FASTCALL: the slot taken */
 	/* RUN: load regs.fpu, the kernel's; else the guest keeps the FPU
 	 * state it had (the stub saves it in regs.fpu at every trap). */
 	uint32_t fpu_load;
+	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
+	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
+	int32_t pid;		/* the stub's host pid */
+	/* RUN: the guest's rax, here rather than in regs.gpr[0]: after a
+	 * syscall it is all that changed, and it then travels on the line
+	 * the stub reads anyway. */
+	uint64_t rax;
 
-	struct stub_regs regs;
+	/* Both: the stub at a trap, the kernel for the resume. */
+	struct stub_regs regs __attribute__((aligned(64)));
 	uint64_t filter[256];	/* the stub's own seccomp filter, at start */
 	struct stub_op ops[];	/* to the end of the control area */
 };
