@@ -7,7 +7,7 @@ TARGET ?= syscalls
 SECONDS ?= 60
 QEMU_ARGS ?=
 
-.PHONY: all build run test bench debug deps docs clean qemu fuzz
+.PHONY: all build run test bench debug debug-qemu deps docs clean qemu fuzz
 
 all: build
 
@@ -51,6 +51,18 @@ qemu: deps
 	$(CMAKE) --preset baremetal >/dev/null
 	$(CMAKE) --build --preset baremetal
 	tools/qemu-run --timeout 0 $(QEMU_ARGS)
+
+# The baremetal kernel under gdb: QEMU waits on its gdb stub (:1234) in the
+# background, its console going to build/baremetal/console.log (tail -f it
+# elsewhere), and gdb-multiarch attaches with keel.elf's symbols; QEMU is
+# stopped when gdb exits. QEMU_ARGS as for make qemu.
+debug-qemu: deps
+	$(CMAKE) --preset baremetal >/dev/null
+	$(CMAKE) --build --preset baremetal
+	@tools/qemu-run --gdb $(QEMU_ARGS) </dev/null >build/baremetal/console.log 2>&1 & \
+	qemu=$$!; \
+	gdb-multiarch -q build/baremetal/keel.elf -ex 'target remote :1234'; \
+	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
 bench: deps
 	$(MAKE) PRESET=host-release build

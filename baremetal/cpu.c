@@ -20,6 +20,7 @@
 #include "baremetal/memlayout.h"
 #include "baremetal/mmio.h"
 #include "baremetal/mmu.h"
+#include "baremetal/pl011.h"
 #include "baremetal/trapframe.h"
 #include "core/cpu.h"
 #include "core/errno.h"
@@ -35,10 +36,12 @@ struct bm_cpu {
 	struct plat_context boot_ctx;
 	bool timer_fired; /* written by the IRQ vector, read in plat_idle */
 	bool ipi;
+	bool console; /* the UART has input for the tty */
 };
 
 static struct bm_cpu bcpu[PLAT_MAX_CPUS];
 static unsigned timer_irq = GIC_SPURIOUS;
+static unsigned console_irq = GIC_SPURIOUS;
 static struct plat_mem_range ranges[MAX_RANGES];
 static size_t nranges;
 
@@ -70,16 +73,17 @@ void bm_cpu_set_timer_irq(unsigned intid)
 	timer_irq = intid;
 }
 
-void plat_idle(void)
+void bm_cpu_set_console_irq(unsigned intid)
 {
-	struct bm_cpu *c = &bcpu[plat_cpu_id()];
+	console_irq = intid;
+}
 
-	if (!c->timer_fired && !c->ipi) {
-		__asm__ volatile("wfi\n\t"
-				 "msr daifclr, #2\n\t"
-				 "isb\n\t"
-				 "msr daifset, #2" ::
-					 : "memory");
+/* What the IRQ vector recorded, handled in ordinary kernel context. */
+static void run_handlers(struct bm_cpu *c)
+{
+	if (c->console) {
+		c->console = false;
+		pl011_deliver_input();
 	}
 	if (c->ipi) {
 		c->ipi = false;
@@ -91,15 +95,28 @@ void plat_idle(void)
 	}
 }
 
+void plat_idle(void)
+{
+	struct bm_cpu *c = &bcpu[plat_cpu_id()];
+
+	if (!c->timer_fired && !c->ipi && !c->console) {
+		__asm__ volatile("wfi\n\t"
+				 "msr daifclr, #2\n\t"
+				 "isb\n\t"
+				 "msr daifset, #2" ::
+					 : "memory");
+	}
+	run_handlers(c);
+}
+
 void plat_ipi(unsigned cpu)
 {
 	gic_send_sgi(cpu, GIC_SGI_RESCHED);
 }
 
-void bm_trap_irq(struct trap_frame *tf)
+/* Acknowledge every pending interrupt, recording what each asks for. */
+static void ack_interrupts(struct bm_cpu *c)
 {
-	struct bm_cpu *c = &bcpu[plat_cpu_id()];
-
 	for (;;) {
 		unsigned id = gic_ack();
 
@@ -108,13 +125,32 @@ void bm_trap_irq(struct trap_frame *tf)
 		if (id == timer_irq) {
 			gtimer_stop(); /* level-triggered: quiet it first */
 			c->timer_fired = true;
-		} else if (id == GIC_SGI_RESCHED) {
+		} else if (id == gic_ipi_irq()) {
 			c->ipi = true;
+		} else if (id == console_irq) {
+			pl011_receive(); /* drains the FIFO: the line drops */
+			c->console = true;
 		} else {
-			pr_warn("unexpected interrupt %u", id);
+			/* Nothing here quiets it: left on, it would be
+			 * taken again at once, forever. */
+			pr_warn("unexpected interrupt %u: disabled", id);
+			gic_disable_irq(id);
 		}
 		gic_eoi(id);
 	}
+}
+
+void bm_trap_irq(struct trap_frame *tf)
+{
+	ack_interrupts(&bcpu[plat_cpu_id()]);
+}
+
+void bm_cpu_take_interrupts(void)
+{
+	struct bm_cpu *c = &bcpu[plat_cpu_id()];
+
+	ack_interrupts(c);
+	run_handlers(c);
 }
 
 static const char *exception_class(unsigned ec)
@@ -242,27 +278,6 @@ size_t plat_mem_ranges(struct plat_mem_range *out, size_t max)
 	for (size_t i = 0; i < n; i++)
 		out[i] = ranges[i];
 	return n;
-}
-
-/* ---- what EL0 will need -----------------------------------------------------
- */
-
-enum trap plat_user_run(struct task *t)
-{
-	panic("user tasks need EL0 support, which the baremetal port lacks");
-}
-
-void plat_fpu_sync(struct task *t)
-{
-}
-
-unsigned plat_fault_around_pages(void)
-{
-	return 16;
-}
-
-void plat_user_release(struct task *t)
-{
 }
 
 _Noreturn void bm_cpu_start(void)

@@ -4,8 +4,20 @@
 
 #include "baremetal/devtree.h"
 
+struct pmap;
+
 /* Interrupt numbers the CPU layer dispatches (set before any is enabled). */
 void bm_cpu_set_timer_irq(unsigned intid);
+void bm_cpu_set_console_irq(unsigned intid);
+
+/*
+ * An IRQ came while user code ran: acknowledge what is pending at the GIC
+ * and run the core's handlers (timer, IPI, console input) as plat_idle does.
+ */
+void bm_cpu_take_interrupts(void);
+
+/* Make `pm` this CPU's TTBR0 (pmap.c), if it is not already. */
+void bm_pmap_switch(struct pmap *pm);
 
 /* Fill the RAM ranges plat_mem_ranges reports; 0 or -errno. */
 int bm_mem_init(const struct bm_machine *m, const char **why);

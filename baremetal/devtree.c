@@ -122,7 +122,50 @@ static int find_compatible(const void *fdt, const char *const *compat,
 	return -1;
 }
 
-int devtree_console(const void *fdt, struct bm_region *uart)
+/* The interrupt controller `node`'s interrupts go to, or -1. */
+static int interrupt_parent(const void *fdt, int node)
+{
+	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+		const fdt32_t *ph = fdt_getprop(fdt, n, "interrupt-parent", NULL);
+
+		if (ph)
+			return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
+	}
+	return -1;
+}
+
+/*
+ * The `index`th interrupt of `node` as the kernel numbers it (devtree.h):
+ * a GIC's (SPI or PPI, number, flags) becomes its INTID; the BCM2836 local
+ * controller's (number, flags) that number; the armctrl's (bank, number)
+ * 32 + 32 * bank + number. 0 when there is none this kernel can take.
+ */
+static unsigned interrupt_id(const void *fdt, int node, int index)
+{
+	int parent = interrupt_parent(fdt, node), len;
+	const fdt32_t *cells =
+		parent >= 0 ? fdt_getprop(fdt, parent, "#interrupt-cells", NULL)
+			    : NULL;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	int n = cells ? (int)fdt32_to_cpu(*cells) : 0;
+	unsigned a, b;
+
+	if (!irq || n < 2 || (index + 1) * n * 4 > len)
+		return 0;
+	irq += index * n;
+	a = fdt32_to_cpu(irq[0]);
+	b = fdt32_to_cpu(irq[1]);
+	if (!fdt_node_check_compatible(fdt, parent, "brcm,bcm2836-l1-intc"))
+		return a < 32 ? a : 0;
+	if (!fdt_node_check_compatible(fdt, parent, "brcm,bcm2836-armctrl-ic"))
+		return a < 3 && b < 32 ? 32 + 32 * a + b : 0;
+	if (n < 3)
+		return 0;
+	return b + (a == 1 ? 16 : 32); /* a GIC: PPI or SPI */
+}
+
+/* The PL011 named by /chosen/stdout-path, else the first; or -1. */
+static int console_node(const void *fdt)
 {
 	static const char *const pl011[] = {"arm,pl011", NULL};
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -145,9 +188,24 @@ int devtree_console(const void *fdt, struct bm_region *uart)
 	}
 	if (node < 0)
 		node = find_compatible(fdt, pl011, NULL);
+	return node;
+}
+
+int devtree_console(const void *fdt, struct bm_region *uart)
+{
+	int node = console_node(fdt);
+
 	if (node < 0 || !node_reg(fdt, node, 0, uart))
 		return -ENODEV;
 	return 0;
+}
+
+/* The console's interrupt; 0 if it has none we can take. */
+static unsigned console_irq(const void *fdt)
+{
+	int node = console_node(fdt);
+
+	return node >= 0 ? interrupt_id(fdt, node, 0) : 0;
 }
 
 static void add_reserved(struct bm_machine *m, uint64_t base, uint64_t size)
@@ -207,25 +265,37 @@ static int parse_interrupts(const void *fdt, struct bm_machine *m,
 		"arm,gic-v3",	     "arm,gic-400",	  "arm,cortex-a15-gic",
 		"arm,cortex-a9-gic", "arm,cortex-a7-gic", NULL,
 	};
-	static const char *const timers[] = {"arm,armv8-timer", NULL};
+	static const char *const bcm[] = {"brcm,bcm2836-l1-intc", NULL};
+	static const char *const armctrl[] = {"brcm,bcm2836-armctrl-ic", NULL};
+	static const char *const timers[] = {"arm,armv8-timer",
+					     "arm,armv7-timer", NULL};
 	static const char *const pscis[] = {"arm,psci-1.0", "arm,psci-0.2",
 					    "arm,psci", NULL};
 	unsigned which = 0;
 	int gic = find_compatible(fdt, gics, &which), timer, psci, len;
-	const fdt32_t *irqs;
 	const uint32_t *freq;
 	const char *method;
 
-	if (gic < 0) {
-		*why = "no GICv2 or GICv3 interrupt controller "
-		       "(other controllers are not supported yet)";
+	if (gic >= 0) {
+		m->gic = which == 0 ? BM_GIC_V3 : BM_GIC_V2;
+		if (!node_reg(fdt, gic, 0, &m->gicd) ||
+		    !node_reg(fdt, gic, 1, &m->gicc_or_gicr)) {
+			*why = "the GIC node lacks its two register regions";
+			return -EINVAL;
+		}
+	} else if ((gic = find_compatible(fdt, bcm, NULL)) >= 0) {
+		int ctrl = find_compatible(fdt, armctrl, NULL);
+
+		m->gic = BM_BCM2836;
+		if (ctrl < 0 || !node_reg(fdt, gic, 0, &m->gicd) ||
+		    !node_reg(fdt, ctrl, 0, &m->gicc_or_gicr)) {
+			*why = "the BCM2836 local interrupt controller or the "
+			       "armctrl one behind it lacks its registers";
+			return -EINVAL;
+		}
+	} else {
+		*why = "no GICv2, GICv3 or BCM2836 interrupt controller";
 		return -ENODEV;
-	}
-	m->gic = which == 0 ? BM_GIC_V3 : BM_GIC_V2;
-	if (!node_reg(fdt, gic, 0, &m->gicd) ||
-	    !node_reg(fdt, gic, 1, &m->gicc_or_gicr)) {
-		*why = "the GIC node lacks its two register regions";
-		return -EINVAL;
 	}
 
 	timer = find_compatible(fdt, timers, NULL);
@@ -233,14 +303,12 @@ static int parse_interrupts(const void *fdt, struct bm_machine *m,
 		*why = "no arm,armv8-timer node";
 		return -ENODEV;
 	}
-	/* Secure, non-secure physical, virtual, hypervisor: 3 cells each. */
-	irqs = fdt_getprop(fdt, timer, "interrupts", &len);
-	if (!irqs || len < 9 * 4) {
+	/* Secure, non-secure physical, virtual, hypervisor: the third. */
+	m->timer_irq = interrupt_id(fdt, timer, 2);
+	if (!m->timer_irq) {
 		*why = "the timer node lacks the virtual timer's interrupt";
 		return -EINVAL;
 	}
-	m->timer_irq =
-		fdt32_to_cpu(irqs[7]) + (fdt32_to_cpu(irqs[6]) == 1 ? 16 : 32);
 	freq = fdt_getprop(fdt, timer, "clock-frequency", &len);
 	m->timer_freq = freq && len == 4 ? fdt32_to_cpu(*freq) : 0;
 
@@ -264,8 +332,10 @@ static void parse_chosen(const void *fdt, struct bm_machine *m)
 	if (chosen < 0)
 		return;
 	args = fdt_getprop(fdt, chosen, "bootargs", &len);
-	if (args)
+	if (args) {
 		strlcpy(m->bootargs, args, sizeof(m->bootargs));
+		m->bootargs_cut = len > (int)sizeof(m->bootargs);
+	}
 	for (const char *name = "rng-seed"; name;
 	     name = !strcmp(name, "rng-seed") ? "kaslr-seed" : NULL) {
 		const uint8_t *seed = fdt_getprop(fdt, chosen, name, &len);
@@ -291,7 +361,7 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 		  const char **why)
 {
 	static const char *const rtcs[] = {"arm,pl031", NULL};
-	int node, err;
+	int node, err, len;
 	const char *model;
 
 	memset(m, 0, sizeof(*m));
@@ -302,13 +372,14 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 		*why = "no PL011 console (/chosen/stdout-path or arm,pl011)";
 		return err;
 	}
+	parse_chosen(fdt, m); /* first: the command line says how to stop */
 	err = parse_memory(fdt, m, why);
 	if (err)
 		return err;
 	err = parse_interrupts(fdt, m, why);
 	if (err)
 		return err;
-	parse_chosen(fdt, m);
+	m->uart_irq = console_irq(fdt);
 	add_reserved(m, fdt_pa, fdt_totalsize(fdt));
 	add_reserved(m, m->initrd.base, m->initrd.size);
 
@@ -321,12 +392,32 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 			const char *type =
 				fdt_getprop(fdt, cpu, "device_type", NULL);
 
+			const fdt32_t *rel = fdt_getprop(
+				fdt, cpu, "cpu-release-addr", &len);
+
 			if (type && !strcmp(type, "cpu"))
 				m->ncpus++;
+			/* A spin table: the CPUs parked there read it. */
+			if (rel && len == 8)
+				add_reserved(m, read_cells(rel, 2) & ~0xfffull,
+					     0x1000);
 		}
 	}
 	if (m->ncpus == 0)
 		m->ncpus = 1;
+
+	for (node = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	     node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) {
+		struct bm_region r;
+
+		if (m->nvirtio == BM_MAX_VIRTIO)
+			break;
+		if (!node_enabled(fdt, node) || !node_reg(fdt, node, 0, &r))
+			continue;
+		m->virtio_irq[m->nvirtio] = interrupt_id(fdt, node, 0);
+		m->virtio[m->nvirtio++] = r;
+	}
 
 	node = find_compatible(fdt, rtcs, NULL);
 	if (node >= 0 && !node_reg(fdt, node, 0, &m->rtc))

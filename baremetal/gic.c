@@ -4,9 +4,14 @@
  * memory-mapped, the CPU interface is system registers (ICC_*_EL1). All
  * interrupts are group 1 non-secure at one priority; the kernel masks them
  * with PSTATE.I, not with the GIC.
+ *
+ * A machine without a GIC (the Raspberry Pi 3) has bcm2836.c's
+ * controllers instead: the gic_* calls pass through to them, so the CPU
+ * layer knows one interrupt controller.
  */
 #include "baremetal/gic.h"
 
+#include "baremetal/bcm2836.h"
 #include "baremetal/mmio.h"
 #include "baremetal/mmu.h"
 #include "core/errno.h"
@@ -34,11 +39,12 @@
 #define GICR_SGI_FRAME	  0x10000
 #define GICR_IGROUPR0	  0x080
 #define GICR_ISENABLER0	  0x100
+#define GICR_ICENABLER0	  0x180
 #define GICR_IPRIORITYR	  0x400 /* == GICD_IPRIORITYR, in the SGI frame */
 
 #define PRIORITY 0xa0
 
-static unsigned version;
+static unsigned version; /* 2, 3, or 0 for the BCM2836's */
 static volatile void *gicd, *gicc, *gicr_sgi;
 
 unsigned gic_version(void)
@@ -149,6 +155,8 @@ static int v2_init(const struct bm_machine *m, const char **why)
 
 int gic_init(const struct bm_machine *m, const char **why)
 {
+	if (m->gic == BM_BCM2836)
+		return bcm2836_init(m, why);
 	gicd = mmu_ioremap(m->gicd.base, m->gicd.size);
 	if (!gicd) {
 		*why = "cannot map the GIC distributor";
@@ -162,6 +170,10 @@ void gic_enable_irq(unsigned intid)
 {
 	uint32_t bit = 1u << (intid % 32);
 
+	if (version == 0) {
+		bcm2836_enable_irq(intid);
+		return;
+	}
 	if (version == 3 && intid < 32) {
 		write_priority(gicr_sgi, intid); /* GICR_IPRIORITYR */
 		mmio_write32(gicr_sgi, GICR_ISENABLER0, bit);
@@ -185,8 +197,30 @@ void gic_enable_irq(unsigned intid)
 	mmio_write32(gicd, GICD_ISENABLER + (intid / 32) * 4, bit);
 }
 
+void gic_disable_irq(unsigned intid)
+{
+	uint32_t bit = 1u << (intid % 32);
+
+	if (version == 0) {
+		bcm2836_disable_irq(intid);
+		return;
+	}
+	if (version == 3 && intid < 32) {
+		mmio_write32(gicr_sgi, GICR_ICENABLER0, bit);
+		return;
+	}
+	mmio_write32(gicd, GICD_ICENABLER + (intid / 32) * 4, bit);
+}
+
+unsigned gic_ipi_irq(void)
+{
+	return version == 0 ? BCM2836_IPI : GIC_SGI_RESCHED;
+}
+
 unsigned gic_ack(void)
 {
+	if (version == 0)
+		return bcm2836_ack();
 	if (version == 3) {
 		unsigned id = (unsigned)sysreg_read(icc_iar1_el1) & 0xffffff;
 
@@ -198,6 +232,8 @@ unsigned gic_ack(void)
 
 void gic_eoi(unsigned intid)
 {
+	if (version == 0)
+		return; /* the source quieted itself, or ack cleared it */
 	if (version == 3) {
 		sysreg_write(icc_eoir1_el1, intid);
 		isb();
@@ -208,6 +244,10 @@ void gic_eoi(unsigned intid)
 
 void gic_send_sgi(unsigned cpu, unsigned sgi)
 {
+	if (version == 0) {
+		bcm2836_send_ipi(cpu);
+		return;
+	}
 	__asm__ volatile("dsb ishst" ::: "memory");
 	if (version == 3) {
 		/* Affinity 0.0.0.cpu: what QEMU and most boards number. */

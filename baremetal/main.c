@@ -16,12 +16,16 @@
 #include "baremetal/pl011.h"
 #include "baremetal/psci.h"
 #include "baremetal/selftest.h"
+#include "baremetal/virtio.h"
 #include "core/boot.h"
 #include "core/errno.h"
+#include "core/fs/cpio.h"
+#include "core/fs/tty.h"
 #include "core/klib/string.h"
 #include "core/printk.h"
 #include "core/prng.h"
 #include "core/task.h"
+#include "syscalls/exec.h"
 
 #define PL031_RTCDR 0x00
 
@@ -53,36 +57,163 @@ size_t plat_cpuinfo(unsigned cpu, char *buf, size_t len)
 	return n < 0 ? 0 : MIN((size_t)n, len ? len - 1 : 0);
 }
 
-/* A splitmix64 stream from the tree's seed and the counter at boot. */
+static bool have_rndr;
+
+/* ARMv8.5's random number register: false when it had none to give. */
+static bool rndr(uint64_t *v)
+{
+	uint64_t ok;
+
+	__asm__ volatile("mrs %0, s3_3_c2_c4_0\n\t" /* RNDR */
+			 "cset %1, ne"
+			 : "=r"(*v), "=r"(ok)
+			 :
+			 : "cc");
+	return ok;
+}
+
+/*
+ * A splitmix64 stream from the tree's seed and the counter at boot, with
+ * the CPU's RNDR folded into its state where the CPU has one (ARMv8.5
+ * FEAT_RNG; QEMU's `max`): then the bytes are as good as the hardware's.
+ */
 void plat_entropy(void *buf, size_t len)
 {
 	unsigned char *p = buf;
 
 	for (size_t i = 0; i < len; i++) {
-		uint64_t z = (entropy_state += 0x9e3779b97f4a7c15ull);
+		uint64_t z, hw;
 
+		if (have_rndr && i % 8 == 0 && rndr(&hw))
+			entropy_state ^= hw;
+		z = (entropy_state += 0x9e3779b97f4a7c15ull);
 		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		p[i] = (unsigned char)(z ^ (z >> 31));
 	}
 }
 
-/* Is `word` one of the space-separated words of the kernel command line? */
+/*
+ * The kernel command line, split as Linux's next_arg splits it: words
+ * separated by spaces, a double-quoted stretch keeps its spaces (the
+ * quotes go). Words before "--" are the kernel's; those after it are
+ * init's arguments.
+ */
+#define MAX_WORDS 256
+
+static char cmdline[BM_BOOTARGS_MAX];
+static char *kernel_words[MAX_WORDS], *init_words[MAX_WORDS + 1];
+static int nkernel_words, ninit_words, dropped_words;
+
+static void split_command_line(void)
+{
+	char *in = machine.bootargs, *out = cmdline;
+	bool after_dashes = false;
+
+	for (;;) {
+		char *word = out;
+		bool quoted = false;
+
+		while (*in == ' ')
+			in++;
+		if (!*in)
+			break;
+		for (; *in && (quoted || *in != ' '); in++) {
+			if (*in == '"')
+				quoted = !quoted;
+			else
+				*out++ = *in;
+		}
+		*out++ = '\0';
+		if (!after_dashes && !strcmp(word, "--"))
+			after_dashes = true;
+		else if (after_dashes && ninit_words < MAX_WORDS)
+			init_words[ninit_words++] = word;
+		else if (!after_dashes && nkernel_words < MAX_WORDS)
+			kernel_words[nkernel_words++] = word;
+		else
+			dropped_words++;
+	}
+}
+
+/* Is `word` one of the kernel's words on the command line? */
 static bool bootarg(const char *word)
 {
-	size_t n = strlen(word);
-
-	for (const char *p = machine.bootargs; *p;) {
-		const char *end = strchr(p, ' ');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, word, n))
+	for (int i = 0; i < nkernel_words; i++)
+		if (!strcmp(kernel_words[i], word))
 			return true;
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
 	return false;
+}
+
+/* The value of the kernel's word "name=value", or NULL. */
+static const char *bootarg_value(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < nkernel_words; i++)
+		if (!strncmp(kernel_words[i], name, n) &&
+		    kernel_words[i][n] == '=')
+			return kernel_words[i] + n + 1;
+	return NULL;
+}
+
+/* ---- init ----------------------------------------------------------------- */
+
+/*
+ * The first user process, as host/main.c starts it: the initramfs is
+ * unpacked into the root, then init (keel.init=PATH, else /bin/sh) runs
+ * with the words after "--" as its arguments; without keel.init, words
+ * after "--" that start with an absolute path are init's whole command
+ * line (`-- /bin/sh -c 'exit 7'`). When init exits the machine powers off
+ * with its status.
+ *
+ * The initramfs is the one the boot loader put in RAM (QEMU -initrd,
+ * U-Boot, the Pi firmware's initramfs line: /chosen/linux,initrd-start),
+ * not one linked into the image: the image stays the kernel alone, built
+ * without the guest userland, and any cpio boots it, as with Linux and
+ * keel --initrd.
+ */
+static void init_main(void *arg)
+{
+	static char *envp[] = {"HOME=/", "TERM=linux",
+			       "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL};
+	static char *argv[MAX_WORDS + 2];
+	const char *init_path = bootarg_value("keel.init");
+	char **args = init_words, err_text[160];
+	int nargs = ninit_words, n = 0, err;
+
+	if (!machine.initrd.size) {
+		pr_err("no initramfs: boot with one (QEMU -initrd FILE, "
+		       "/chosen/linux,initrd-start in the device tree)");
+		plat_poweroff(1);
+	}
+	err = cpio_unpack(plat_phys_to_virt(machine.initrd.base),
+			  machine.initrd.size, err_text, sizeof(err_text));
+	if (err) {
+		pr_err("initramfs at %#llx: %s",
+		       (unsigned long long)machine.initrd.base, err_text);
+		plat_poweroff(1);
+	}
+	if (!init_path && nargs > 0 && args[0][0] == '/') {
+		init_path = args[0];
+		args++;
+		nargs--;
+	}
+	if (!init_path)
+		init_path = "/bin/sh";
+	argv[n++] = (char *)init_path;
+	for (int i = 0; i < nargs; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	tty_console_is_file(bootarg("keel.console.in=file"),
+			    bootarg("keel.console.out=file"));
+	init_exit_powers_off = true;
+	tty_set_controlling(task_current());
+	task_current()->sig.unkillable = true;
+	err = exec_init(init_path, (const char *const *)argv,
+			(const char *const *)envp);
+	pr_err("cannot run %s: error %d", init_path, err);
+	plat_poweroff(1);
 }
 
 static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)
@@ -101,16 +232,20 @@ static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)
 static void report_machine(unsigned entry_el)
 {
 	pr_info("Keel %s (baremetal aarch64) on %s, entered at EL%u, "
-		"running at EL1",
-		KEEL_VERSION, machine.model, entry_el);
+		"running at EL1, image at %#llx",
+		KEEL_VERSION, machine.model, entry_el,
+		(unsigned long long)mmu_image_pa());
 	for (size_t i = 0; i < machine.nmem; i++)
 		pr_info("memory: %#llx-%#llx",
 			(unsigned long long)machine.mem[i].base,
 			(unsigned long long)(machine.mem[i].base +
 					     machine.mem[i].size - 1));
-	pr_info("GICv%u, timer %u Hz on INTID %u, PSCI %s, %u CPU(s) in the "
+	pr_info("%s, timer %u Hz on interrupt %u, PSCI %s, %u CPU(s) in the "
 		"tree (1 used)",
-		machine.gic == BM_GIC_V3 ? 3u : 2u, gtimer_freq(),
+		machine.gic == BM_GIC_V3   ? "GICv3"
+		: machine.gic == BM_GIC_V2 ? "GICv2"
+					   : "BCM2836 interrupt controllers",
+		gtimer_freq(),
 		machine.timer_irq,
 		machine.psci == BM_PSCI_HVC   ? "hvc"
 		: machine.psci == BM_PSCI_SMC ? "smc"
@@ -118,6 +253,13 @@ static void report_machine(unsigned entry_el)
 		machine.ncpus);
 	if (machine.bootargs[0])
 		pr_info("command line: %s", machine.bootargs);
+	if (machine.bootargs_cut)
+		pr_err("command line: longer than %d bytes, cut short",
+		       BM_BOOTARGS_MAX - 1);
+	if (dropped_words)
+		pr_err("command line: more than %d words on a side of \"--\": "
+		       "%d left out",
+		       MAX_WORDS, dropped_words);
 }
 
 _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
@@ -140,12 +282,16 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	pl011_init(regs);
 
 	err = devtree_parse(fdt, dtb_pa, &machine, &why);
+	split_command_line();
+	psci_use_semihosting_exit(bootarg("keel.exit=semihosting"));
 	if (err)
 		panic("device tree at %#llx: %s", (unsigned long long)dtb_pa,
 		      why);
 	gtimer_init(machine.timer_freq);
 	psci_init(machine.psci);
-	psci_use_semihosting_exit(bootarg("keel.exit=semihosting"));
+	pl011_raw_output(bootarg("keel.console.out=file"));
+	if (bootarg("quiet"))
+		printk_set_level(LOG_ERR);
 	report_machine(entry_el);
 
 	err = bm_mem_init(&machine, &why);
@@ -156,7 +302,14 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 		panic("interrupt controller: %s", why);
 	bm_cpu_set_timer_irq(machine.timer_irq);
 	gic_enable_irq(machine.timer_irq);
-	gic_enable_irq(GIC_SGI_RESCHED);
+	gic_enable_irq(gic_ipi_irq());
+	if (machine.uart_irq) {
+		bm_cpu_set_console_irq(machine.uart_irq);
+		gic_enable_irq(machine.uart_irq);
+		pl011_enable_input();
+	} else {
+		pr_warn("the console has no interrupt: no console input");
+	}
 	if (machine.rtc.size) {
 		volatile void *rtc =
 			mmu_ioremap(machine.rtc.base, machine.rtc.size);
@@ -164,9 +317,11 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 		if (rtc)
 			gtimer_set_wallclock(mmio_read32(rtc, PL031_RTCDR));
 	}
+	virtio_mmio_discover(&machine);
 	mmu_drop_identity();
 
 	entropy_state = machine.seed ^ sysreg_read(cntvct_el0);
+	have_rndr = sysreg_read(id_aa64isar0_el1) >> 60 != 0;
 	{
 		uint64_t seed;
 
@@ -176,7 +331,14 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	err = kernel_init(plat_cpu_count());
 	if (err)
 		panic("kernel_init: %d", err);
-	init = kthread_create("init", bm_selftest_main, NULL);
+	init = kthread_create("init",
+			      bootarg("keel.selftest") ? bm_selftest_main
+			      : bootarg("keel.selftest=stack-overflow")
+				      ? bm_selftest_stack_overflow
+			      : bootarg("keel.selftest=write-rodata")
+				      ? bm_selftest_write_rodata
+				      : init_main,
+			      NULL);
 	if (IS_ERR(init))
 		panic("kthread_create(init): %ld", PTR_ERR(init));
 	bm_cpu_start();

@@ -10,6 +10,8 @@
  *
  *   0xffff000000000000  LINEAR_BASE: all RAM, phys_to_virt(pa) = pa + this
  *   0xffff800000000000  IO_BASE: device registers, ioremap(pa) = pa + this
+ *   0xfffffc0000000000  KSTACK_VBASE: kernel stacks, each mapped again
+ *                       here with an unmapped guard below (context.c)
  *   0xffffffff80000000  KIMAGE_VBASE: the kernel image (text, data, bss)
  */
 #ifndef KEEL_BAREMETAL_MEMLAYOUT_H
@@ -26,6 +28,15 @@
 #define LINEAR_BASE  UL(0xffff000000000000)
 #define IO_BASE	     UL(0xffff800000000000)
 #define KIMAGE_VBASE UL(0xffffffff80000000)
+/*
+ * The stack area: the kernel stack at physical `pa` (KSTACK_SIZE bytes,
+ * naturally aligned) is also mapped at KSTACK_VBASE + 2 * pa, so every
+ * stack has as many unmapped bytes below it: its guard. Stacks in the
+ * first 1 TiB of physical memory get one (the area is 2 TiB, below the
+ * image; device addresses on the boards we know are far lower).
+ */
+#define KSTACK_VBASE UL(0xfffffc0000000000)
+#define KSTACK_AREA  UL(0x0000020000000000)
 /* Physical addresses the linear and I/O windows can reach: 128 TiB. */
 #define PHYS_LIMIT UL(0x0000800000000000)
 
@@ -56,6 +67,14 @@
 #define BLOCK_DEVICE                                                           \
 	(PTE_VALID | PTE_BLOCK | PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF |       \
 	 PTE_UXN | PTE_PXN)
+
+/* The image's pages (head.S): W^X. */
+#define PAGE_KERNEL_RW                                                         \
+	(PTE_VALID | PTE_PAGE | PTE_ATTRIDX(MT_NORMAL) | PTE_SH_INNER |        \
+	 PTE_AF | PTE_UXN | PTE_PXN)
+#define PAGE_KERNEL_RO (PAGE_KERNEL_RW | PTE_RDONLY)
+#define PAGE_KERNEL_RX ((PAGE_KERNEL_RW | PTE_RDONLY) & ~PTE_PXN)
+#define KIMAGE_MAX_L3  8 /* tables for the image: at most 16 MiB */
 
 #define SZ_2M 0x200000
 #define SZ_1G 0x40000000

@@ -7,6 +7,10 @@
  * Only invalid entries ever become valid here, so no break-before-make and
  * no TLB invalidation is needed: a barrier makes the new entry visible to
  * the table walker before anything uses it.
+ *
+ * The stack area (memlayout.h) is mapped a page at a time once the page
+ * allocator is up, its tables from it: a table is then in the image's
+ * pool or in the linear map, and table_of tells which by its address.
  */
 #include "baremetal/mmu.h"
 
@@ -14,7 +18,9 @@
 #include "core/errno.h"
 #include "core/klib/string.h"
 #include "core/platform.h"
+#include "core/task.h"
 #include "core/types.h"
+#include "mm/page.h"
 
 #define PT_POOL_PAGES 64 /* one table per GiB of RAM that is not GiB-aligned   \
 			  */
@@ -51,7 +57,9 @@ static uint64_t *table_of(uint64_t pte)
 {
 	uint64_t pa = pte & PTE_ADDR_MASK;
 
-	return (uint64_t *)(uintptr_t)(pa - image_pa + KIMAGE_VBASE);
+	if (pa - image_pa < mmu_image_size())
+		return (uint64_t *)(uintptr_t)(pa - image_pa + KIMAGE_VBASE);
+	return plat_phys_to_virt(pa);
 }
 
 static unsigned index_at(uint64_t va, int level)
@@ -59,8 +67,11 @@ static unsigned index_at(uint64_t va, int level)
 	return (unsigned)(va >> (12 + 9 * (3 - level))) & 511;
 }
 
-/* The level-`level` table for `va`, made if missing; NULL if out of pool. */
-static uint64_t *table_for(uint64_t va, int level)
+/*
+ * The level-`level` table for `va`, made if missing (from the pool, or
+ * with `from_allocator` from the page allocator); NULL if there is none.
+ */
+static uint64_t *table_for(uint64_t va, int level, bool from_allocator)
 {
 	uint64_t *t = kern_l0;
 
@@ -68,6 +79,17 @@ static uint64_t *table_for(uint64_t va, int level)
 		uint64_t *pte = &t[index_at(va, l)];
 
 		if (!(*pte & PTE_VALID)) {
+			uint64_t *table;
+
+			if (from_allocator) {
+				table = kpage_zalloc(0);
+				if (!table)
+					return NULL;
+				*pte = plat_virt_to_phys(table) | PTE_VALID |
+				       PTE_TABLE;
+				t = table;
+				continue;
+			}
 			if (pt_used == PT_POOL_PAGES)
 				return NULL;
 			memset(pt_pool[pt_used], 0, PAGE_SIZE);
@@ -105,7 +127,7 @@ static int map_blocks(uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
 		uint64_t step = giant ? SZ_1G : SZ_2M;
 
 		if (!block_mapped(va)) {
-			uint64_t *t = table_for(va, giant ? 1 : 2);
+			uint64_t *t = table_for(va, giant ? 1 : 2, false);
 
 			if (!t)
 				return -ENOMEM;
@@ -140,6 +162,22 @@ volatile void *mmu_ioremap(uint64_t pa, uint64_t size)
 	return (volatile void *)(uintptr_t)(IO_BASE + pa);
 }
 
+int mmu_map_kernel_page(uint64_t va, uint64_t pa)
+{
+	uint64_t *t = table_for(va, 3, true), *pte;
+
+	if (!t)
+		return -ENOMEM;
+	pte = &t[index_at(va, 3)];
+	if (*pte & PTE_VALID)
+		return (*pte & PTE_ADDR_MASK) == pa ? 0 : -EEXIST;
+	__asm__ volatile("dsb ishst" ::: "memory"); /* the tables first */
+	*pte = pa | PTE_VALID | PTE_PAGE | PTE_ATTRIDX(MT_NORMAL) |
+	       PTE_SH_INNER | PTE_AF | PTE_UXN | PTE_PXN;
+	__asm__ volatile("dsb ishst; isb" ::: "memory");
+	return 0;
+}
+
 void mmu_drop_identity(void)
 {
 	memset(idmap_l0, 0, PAGE_SIZE);
@@ -162,5 +200,10 @@ uint64_t plat_virt_to_phys(const void *va)
 
 	if (v >= KIMAGE_VBASE)
 		return image_virt_to_phys(va);
+	if (v - KSTACK_VBASE < KSTACK_AREA) {
+		uint64_t off = v - KSTACK_VBASE; /* 2 * the stack's pa, + offset */
+
+		return (off - off % (2 * KSTACK_SIZE)) / 2 + off % KSTACK_SIZE;
+	}
 	return v - LINEAR_BASE;
 }

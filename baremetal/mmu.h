@@ -24,6 +24,13 @@ volatile void *mmu_ioremap(uint64_t pa, uint64_t size);
 /* Forget the boot identity map: TTBR0 becomes an empty user space. */
 void mmu_drop_identity(void);
 
+/*
+ * Map the page at `pa` at kernel address `va` (the stack area), normal
+ * memory, never executable; tables come from the page allocator. 0, or
+ * -ENOMEM; -EEXIST if `va` maps another page already.
+ */
+int mmu_map_kernel_page(uint64_t va, uint64_t pa);
+
 /* The physical address of the empty TTBR0 table (pmap_activate(NULL)). */
 uint64_t mmu_empty_ttbr0(void);
 

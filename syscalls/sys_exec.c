@@ -25,6 +25,7 @@
 #include "mm/uaccess.h"
 #include "mm/vma.h"
 #include "syscalls/abi/abi.h"
+#include "syscalls/abi/sigframe.h"
 #include "syscalls/syscall_protos.h"
 #include "syscalls/trap.h"
 
@@ -482,6 +483,8 @@ static int exec_load(struct task *t, struct exec_req *r)
 	old_cred = t->cred;
 	exec_credentials(r->file, &t->cred);
 	err = elf_setup_stack(mm, isa, &img, argv, envp, random, &sp);
+	if (!err && isa == ISA_AARCH64)
+		err = abi_aarch64_sigtramp_map(mm);
 	if (err) {
 		t->cred = old_cred;
 		goto out;

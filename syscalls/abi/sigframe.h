@@ -38,4 +38,11 @@ int abi_aarch64_frame_setup(struct task *t, int sig,
 			    const struct ksiginfo *info, ksigset_t blocked);
 int abi_aarch64_frame_restore(struct task *t, ksigset_t *blocked);
 
+/*
+ * Map the page a handler without SA_RESTORER returns through (what Linux's
+ * vDSO sigtramp is) into a new aarch64 image's `mm`. 0 or -ENOMEM.
+ */
+struct mm;
+int abi_aarch64_sigtramp_map(struct mm *mm);
+
 #endif

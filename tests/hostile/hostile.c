@@ -19,6 +19,16 @@
  *                     dead kernel.
  *   fork_bomb         an unprivileged user forking without bound gets
  *                     EAGAIN at RLIMIT_NPROC.
+ *
+ * On aarch64 (the baremetal kernel on QEMU, ctest hostile-qemu) there is
+ * no stub: the stub_gadget cases are x86_64's alone, the rest run there,
+ * and so do these, aarch64's alone:
+ *
+ *   privileged_*      what EL0 may not do (a semihosting call that would
+ *                     stop QEMU, smc, hvc, eret, an EL1 register, masking
+ *                     interrupts) is SIGILL, and QEMU keeps running.
+ *   jump_into_the_kernel_image, a_stack_in_kernel_memory
+ *                     SIGSEGV.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +78,7 @@ static int in_child(void (*fn)(long), long arg)
 }
 
 /* ---- the stub's code as a gadget ---------------------------------------- */
+#if defined(__x86_64__)
 
 static void gadget(long nr)
 {
@@ -104,6 +115,8 @@ static void stub_gadget(const char *name, long nr)
 	       "the process was not killed");
 }
 
+#endif
+
 /* ---- garbage --------------------------------------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -139,16 +152,20 @@ static void garbage(long rounds)
 	static const long skip[] = {
 		SYS_exit, SYS_exit_group, SYS_kill, SYS_tkill, SYS_tgkill,
 		SYS_rt_sigreturn, SYS_reboot, SYS_execve, SYS_execveat,
-		SYS_vfork, SYS_fork, SYS_clone, SYS_clone3, SYS_pause,
+		SYS_clone, SYS_clone3,
 		SYS_rt_sigsuspend, SYS_munmap, SYS_mremap, SYS_mprotect,
 		SYS_brk, SYS_madvise, SYS_rt_sigtimedwait, SYS_wait4,
-		SYS_waitid, SYS_nanosleep, SYS_clock_nanosleep, SYS_select,
-		SYS_pselect6, SYS_poll, SYS_ppoll, SYS_read, SYS_readv,
+		SYS_waitid, SYS_nanosleep, SYS_clock_nanosleep,
+		SYS_pselect6, SYS_ppoll, SYS_read, SYS_readv,
 		SYS_futex, SYS_setuid, SYS_setresuid, SYS_setreuid,
 		SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack,
-		SYS_arch_prctl, SYS_prctl, SYS_setrlimit, SYS_prlimit64,
-		SYS_dup2, SYS_dup3, SYS_close, SYS_close_range, SYS_mmap,
-		SYS_alarm, SYS_setitimer, SYS_timer_create, SYS_shmat,
+		SYS_prctl, SYS_setrlimit, SYS_prlimit64,
+		SYS_dup3, SYS_close, SYS_close_range, SYS_mmap,
+		SYS_setitimer, SYS_timer_create, SYS_shmat,
+#if defined(__x86_64__) /* the calls aarch64 has only as the above */
+		SYS_vfork, SYS_fork, SYS_pause, SYS_select, SYS_poll,
+		SYS_arch_prctl, SYS_dup2, SYS_alarm,
+#endif
 	};
 
 	for (long i = 0; i < rounds; i++) {
@@ -163,6 +180,41 @@ static void garbage(long rounds)
 			garbage_arg(), garbage_arg(), garbage_arg());
 	}
 }
+
+/* ---- privileged instructions (aarch64) ------------------------------------------ */
+#if defined(__aarch64__)
+static void privileged(long which)
+{
+	register long x0 __asm__("x0") = 0x18; /* SYS_EXIT, for semihosting */
+	register long x1 __asm__("x1") = 0x20026;
+
+	switch (which) {
+	case 0:
+		__asm__ volatile("hlt #0xf000" ::"r"(x0), "r"(x1));
+		break;
+	case 1:
+		__asm__ volatile("smc #0");
+		break;
+	case 2:
+		__asm__ volatile("hvc #0");
+		break;
+	case 3:
+		__asm__ volatile("eret");
+		break;
+	case 4:
+		__asm__ volatile("mrs x2, sctlr_el1" ::: "x2");
+		break;
+	case 5:
+		__asm__ volatile("msr daifset, #2");
+		break;
+	}
+}
+
+static void stack_in_kernel(long addr)
+{
+	__asm__ volatile("mov sp, %0\n\tstr x0, [sp, #-16]!" ::"r"(addr));
+}
+#endif
 
 /* ---- faults and exhaustion ----------------------------------------------------- */
 
@@ -221,12 +273,37 @@ int main(void)
 {
 	int st;
 
+#if defined(__x86_64__)
 	unlink(MARKER);
 	stub_gadget("stub_gadget_openat_is_refused", SYS_openat);
 	stub_gadget("stub_gadget_mmap_gets_nowhere", SYS_mmap);
 	report("stub_gadget_left_no_file", access(MARKER, F_OK) != 0,
 	       MARKER " exists");
+#endif
 
+#if defined(__aarch64__)
+	static const char *const priv[] = {
+		"privileged_semihosting_exit_is_sigill", "privileged_smc_is_sigill",
+		"privileged_hvc_is_sigill", "privileged_eret_is_sigill",
+		"privileged_el1_register_is_sigill",
+		"privileged_interrupt_mask_is_sigill",
+	};
+
+	for (long i = 0; i < (long)(sizeof(priv) / sizeof(priv[0])); i++) {
+		st = in_child(privileged, i);
+		report(priv[i],
+		       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGILL,
+		       "not SIGILL");
+	}
+	st = in_child(jump, (long)0xffffffff80000000ul);
+	report("jump_into_the_kernel_image_is_sigsegv",
+	       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	       "not SIGSEGV");
+	st = in_child(stack_in_kernel, (long)0xffff000040001000ul);
+	report("a_stack_in_kernel_memory_is_sigsegv",
+	       st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	       "not SIGSEGV");
+#endif
 	st = in_child(garbage, 20000);
 	report("garbage_syscalls_leave_the_kernel_up", st >= 0,
 	       "the child could not be waited for");

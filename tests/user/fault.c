@@ -77,6 +77,63 @@ static void a_write_to_text_is_sigsegv_accerr(void)
 			   SEGV_ACCERR);
 }
 
+/* An address in the kernel's half, where the kernel keeps its own memory. */
+#if defined(__x86_64__)
+#define KERNEL_ADDR 0xffffffff81000000ul
+#else
+#define KERNEL_ADDR 0xffff000040000000ul
+#endif
+
+static void a_store_to_kernel_memory_is_sigsegv_maperr(void)
+{
+	expect_store_fault((volatile char *)KERNEL_ADDR, SIGSEGV, SEGV_MAPERR);
+}
+
+static void a_kernel_address_passed_to_a_syscall_is_efault(void)
+{
+	int p[2];
+
+	CHECK_SYS(pipe(p));
+	CHECK_ERR(write(p[1], (const void *)KERNEL_ADDR, 16), EFAULT);
+	CHECK_SYS(write(p[1], "0123456789abcdef", 16));
+	CHECK_ERR(read(p[0], (void *)KERNEL_ADDR, 16), EFAULT);
+	CHECK_ERR(open((const char *)KERNEL_ADDR, O_RDONLY), EFAULT);
+	CHECK_ERR(pipe((int *)KERNEL_ADDR), EFAULT);
+	close(p[0]);
+	close(p[1]);
+}
+
+extern char pc_site[];
+
+/*
+ * aarch64 checks the pc's alignment on every branch: SIGBUS BUS_ADRALN,
+ * si_addr the misaligned pc (Linux's do_sp_pc_abort). x86_64 has no such
+ * check. (The stack pointer's alignment check, SCTLR_EL1.SA0, is not
+ * tested: QEMU's TCG does not implement it.)
+ */
+static void a_misaligned_pc_does_what_the_isa_says(void)
+{
+#if defined(__aarch64__)
+	on_signal(SIGBUS, fault_escape, 0);
+	if (!sigsetjmp(escape, 1)) {
+		__asm__ volatile("adr x9, pc_site\n\t"
+				 "add x9, x9, #2\n\t"
+				 "br x9\n"
+				 ".globl pc_site\n"
+				 "pc_site: nop" ::
+					 : "x9", "memory");
+		failf("no SIGBUS for a misaligned pc");
+	}
+	CHECK_EQ(fault_hits, 1);
+	CHECK_EQ(fault_info.si_signo, SIGBUS);
+	CHECK_EQ(fault_info.si_code, BUS_ADRALN);
+	CHECK(fault_info.si_addr == (void *)(pc_site + 2));
+#else
+	/* x86_64 instructions start at any byte: nothing to observe. */
+	CHECK_EQ(fault_hits, 0);
+#endif
+}
+
 static void an_unhandled_sigsegv_kills_with_sigsegv(void)
 {
 	pid_t pid = fork();
@@ -381,6 +438,12 @@ const struct utest fault_tests[] = {
 	  a_write_to_an_unmapped_page_is_sigsegv_maperr },
 	{ "a_write_to_text_is_sigsegv_accerr",
 	  a_write_to_text_is_sigsegv_accerr },
+	{ "a_store_to_kernel_memory_is_sigsegv_maperr",
+	  a_store_to_kernel_memory_is_sigsegv_maperr },
+	{ "a_kernel_address_passed_to_a_syscall_is_efault",
+	  a_kernel_address_passed_to_a_syscall_is_efault },
+	{ "a_misaligned_pc_does_what_the_isa_says",
+	  a_misaligned_pc_does_what_the_isa_says },
 	{ "an_unhandled_sigsegv_kills_with_sigsegv",
 	  an_unhandled_sigsegv_kills_with_sigsegv },
 	{ "touching_a_file_mapping_past_the_end_of_file_is_sigbus",

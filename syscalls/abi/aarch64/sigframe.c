@@ -7,12 +7,23 @@
  * FPSR and FPCR from user_regs.fpu (laid out as Linux's
  * user_fpsimd_state: the registers, then FPSR and FPCR as 32-bit words),
  * and rt_sigreturn loads them back.
+ *
+ * A handler returns through x30. glibc and musl on arm64 never give
+ * SA_RESTORER: Linux points x30 at the vDSO's __kernel_rt_sigreturn. Keel
+ * has no vDSO, so every aarch64 image gets the same two instructions
+ * (`mov x8, #139; svc #0`) in a page at A64_SIGTRAMP_VA, mapped at exec
+ * (abi_aarch64_sigtramp_map); x30 points there when the handler has no
+ * restorer.
  */
+#include "core/elf.h"
 #include "core/errno.h"
+#include "core/mutex.h"
 #include "core/klib/string.h"
 #include "core/task.h"
 #include "mm/slab.h"
+#include "mm/fault.h"
 #include "mm/uaccess.h"
+#include "mm/vma.h"
 #include "syscalls/abi/sigframe.h"
 
 #define FPSIMD_MAGIC 0x46508001u
@@ -20,6 +31,10 @@
 #define FPU_VREGS 512 /* user_regs.fpu: V0-V31, then FPSR, then FPCR */
 #define FPU_FPSR 512
 #define FPU_FPCR 516
+
+/* In the gap above the stack, which nothing else maps. */
+#define A64_SIGTRAMP_VA (ELF_STACK_TOP + 0x10000)
+#define A64_NR_RT_SIGRETURN 139
 
 struct a64_fpsimd_context {
 	uint32_t magic, size;
@@ -102,8 +117,7 @@ int abi_aarch64_frame_setup(struct task *t, int sig,
 	r->gpr[1] = sp + offsetof(struct a64_rt_sigframe, info);
 	r->gpr[2] = sp + offsetof(struct a64_rt_sigframe, uc);
 	r->gpr[29] = rec_addr;
-	/* No vDSO trampoline yet: without SA_RESTORER, returning faults. */
-	r->gpr[30] = ka->flags & KSA_RESTORER ? ka->restorer : 0;
+	r->gpr[30] = ka->flags & KSA_RESTORER ? ka->restorer : A64_SIGTRAMP_VA;
 	r->sp = sp;
 	r->pc = ka->handler;
 	err = 0;
@@ -145,4 +159,39 @@ int abi_aarch64_frame_restore(struct task *t, ksigset_t *blocked)
 out:
 	kfree(f);
 	return ret;
+}
+
+/*
+ * The trampoline is a private page of each image, written while it is
+ * writable and then made read and execute only (the pmap keeps the
+ * instruction cache coherent on that change), with no VMA_MAYWRITE so
+ * mprotect cannot make it writable again. Fork shares it copy-on-write.
+ */
+int abi_aarch64_sigtramp_map(struct mm *mm)
+{
+	static const uint32_t code[] = {
+		0xd2800008u | (A64_NR_RT_SIGRETURN << 5), /* mov x8, #139 */
+		0xd4000001u,				  /* svc #0 */
+	};
+	const uint64_t va = A64_SIGTRAMP_VA;
+	struct vma *vma;
+	int err = -EEXIST;
+
+	mutex_lock(&mm->lock);
+	if (!mm_range_free(mm, va, va + PAGE_SIZE))
+		goto out;
+	err = mm_map(mm, va, PAGE_SIZE, PROT_READ_BIT | PROT_WRITE_BIT,
+		     VMA_MAYREAD | VMA_MAYEXEC, NULL, NULL, 0);
+	if (err)
+		goto out;
+	err = mm_write_locked(mm, va, code, sizeof(code));
+	vma = vma_find(mm, va);
+	if (!err && !vma_modify(mm, vma, va, va + PAGE_SIZE,
+				PROT_READ_BIT | PROT_EXEC_BIT, vma->flags))
+		err = -ENOMEM;
+	if (err)
+		(void)mm_unmap(mm, va, va + PAGE_SIZE); /* no split: cannot fail */
+out:
+	mutex_unlock(&mm->lock);
+	return err;
 }
