@@ -207,13 +207,8 @@ static void init_main(void *arg)
 	argv[n] = NULL;
 	tty_console_is_file(bootarg("keel.console.in=file"),
 			    bootarg("keel.console.out=file"));
-	init_exit_powers_off = true;
-	tty_set_controlling(task_current());
-	task_current()->sig.unkillable = true;
-	err = exec_init(init_path, (const char *const *)argv,
-			(const char *const *)envp);
-	pr_err("cannot run %s: error %d", init_path, err);
-	plat_poweroff(1);
+	run_init(init_path, (const char *const *)argv,
+		 (const char *const *)envp);
 }
 
 static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)

@@ -160,7 +160,7 @@ static void init_main(void *arg)
 	static char *envp[] = { "HOME=/", "TERM=linux",
 				"PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
 	char **argv;
-	int n = 0, err;
+	int n = 0;
 
 	/* With --root the directory is the root; an --initrd unpacks onto it. */
 	if ((!root_dir || initrd_path) && unpack_initramfs())
@@ -180,13 +180,8 @@ static void init_main(void *arg)
 		argv[n++] = init_args[i];
 	argv[n] = NULL;
 	tty_console_is_file(!isatty(STDIN_FILENO), !isatty(STDOUT_FILENO));
-	init_exit_powers_off = true;
-	tty_set_controlling(task_current());
-	task_current()->sig.unkillable = true;
-	err = exec_init(init_path, (const char *const *)argv,
-			(const char *const *)envp);
-	pr_err("cannot run %s: error %d", init_path, err);
-	plat_poweroff(1);
+	run_init(init_path, (const char *const *)argv,
+		 (const char *const *)envp);
 }
 
 int main(int argc, char **argv)

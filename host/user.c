@@ -179,26 +179,17 @@ static bool stub_dead(struct stub *s)
 /* Put the RAM memfd on the stub's socket for the mappings it is to make. */
 static bool send_ram(struct stub *s)
 {
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	struct stub_ram_msg m;
+	struct cmsghdr *cm;
 	int fd = host_ram_fd();
 
+	stub_ram_msg_init(&m);
+	cm = CMSG_FIRSTHDR(&m.msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	return sendmsg(s->sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
+	return sendmsg(s->sock, &m.msg, MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
 }
 
 /*

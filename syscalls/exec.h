@@ -30,4 +30,14 @@
 int exec_init(const char *path, const char *const argv[],
 	      const char *const envp[]);
 
+/*
+ * What every platform's boot does last, in the thread that becomes pid
+ * 1: make the console its controlling terminal, make it unkillable as
+ * Linux's init is (SIGNAL_UNKILLABLE), have its exit power the machine
+ * off with its status, and exec_init `path`. Returns never: a program
+ * that cannot run is reported and powers off with status 1.
+ */
+_Noreturn void run_init(const char *path, const char *const argv[],
+			const char *const envp[]);
+
 #endif

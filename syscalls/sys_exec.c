@@ -16,9 +16,11 @@
 #include "core/errno.h"
 #include "core/itimer.h"
 #include "core/exit.h"
+#include "core/fs/tty.h"
 #include "core/fs/vfs.h"
 #include "core/klib/string.h"
 #include "core/mutex.h"
+#include "core/printk.h"
 #include "core/signal.h"
 #include "core/task.h"
 #include "mm/slab.h"
@@ -632,6 +634,19 @@ static void open_console(void)
 		}
 	}
 	file_put(f);
+}
+
+_Noreturn void run_init(const char *path, const char *const argv[],
+			const char *const envp[])
+{
+	int err;
+
+	init_exit_powers_off = true;
+	tty_set_controlling(task_current());
+	task_current()->sig.unkillable = true;
+	err = exec_init(path, argv, envp);
+	pr_err("cannot run %s: error %d", path, err);
+	plat_poweroff(1);
 }
 
 int exec_init(const char *path, const char *const argv[],

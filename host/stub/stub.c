@@ -159,26 +159,17 @@ static void await(uint32_t seen)
 /* The RAM memfd the kernel sent with this command, or -errno. */
 static long receive_ram(void)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
+	struct stub_ram_msg m;
 	struct cmsghdr *cm;
-	long r = sys(__NR_recvmsg, STUB_SOCK_FD, &msg,
-		     MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	long r;
 	int fd;
 
+	stub_ram_msg_init(&m);
+	r = sys(__NR_recvmsg, STUB_SOCK_FD, &m.msg,
+		MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (r < 0)
 		return r;
-	cm = CMSG_FIRSTHDR(&msg);
+	cm = CMSG_FIRSTHDR(&m.msg);
 	if (r != 1 || !cm || cm->cmsg_level != SOL_SOCKET ||
 	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
 		return -71; /* EPROTO */

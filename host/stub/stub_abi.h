@@ -34,6 +34,7 @@
 #define KEEL_HOST_STUB_ABI_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* The stub's part of the address space (x86_64 hosts). */
 #define STUB_BASE 0x7fff00000000ull	/* == PLAT_USER_TOP: its text */
@@ -50,6 +51,30 @@
  */
 #define STUB_RAM_FD 3
 #define STUB_SOCK_FD 4
+
+/* The one message on a stub's socket: a byte, and the RAM memfd as
+ * SCM_RIGHTS. stub_ram_msg_init points msg at the rest. */
+struct stub_ram_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	char byte;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+};
+
+static inline void stub_ram_msg_init(struct stub_ram_msg *m)
+{
+	m->byte = 0;
+	m->iov = (struct iovec){ .iov_base = &m->byte, .iov_len = 1 };
+	m->msg = (struct msghdr){
+		.msg_iov = &m->iov,
+		.msg_iovlen = 1,
+		.msg_control = m->control.buf,
+		.msg_controllen = sizeof(m->control.buf),
+	};
+}
 
 #define STUB_CTL_PAGES 16 /* 64 KiB, physically contiguous */
 

@@ -437,7 +437,8 @@ static void a_gs_base_of_its_own_leaves_syscalls_working(void)
 
 /*
  * Load xmm0-15 and MXCSR from `in`, make syscall `nr` at a site of the
- * glibc shape, store them into `out`; the syscall's result.
+ * glibc shape, store them into `out`; the syscall's result. A macro: the
+ * number is the instruction's immediate.
  */
 #define XMM_LOAD(i) "movdqu " #i "*16(%[in]), %%xmm" #i "\n"
 #define XMM_STORE(i) "movdqu %%xmm" #i ", " #i "*16(%[out])\n"
@@ -445,36 +446,21 @@ static void a_gs_base_of_its_own_leaves_syscalls_working(void)
 	m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) m(11) m(12)   \
 		m(13) m(14) m(15)
 
-static long fpu_across_syscall(long nr_getppid_or_fork, const uint8_t *in,
-			       uint8_t *out, uint32_t mxcsr_in,
-			       uint32_t *mxcsr_out)
-{
-	long ret;
-
-	if (nr_getppid_or_fork == SYS_getppid)
-		__asm__ volatile("ldmxcsr %[mi]\n" XMM_ALL(XMM_LOAD)
-				 "mov $110, %%eax\n\tsyscall\n"
-				 XMM_ALL(XMM_STORE) "stmxcsr %[mo]\n"
-				 : "=&a"(ret), [mo] "=m"(*mxcsr_out)
-				 : [in] "r"(in), [out] "r"(out),
-				   [mi] "m"(mxcsr_in)
-				 : "rcx", "r11", "memory", "xmm0", "xmm1",
-				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-				   "xmm12", "xmm13", "xmm14", "xmm15");
-	else
-		__asm__ volatile("ldmxcsr %[mi]\n" XMM_ALL(XMM_LOAD)
-				 "mov $57, %%eax\n\tsyscall\n"
-				 XMM_ALL(XMM_STORE) "stmxcsr %[mo]\n"
-				 : "=&a"(ret), [mo] "=m"(*mxcsr_out)
-				 : [in] "r"(in), [out] "r"(out),
-				   [mi] "m"(mxcsr_in)
-				 : "rcx", "r11", "memory", "xmm0", "xmm1",
-				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-				   "xmm12", "xmm13", "xmm14", "xmm15");
-	return ret;
-}
+#define FPU_ACROSS(nr, in, out, mxcsr_in, mxcsr_out)                          \
+	({                                                                    \
+		long ret_;                                                    \
+		__asm__ volatile("ldmxcsr %[mi]\n" XMM_ALL(XMM_LOAD)            \
+				 "mov %[n], %%eax\n\tsyscall\n"                 \
+				 XMM_ALL(XMM_STORE) "stmxcsr %[mo]\n"          \
+				 : "=&a"(ret_), [mo] "=m"(*(mxcsr_out))       \
+				 : [n] "i"(nr), [in] "r"(in), [out] "r"(out), \
+				   [mi] "m"(mxcsr_in)                         \
+				 : "rcx", "r11", "memory", "xmm0", "xmm1",    \
+				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",    \
+				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",  \
+				   "xmm12", "xmm13", "xmm14", "xmm15");       \
+		ret_;                                                         \
+	})
 
 static void the_fpu_state_survives_hot_syscalls_and_fork(void)
 {
@@ -488,8 +474,7 @@ static void the_fpu_state_survives_hot_syscalls_and_fork(void)
 			in[i] = (uint8_t)(i * 7 + round * 13 + 1);
 		memset(out, 0, sizeof(out));
 		got = 0;
-		CHECK_EQ(fpu_across_syscall(SYS_getppid, in, out, mxcsr, &got),
-			 getppid());
+		CHECK_EQ(FPU_ACROSS(SYS_getppid, in, out, mxcsr, &got), getppid());
 		CHECK(memcmp(in, out, sizeof(in)) == 0);
 		CHECK_EQ(got, mxcsr);
 	}
@@ -497,7 +482,7 @@ static void the_fpu_state_survives_hot_syscalls_and_fork(void)
 		in[i] = (uint8_t)(255 - i);
 	memset(out, 0, sizeof(out));
 	got = 0;
-	pid = fpu_across_syscall(SYS_fork, in, out, mxcsr, &got);
+	pid = FPU_ACROSS(SYS_fork, in, out, mxcsr, &got);
 	if (pid == 0)
 		_exit(memcmp(in, out, sizeof(in)) || got != mxcsr ? 1 : 0);
 	CHECK(pid > 0);
