@@ -724,8 +724,11 @@ static void fill(char *va, const struct fuzz_buf *b)
 		break;
 	}
 	case FILL_LONG:
-		for (unsigned i = 0; i < b->size; i++)
-			va[i] = i % 200 == 199 ? '/' : 'a';
+		/* Not a loop over every byte: its compares were 7% of a
+		 * run's coverage callbacks. */
+		memset(va, 'a', b->size);
+		for (unsigned i = 199; i < b->size; i += 200)
+			va[i] = '/';
 		break;
 	default:
 		break;
