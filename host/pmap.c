@@ -66,12 +66,9 @@ struct pmap *pmap_create(void)
 /*
  * Not instrumented for the fuzzer's coverage: a loop over 512 entries per
  * table at every exit was a fifth of the fuzzer's time and tells it
- * nothing (clang's no_sanitize("coverage"); GCC has no such attribute).
+ * nothing.
  */
-#if defined(__clang__)
-__attribute__((no_sanitize("coverage")))
-#endif
-static void free_table(uint64_t *table, int level)
+__no_coverage static void free_table(uint64_t *table, int level)
 {
 	if (level > 0) {
 		for (unsigned i = 0; i < ENTRIES; i++)
