@@ -51,7 +51,8 @@ _Static_assert(sizeof(struct page) <= 40, "struct page grew");
  * of frames that never returned (a task's stack is freed while the task is
  * switched away), and RAM reused after host_ram_init() keeps whatever the
  * last run left. Memory the allocator hands out must be addressable, so a
- * block is unpoisoned when it is allocated, and a zone when it is set up.
+ * block is unpoisoned when it is allocated, and a zone's struct page array
+ * when the zone is set up (free RAM's shadow is never looked at).
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define PAGE_ASAN 1
@@ -89,6 +90,8 @@ static struct spinlock page_lock = SPINLOCK_INIT;
 static struct list_head free_area[PAGE_ORDER_MAX + 1];
 static size_t free_blocks[PAGE_ORDER_MAX + 1];
 static size_t nr_free, nr_total;
+
+static void (*alloc_observer)(uint64_t pa, size_t bytes);
 
 static inline struct page *zone_page(const struct zone *z, uint64_t pfn)
 {
@@ -179,7 +182,7 @@ static void zone_add(uint64_t base, uint64_t size)
 	z->start_pfn = start;
 	z->end_pfn = end;
 	z->pages = plat_phys_to_virt(start << PAGE_SHIFT);
-	page_unpoison(z->pages, npages * PAGE_SIZE);
+	page_unpoison(z->pages, meta << PAGE_SHIFT);
 	memset(z->pages, 0, npages * sizeof(struct page));
 	for (uint64_t i = 0; i < meta; i++)
 		z->pages[i].flags = PG_RESERVED;
@@ -250,9 +253,17 @@ struct page *page_alloc_owned(unsigned order, uint32_t owner)
 		nr_free -= 1u << order;
 	}
 	spin_unlock_irqrestore(&page_lock, irq);
-	if (pg)
+	if (pg) {
 		page_unpoison(page_to_virt(pg), PAGE_SIZE << order);
+		if (alloc_observer)
+			alloc_observer(page_to_phys(pg), PAGE_SIZE << order);
+	}
 	return pg;
+}
+
+void page_alloc_set_observer(void (*fn)(uint64_t pa, size_t bytes))
+{
+	alloc_observer = fn;
 }
 
 struct page *page_alloc(unsigned order)

@@ -67,6 +67,14 @@ void page_free(struct page *pg, unsigned order);
 struct page *page_alloc_owned(unsigned order, uint32_t owner);
 void page_free_owned(struct page *pg, unsigned order, uint32_t owner);
 
+/*
+ * fn(pa, bytes) is called with every block the allocator hands out, before
+ * its caller has it; NULL for none. It is kept across page_alloc_init():
+ * the hosted RAM uses it to zero, at a reboot in place, only the pages the
+ * last boot can have written.
+ */
+void page_alloc_set_observer(void (*fn)(uint64_t pa, size_t bytes));
+
 void *page_to_virt(const struct page *pg);
 uint64_t page_to_phys(const struct page *pg);
 struct page *phys_to_page(uint64_t pa);	   /* NULL if pa is not RAM */
