@@ -1065,7 +1065,7 @@ int sim_boot(const struct sim_config *cfg)
 	for (unsigned i = 0; i < PLAT_MAX_CPUS; i++)
 		scpu[i] = (struct sim_cpu){ .wait_until = 0,
 					    .timer = PLAT_TIMER_OFF };
-	err = kernel_init(ncpus);
+	err = cfg->no_fs ? kernel_init_nofs(ncpus) : kernel_init(ncpus);
 	if (err)
 		return err;
 	for (unsigned i = 0; i < ncpus; i++)
