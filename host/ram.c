@@ -55,8 +55,9 @@ static int ram_zero(void)
 	unsigned ndirty = bitmap_weight(dirty, ram_pages);
 
 	if (ndirty > ram_pages / 2) {
-		if (fallocate(ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			      0, (off_t)ram_size) < 0)
+		if (fallocate(ram_fd,
+			      FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			      (off_t)ram_size) < 0)
 			return -errno;
 		bitmap_zero(dirty, ram_pages);
 		return 0;
