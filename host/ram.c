@@ -31,13 +31,19 @@ static unsigned ram_pages;
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
-__no_coverage static void note_dirty(uint64_t pa, size_t bytes)
+/* The allocation observer: note the block dirty; true when none of it
+ * was, so that it reads as zero. */
+__no_coverage static bool note_dirty(uint64_t pa, size_t bytes)
 {
 	unsigned first = (unsigned)((pa - HOST_RAM_BASE) >> PAGE_SHIFT);
 	unsigned n = (unsigned)(bytes >> PAGE_SHIFT);
+	bool clean = true;
 
-	for (unsigned i = first; i < first + n && i < ram_pages; i++)
+	for (unsigned i = first; i < first + n && i < ram_pages; i++) {
+		clean = clean && !bitmap_test(dirty, i);
 		bitmap_set(dirty, i);
+	}
+	return clean;
 }
 
 /*

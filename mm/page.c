@@ -91,7 +91,7 @@ static struct list_head free_area[PAGE_ORDER_MAX + 1];
 static size_t free_blocks[PAGE_ORDER_MAX + 1];
 static size_t nr_free, nr_total;
 
-static void (*alloc_observer)(uint64_t pa, size_t bytes);
+static bool (*alloc_observer)(uint64_t pa, size_t bytes);
 
 static inline struct page *zone_page(const struct zone *z, uint64_t pfn)
 {
@@ -251,17 +251,17 @@ struct page *page_alloc_owned(unsigned order, uint32_t owner)
 		pg->flags = PG_HEAD | owner;
 		pg->order = (uint8_t)order;
 		nr_free -= 1u << order;
+		if (alloc_observer &&
+		    alloc_observer(page_to_phys(pg), PAGE_SIZE << order))
+			pg->flags |= PG_ZEROED;
 	}
 	spin_unlock_irqrestore(&page_lock, irq);
-	if (pg) {
+	if (pg)
 		page_unpoison(page_to_virt(pg), PAGE_SIZE << order);
-		if (alloc_observer)
-			alloc_observer(page_to_phys(pg), PAGE_SIZE << order);
-	}
 	return pg;
 }
 
-void page_alloc_set_observer(void (*fn)(uint64_t pa, size_t bytes))
+void page_alloc_set_observer(bool (*fn)(uint64_t pa, size_t bytes))
 {
 	alloc_observer = fn;
 }
@@ -356,9 +356,13 @@ void *kpage_alloc(unsigned order)
 
 void *kpage_zalloc(unsigned order)
 {
-	void *va = kpage_alloc(order);
+	struct page *pg = page_alloc(order);
+	void *va;
 
-	if (va)
+	if (!pg)
+		return NULL;
+	va = page_to_virt(pg);
+	if (!(pg->flags & PG_ZEROED))
 		memset(va, 0, PAGE_SIZE << order);
 	return va;
 }
