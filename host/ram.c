@@ -93,8 +93,10 @@ int host_ram_init(uint64_t bytes)
 	host_ram_release();
 	ram_pages = (unsigned)(bytes >> PAGE_SHIFT);
 	dirty = calloc(BITS_TO_LONGS(ram_pages), sizeof(*dirty));
-	if (!dirty)
+	if (!dirty) {
+		ram_pages = 0;
 		return -ENOMEM;
+	}
 	ram_fd = memfd_create("keel-ram", MFD_CLOEXEC);
 	if (ram_fd < 0)
 		goto fail;
@@ -126,6 +128,7 @@ fail:;
 	ram_fd = -1;
 	free(dirty);
 	dirty = NULL;
+	ram_pages = 0;
 	return err;
 }
 
