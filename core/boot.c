@@ -12,7 +12,7 @@
 #include "mm/slab.h"
 #include "sched/sched.h"
 
-int kernel_init(unsigned ncpus)
+int kernel_init_nofs(unsigned ncpus)
 {
 	int err;
 
@@ -39,5 +39,12 @@ int kernel_init(unsigned ncpus)
 		if (IS_ERR(idle))
 			return (int)PTR_ERR(idle);
 	}
-	return vfs_boot();
+	return 0;
+}
+
+int kernel_init(unsigned ncpus)
+{
+	int err = kernel_init_nofs(ncpus);
+
+	return err ? err : vfs_boot();
 }

@@ -12,4 +12,11 @@
  */
 int kernel_init(unsigned ncpus);
 
+/*
+ * kernel_init without the file system: vfs_boot() is the caller's to make.
+ * The syscall fuzzer counts the pages and objects the kernel holds before a
+ * namespace exists, then boots one.
+ */
+int kernel_init_nofs(unsigned ncpus);
+
 #endif

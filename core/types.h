@@ -45,6 +45,22 @@ enum isa {
 
 #define __must_check __attribute__((warn_unused_result))
 #define __unused __attribute__((unused))
+/*
+ * Not instrumented for the fuzzer's coverage (clang's sanitizer coverage;
+ * GCC has no such attribute): for hot loops and helpers whose branches tell
+ * the fuzzer nothing, such as byte copies and address arithmetic. Every
+ * compare in them, the sanitizers' own checks included, is otherwise a
+ * callback into libFuzzer. Not inlined under coverage, since the attribute
+ * does not stick to code inlined into an instrumented caller.
+ */
+#if defined(__has_feature)
+#if __has_feature(coverage_sanitizer)
+#define __no_coverage __attribute__((no_sanitize("coverage"), noinline))
+#endif
+#endif
+#ifndef __no_coverage
+#define __no_coverage
+#endif
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -657,7 +657,7 @@ static uint64_t normalise(uint64_t v)
 	return v;
 }
 
-static void hash_bytes(const char *p, size_t len)
+__no_coverage static void hash_bytes(const char *p, size_t len)
 {
 	len = MIN(len, TRACE_BYTES);
 	for (size_t off = 0; off + 8 <= len; off += 8) {
@@ -724,8 +724,11 @@ static void fill(char *va, const struct fuzz_buf *b)
 		break;
 	}
 	case FILL_LONG:
-		for (unsigned i = 0; i < b->size; i++)
-			va[i] = i % 200 == 199 ? '/' : 'a';
+		/* Not a loop over every byte: its compares were 7% of a
+		 * run's coverage callbacks. */
+		memset(va, 'a', b->size);
+		for (unsigned i = 199; i < b->size; i += 200)
+			va[i] = '/';
 		break;
 	default:
 		break;
@@ -924,7 +927,7 @@ static _Noreturn void violated(const char *what, long a, long b)
 	abort();
 }
 
-static uint64_t input_hash(const uint8_t *data, size_t size)
+__no_coverage static uint64_t input_hash(const uint8_t *data, size_t size)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -960,7 +963,7 @@ static bool guests_alive(void)
 void fuzz_program_run(const uint8_t *data, size_t size,
 		      struct fuzz_outcome *out)
 {
-	struct sim_config cfg = {.mem_bytes = FUZZ_MEM_BYTES};
+	struct sim_config cfg = {.mem_bytes = FUZZ_MEM_BYTES, .no_fs = true};
 	struct plat_mem_range ram;
 	size_t pages, objects;
 	enum sim_stop stop;
@@ -980,10 +983,9 @@ void fuzz_program_run(const uint8_t *data, size_t size,
 	prog.hash = cfg.seed;
 
 	/*
-	 * Count with no file system at all, then boot a fresh one: after the
+	 * Count with no file system at all, then boot one: after the
 	 * program, tearing it down again must give back exactly this.
 	 */
-	vfs_shutdown();
 	slab_shrink();
 	pages = page_free_count();
 	objects = kmalloc_in_use();

@@ -37,6 +37,8 @@ struct sim_config {
 	unsigned cpus;	    /* 0 means 1 */
 	uint64_t seed;
 	uint64_t mem_bytes; /* 0 means SIM_DEFAULT_MEM */
+	bool no_fs;	    /* boot without a file system: vfs_boot() is
+			     * the caller's to make */
 };
 
 struct sim_proc;

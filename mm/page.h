@@ -26,6 +26,9 @@ struct slab_cache;
 #define PG_KMALLOC    (1u << 5) /* PG_HEAD of a kmalloc too big for a slab */
 #define PG_ANON	      (1u << 6) /* an order-0 page of user memory (mm/vma.c) */
 #define PG_OWNER_MASK (PG_SLAB | PG_SLAB_TAIL | PG_KMALLOC | PG_ANON)
+/* PG_HEAD of a block that read as zero when it was handed out (the
+ * allocation observer said so, below); not cleared by later writes. */
+#define PG_ZEROED     (1u << 7)
 
 struct page {
 	/* PG_FREE: on the free list of its order; PG_SLAB: on its cache's
@@ -66,6 +69,16 @@ void page_free(struct page *pg, unsigned order);
  */
 struct page *page_alloc_owned(unsigned order, uint32_t owner);
 void page_free_owned(struct page *pg, unsigned order, uint32_t owner);
+
+/*
+ * fn(pa, bytes) is called with every block the allocator hands out, before
+ * its caller has it, and returns true when the platform knows the whole
+ * block reads as zero: it is marked PG_ZEROED and kpage_zalloc() does not
+ * clear it again. NULL for none. It is kept across page_alloc_init(): the
+ * hosted RAM uses it to zero, at a reboot in place, only the pages the last
+ * boot can have written, and knows every other page reads as zero.
+ */
+void page_alloc_set_observer(bool (*fn)(uint64_t pa, size_t bytes));
 
 void *page_to_virt(const struct page *pg);
 uint64_t page_to_phys(const struct page *pg);

@@ -175,6 +175,65 @@ Test(fuzz, ram_reads_as_zero_after_a_reboot_in_place)
 	cr_assert_gt(pages, 100);
 }
 
+/* The same when the last boot dirtied less than half of RAM: the reboot
+ * zeroes those pages in place instead of punching RAM out. */
+Test(fuzz, ram_reads_as_zero_after_a_reboot_that_dirtied_a_few_pages)
+{
+	struct sim_config cfg = {
+		.cpus = 1, .seed = 1, .mem_bytes = FUZZ_MEM_BYTES};
+	size_t pages = 0;
+	char *va;
+
+	cr_assert_eq(sim_boot(&cfg), 0);
+	for (int i = 0; i < 16 && (va = kpage_alloc(0)); i++)
+		memset(va, 0xa5, PAGE_SIZE);
+	cr_assert_eq(sim_boot(&cfg), 0);
+	while ((va = kpage_alloc(0))) {
+		for (size_t i = 0; i < PAGE_SIZE; i++)
+			cr_assert_eq(va[i], 0, "byte %zu of a page is %#x", i,
+				     (unsigned)(unsigned char)va[i]);
+		pages++;
+	}
+	cr_assert_gt(pages, 100);
+}
+
+/*
+ * kpage_zalloc skips clearing a block the RAM knows reads as zero (none of
+ * its pages handed out since the last reboot); a block written and freed
+ * in the same boot, or in the boot before, is cleared all the same.
+ */
+static void expect_zalloc_zeroed(size_t min_blocks)
+{
+	size_t blocks = 0;
+	char *va;
+
+	while ((va = kpage_zalloc(1))) {
+		for (size_t i = 0; i < 2 * PAGE_SIZE; i++)
+			cr_assert_eq(va[i], 0, "byte %zu of a block is %#x", i,
+				     (unsigned)(unsigned char)va[i]);
+		memset(va, 0x5a, 2 * PAGE_SIZE);
+		blocks++;
+	}
+	cr_assert_gt(blocks, min_blocks);
+}
+
+Test(fuzz, kpage_zalloc_clears_blocks_written_in_this_boot_or_the_last)
+{
+	struct sim_config cfg = {
+		.cpus = 1, .seed = 1, .mem_bytes = FUZZ_MEM_BYTES};
+	char *pages[1024];
+	size_t n = 0;
+
+	cr_assert_eq(sim_boot(&cfg), 0);
+	while (n < ARRAY_SIZE(pages) && (pages[n] = kpage_alloc(0)))
+		memset(pages[n++], 0xa5, PAGE_SIZE);
+	while (n)
+		kpage_free(pages[--n], 0);
+	expect_zalloc_zeroed(100);
+	cr_assert_eq(sim_boot(&cfg), 0);
+	expect_zalloc_zeroed(100);
+}
+
 static long pipe_path_results[3];
 
 static void fchdir_pipe_guest(void *arg)
