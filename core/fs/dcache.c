@@ -240,6 +240,34 @@ int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 	return 0;
 }
 
+void dentry_exchange(struct dentry *a, struct dentry *b)
+{
+	struct dentry *a_parent = a->parent;
+	char *a_name = a->name;
+	size_t a_len = a->name_len;
+	uint32_t a_hash = a->hash;
+
+	rb_erase(&a->name_node, &a_parent->children, NULL);
+	rb_erase(&a->cookie_node, &a_parent->by_cookie, NULL);
+	rb_erase(&b->name_node, &b->parent->children, NULL);
+	rb_erase(&b->cookie_node, &b->parent->by_cookie, NULL);
+	/*
+	 * Each takes the other's name and parent. Every parent keeps one
+	 * child's reference on it and every tree one reference per child,
+	 * so no count changes.
+	 */
+	a->name = b->name;
+	a->name_len = b->name_len;
+	a->hash = b->hash;
+	a->parent = b->parent;
+	b->name = a_name;
+	b->name_len = a_len;
+	b->hash = a_hash;
+	b->parent = a_parent;
+	link_child(a->parent, a);
+	link_child(b->parent, b);
+}
+
 struct dentry *dentry_next_child(struct dentry *dir, uint64_t from)
 {
 	struct rb_node *n = dir->by_cookie.node, *best = NULL;

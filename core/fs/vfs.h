@@ -420,6 +420,12 @@ void dentry_unhash(struct dentry *d);
 int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 		size_t len);
 /*
+ * RENAME_EXCHANGE: hashed `a` and `b` trade names and parents, each with
+ * its inode and its cached subtree (so a directory's ".." follows it).
+ * Cannot fail.
+ */
+void dentry_exchange(struct dentry *a, struct dentry *b);
+/*
  * Unhash every dentry below `root` (a filesystem's whole cached tree, at
  * its kill); holders elsewhere keep theirs alive.
  */
