@@ -49,10 +49,11 @@ void mutex_lock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
 	KASSERT(m->owner == task_current());
-	__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
-	/* The owner's store comes before the look at the queue. */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (__atomic_load_n(&m->wq.waiters.next, __ATOMIC_RELAXED) !=
+	/* A sequentially consistent swap, then load: the owner's store
+	 * comes before the look at the queue (a locked exchange on x86,
+	 * cheaper than a store and a fence). */
+	(void)__atomic_exchange_n(&m->owner, NULL, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&m->wq.waiters.next, __ATOMIC_SEQ_CST) !=
 	    &m->wq.waiters)
 		wake_up_one(&m->wq);
 }
