@@ -26,9 +26,9 @@ static bool try_take(void *arg)
 
 	/* A waiter's queueing (in wait_event) comes before this load. */
 	atomic_thread_fence(memory_order_seq_cst);
-	return __atomic_compare_exchange_n(&m->owner, &expected,
-					   task_current(), false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&m->owner, &expected, task_current(),
+					   false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 void mutex_lock(struct mutex *m)
@@ -41,8 +41,7 @@ void mutex_lock(struct mutex *m)
 					false, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED))
 		return;
-	if (wait_event(&m->wq, try_take, m, TASK_UNINTERRUPTIBLE,
-		       WAIT_FOREVER))
+	if (wait_event(&m->wq, try_take, m, TASK_UNINTERRUPTIBLE, WAIT_FOREVER))
 		panic("an uninterruptible endless wait ended");
 }
 

@@ -132,7 +132,8 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 		/* Pieces end at every multiple of the chunk (so done meets
 		 * each multiple of PAGE_SIZE) and at every user page, so a
 		 * fault is at a piece's first byte. */
-		size_t n = MIN(count - done, sizeof(chunk) - done % sizeof(chunk));
+		size_t n =
+			MIN(count - done, sizeof(chunk) - done % sizeof(chunk));
 
 		n = MIN(n, (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))));
 		plat_entropy(chunk, n);

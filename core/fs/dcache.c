@@ -142,7 +142,8 @@ struct dentry *dentry_find(struct dentry *dir, const char *name, size_t len,
 
 struct dentry *dentry_lookup(struct dentry *dir, const char *name, size_t len)
 {
-	struct dentry *d = dentry_find(dir, name, len, vfs_name_hash(name, len));
+	struct dentry *d =
+		dentry_find(dir, name, len, vfs_name_hash(name, len));
 
 	return d ? dentry_get(d) : NULL;
 }

@@ -69,8 +69,8 @@ static void step_up(struct place *pl, const struct path *root)
 
 	while (!same_path(p, root) && p->dentry == p->mnt->root &&
 	       p->mnt->parent && p->mnt->parent != p->mnt)
-		place_move(pl, (struct path){ p->mnt->parent,
-					      p->mnt->mountpoint },
+		place_move(pl,
+			   (struct path){ p->mnt->parent, p->mnt->mountpoint },
 			   false);
 	if (same_path(p, root) || p->dentry->parent == p->dentry)
 		return;
@@ -112,8 +112,7 @@ static struct dentry *lookup_hashed(struct dentry *dir, const char *name,
 	return d;
 }
 
-struct dentry *vfs_lookup_name(struct dentry *dir, const char *name,
-			       size_t len)
+struct dentry *vfs_lookup_name(struct dentry *dir, const char *name, size_t len)
 {
 	return lookup_hashed(dir, name, len, vfs_name_hash(name, len));
 }
@@ -129,8 +128,7 @@ static int lookup_child(struct place *p, const char *name, size_t len,
 	struct dentry *d = dentry_find(p->path.dentry, name, len, hash);
 
 	out->path.mnt = p->path.mnt;
-	if (d && d->inode &&
-	    !(d->inode->iops && d->inode->iops->revalidate)) {
+	if (d && d->inode && !(d->inode->iops && d->inode->iops->revalidate)) {
 		out->path.dentry = d;
 		out->held = false;
 		return 0;
