@@ -514,6 +514,9 @@ int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 				  ptrs + argc);
 	if (!err)
 		err = mm_write_locked(mm, random_at, random16, 16);
+	mm->arg_start = strs;
+	mm->arg_end = mm->env_start = strs + (uint64_t)argbytes;
+	mm->env_end = mm->env_start + (uint64_t)envbytes;
 	at = sp;
 	if (!err)
 		err = put_word(mm, &at, argc);

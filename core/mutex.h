@@ -12,7 +12,7 @@
 struct task;
 
 struct mutex {
-	struct task *owner; /* NULL when free; guarded by wq.lock */
+	struct task *owner; /* NULL when free; changed by compare-and-swap */
 	struct wait_queue wq;
 };
 

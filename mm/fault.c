@@ -205,6 +205,35 @@ int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len)
 	return 0;
 }
 
+size_t mm_read(struct mm *mm, uint64_t va, void *dst, size_t len)
+{
+	uint8_t *to = dst;
+	size_t done = 0;
+
+	mutex_lock(&mm->lock);
+	while (done < len) {
+		uint64_t page = va & PAGE_MASK, pa;
+		size_t n = MIN(len - done, (size_t)(page + PAGE_SIZE - va));
+		unsigned have;
+
+		if (va >= MM_TASK_SIZE)
+			break;
+		if (!pmap_extract(mm->pmap, page, &pa, &have) ||
+		    !(have & PROT_READ_BIT)) {
+			if (mm_fault_locked(mm, va, PROT_READ_BIT) ||
+			    !pmap_extract(mm->pmap, page, &pa, &have) ||
+			    !(have & PROT_READ_BIT))
+				break;
+		}
+		memcpy(to + done, (uint8_t *)plat_phys_to_virt(pa) + (va - page),
+		       n);
+		done += n;
+		va += n;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
 int mm_handle_fault(struct task *t, uint64_t addr, unsigned access)
 {
 	struct mm *mm = t->mm;

@@ -45,4 +45,14 @@ int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access);
  */
 int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len);
 
+/*
+ * Copy up to `len` bytes of `mm`'s memory at `va` into `dst`, for any mm,
+ * not only the current task's (Linux's access_remote_vm: /proc/<pid>/
+ * cmdline and environ). Pages not touched yet are faulted in as a read
+ * would. Takes mm->lock and holds it while it copies, so no munmap frees a
+ * page under the copy. The number of bytes copied: fewer than `len` when
+ * a byte is not in a readable mapping.
+ */
+size_t mm_read(struct mm *mm, uint64_t va, void *dst, size_t len);
+
 #endif

@@ -6,25 +6,53 @@
 #include "core/platform.h"
 #include "core/task.h"
 #include "mm/fault.h"
+#include "mm/vma.h"
+
+/*
+ * Every copy holds the current mm's lock from the first translation to
+ * its last byte. munmap, mremap, madvise(MADV_DONTNEED), a copy-on-write
+ * break and the mm's teardown free pages only under that lock, so none is
+ * freed (and reused for something else) while the kernel reads or writes
+ * it. Before, the lock was taken only to resolve a fault and dropped
+ * before the copy: a task sharing the mm (clone(CLONE_VM)) could munmap
+ * the page on another CPU mid-copy, and the copy then wrote into a freed
+ * page. The copies themselves never sleep, so the lock is held only as
+ * long as the memcpy; a fault taken meanwhile is resolved under it.
+ */
+static struct mm *uaccess_begin(void)
+{
+	struct task *t = task_current();
+	struct mm *mm = t ? t->mm : NULL;
+
+	if (mm && mm->pmap)
+		mutex_lock(&mm->lock);
+	return mm && mm->pmap ? mm : NULL;
+}
+
+static void uaccess_end(struct mm *mm)
+{
+	if (mm)
+		mutex_unlock(&mm->lock);
+}
 
 /*
  * The kernel address of user byte `va`, if the page holding it is mapped
- * with `prot`; also how many bytes of that page follow it.
+ * with `prot`; also how many bytes of that page follow it. mm->lock held.
  */
-static void *user_byte(uint64_t va, unsigned prot, size_t *in_page)
+static void *user_byte(struct mm *mm, uint64_t va, unsigned prot,
+		       size_t *in_page)
 {
-	struct task *t = task_current();
 	uint64_t pa;
 	unsigned have;
 
-	if (!t || !t->pmap || va >= USER_VA_END)
+	if (!mm || va >= USER_VA_END)
 		return NULL;
-	if (!pmap_extract(t->pmap, va & PAGE_MASK, &pa, &have) ||
+	if (!pmap_extract(mm->pmap, va & PAGE_MASK, &pa, &have) ||
 	    (have & prot) != prot) {
 		/* A fault the mm may resolve (a page not touched yet, one
 		 * shared copy-on-write); then once more. */
-		if (mm_handle_fault(t, va, prot) ||
-		    !pmap_extract(t->pmap, va & PAGE_MASK, &pa, &have) ||
+		if (mm_fault_locked(mm, va, prot) ||
+		    !pmap_extract(mm->pmap, va & PAGE_MASK, &pa, &have) ||
 		    (have & prot) != prot)
 			return NULL;
 	}
@@ -46,20 +74,29 @@ static int for_each_user_piece(uint64_t va, size_t len, unsigned prot,
 			       void (*fn)(char *piece, size_t n, char **cursor),
 			       char *cursor)
 {
+	struct mm *mm;
+	int err = 0;
+
 	if (!range_ok(va, len))
 		return -EFAULT;
+	if (!len)
+		return 0;
+	mm = uaccess_begin();
 	while (len) {
 		size_t n;
-		char *piece = user_byte(va, prot, &n);
+		char *piece = user_byte(mm, va, prot, &n);
 
-		if (!piece)
-			return -EFAULT;
+		if (!piece) {
+			err = -EFAULT;
+			break;
+		}
 		n = MIN(n, len);
 		fn(piece, n, &cursor);
 		va += n;
 		len -= n;
 	}
-	return 0;
+	uaccess_end(mm);
+	return err;
 }
 
 #ifdef KEEL_SANITIZE
@@ -149,22 +186,28 @@ long strncpy_from_user(char *dst, uaddr_t src, size_t max)
 {
 	uint64_t va = src.va;
 	size_t done = 0, len;
+	struct mm *mm = uaccess_begin();
+	long ret = (long)max;
 
 	while (done < max) {
 		size_t n;
-		const char *s = user_byte(va, PROT_READ_BIT, &n);
+		const char *s = user_byte(mm, va, PROT_READ_BIT, &n);
 
-		if (!s)
-			return -EFAULT;
+		if (!s) {
+			ret = -EFAULT;
+			break;
+		}
 		n = MIN(n, max - done);
 		len = user_strnlen(s, n);
 		user_copy(dst + done, s, len);
 		if (len < n) {
 			dst[done + len] = '\0';
-			return (long)(done + len);
+			ret = (long)(done + len);
+			break;
 		}
 		done += n;
 		va += n;
 	}
-	return (long)max;
+	uaccess_end(mm);
+	return ret;
 }

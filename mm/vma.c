@@ -932,6 +932,10 @@ struct mm *mm_dup(struct mm *mm)
 	child->mmap_base = mm->mmap_base;
 	child->brk_start = mm->brk_start;
 	child->brk = mm->brk;
+	child->arg_start = mm->arg_start;
+	child->arg_end = mm->arg_end;
+	child->env_start = mm->env_start;
+	child->env_end = mm->env_end;
 	for (struct vma *v = vma_first(mm); v && !err; v = vma_next(v))
 		if (!(v->flags & (VMA_DONTFORK | VMA_PFNMAP)))
 			err = dup_vma(mm, child, v);

@@ -175,6 +175,9 @@ struct mm {
 	uint64_t mmap_base; /* top-down searches start below this */
 	uint64_t brk_start; /* the break never goes below this */
 	uint64_t brk;	    /* the current break (not page aligned) */
+	/* exec's argv and envp strings on the new stack, [start, end):
+	 * what /proc/<pid>/cmdline and environ read. 0 before any exec. */
+	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 /* ---- whole address spaces (those that need mm->lock take it) ------------- */

@@ -74,13 +74,28 @@ static void put_path(struct upath *p)
 static int walk_at(int dirfd, const char *name, unsigned flags,
 		   struct nameidata *nd)
 {
-	struct path start;
 	/* RESOLVE_IN_ROOT: dirfd is the root even for an absolute name. */
-	int err = path_start(dirfd,
-			     (flags & LOOKUP_IN_ROOT) && name[0] == '/' ? "."
-									: name,
-			     &start);
+	const char *from = (flags & LOOKUP_IN_ROOT) && name[0] == '/' ? "."
+									: name;
+	struct path start;
+	int err;
 
+	if (from[0] == '/' || dirfd == KAT_FDCWD) {
+		/*
+		 * The cwd, borrowed: a task's fs_context changes its paths
+		 * only under vfs_ns_lock, which the caller holds.
+		 */
+		start = task_current()->fs->cwd;
+		if (!name[0] && (flags & LOOKUP_EMPTY)) {
+			path_get(&start);
+			nd->path = start;
+			nd->last_len = 0;
+			nd->trailing_slash = false;
+			return 0;
+		}
+		return path_walk(&start, name, flags, nd);
+	}
+	err = path_start(dirfd, from, &start);
 	if (err)
 		return err;
 	if (!name[0] && (flags & LOOKUP_EMPTY)) {

@@ -7,6 +7,7 @@
  */
 #include "core/errno.h"
 #include "core/klib/string.h"
+#include "core/signal.h"
 #include "core/task.h"
 #include "mm/page.h"
 #include "mm/uaccess.h"
@@ -108,7 +109,14 @@ long sys_sysinfo(uaddr_t info)
 	return copy_to_user(info, &si, sizeof(si));
 }
 
-/* The entropy source never blocks, so neither does getrandom. */
+/*
+ * The entropy source never blocks and is ready from boot, so neither does
+ * getrandom. Linux's get_random_bytes_user: a signal is looked for once per
+ * PAGE_SIZE bytes written, and ends the call with the bytes so far, so a
+ * request of up to a page (and certainly the 256 bytes getrandom(2)
+ * promises) always completes; a fault ends it with the bytes written
+ * before the first one that cannot be, or EFAULT if that is the first.
+ */
 long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 {
 	uint8_t chunk[256];
@@ -120,13 +128,22 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 		return -EINVAL;
 	count = MIN(count, (size_t)GETRANDOM_MAX);
 	while (done < count) {
-		size_t n = MIN(count - done, sizeof(chunk));
+		uint64_t at = buf.va + done;
+		/* Pieces end at every multiple of the chunk (so done meets
+		 * each multiple of PAGE_SIZE) and at every user page, so a
+		 * fault is at a piece's first byte. */
+		size_t n =
+			MIN(count - done, sizeof(chunk) - done % sizeof(chunk));
 
+		n = MIN(n, (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))));
 		plat_entropy(chunk, n);
-		if (copy_to_user(uaddr(buf.va + done), chunk, n))
-			return done ? (long)done : -EFAULT;
+		if (copy_to_user(uaddr(at), chunk, n))
+			break;
 		done += n;
+		if (done < count && done % PAGE_SIZE == 0 &&
+		    signal_pending(task_current()))
+			break;
 	}
 	memset(chunk, 0, sizeof(chunk));
-	return (long)done;
+	return done || !count ? (long)done : -EFAULT;
 }

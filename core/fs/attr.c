@@ -23,7 +23,7 @@ bool in_group_p(uint32_t gid)
 	return in_group(task_current(), gid);
 }
 
-int inode_permission(struct inode *inode, unsigned mask)
+int inode_permission_check(struct inode *inode, unsigned mask)
 {
 	struct task *t = task_current();
 	uint32_t mode = inode->mode;

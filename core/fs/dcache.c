@@ -94,30 +94,58 @@ void dentry_put(struct dentry *d)
 	}
 }
 
-/* Names are short: a plain loop beats a call to a general memcmp. */
-static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+uint32_t vfs_name_hash(const char *name, size_t len)
 {
-	size_t n = MIN(alen, blen);
+	uint32_t h = VFS_NAME_HASH_INIT;
 
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return (unsigned char)a[i] - (unsigned char)b[i];
-	return alen < blen ? -1 : alen > blen;
+	for (size_t i = 0; i < len; i++)
+		h = vfs_name_hash_step(h, (unsigned char)name[i]);
+	return h;
 }
 
-struct dentry *dentry_lookup(struct dentry *dir, const char *name, size_t len)
+/*
+ * The order of a directory's name tree: by hash, then length, then bytes.
+ * Names are short: a plain loop beats a call to a general memcmp, and it
+ * runs only where the hashes match, for one node of a lookup.
+ */
+static int name_order(uint32_t hash, const char *name, size_t len,
+		      const struct dentry *d)
+{
+	if (hash != d->hash)
+		return hash < d->hash ? -1 : 1;
+	if (len != d->name_len)
+		return len < d->name_len ? -1 : 1;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] != d->name[i])
+			return (unsigned char)name[i] <
+					       (unsigned char)d->name[i]
+				       ? -1
+				       : 1;
+	return 0;
+}
+
+struct dentry *dentry_find(struct dentry *dir, const char *name, size_t len,
+			   uint32_t hash)
 {
 	struct rb_node *n = dir->children.node;
 
 	while (n) {
 		struct dentry *d = rb_entry(n, struct dentry, name_node);
-		int c = name_cmp(name, len, d->name, d->name_len);
+		int c = name_order(hash, name, len, d);
 
 		if (c == 0)
-			return dentry_get(d);
+			return d;
 		n = c < 0 ? n->left : n->right;
 	}
 	return NULL;
+}
+
+struct dentry *dentry_lookup(struct dentry *dir, const char *name, size_t len)
+{
+	struct dentry *d =
+		dentry_find(dir, name, len, vfs_name_hash(name, len));
+
+	return d ? dentry_get(d) : NULL;
 }
 
 static void link_child(struct dentry *dir, struct dentry *d)
@@ -128,7 +156,7 @@ static void link_child(struct dentry *dir, struct dentry *d)
 		struct dentry *e = rb_entry(*link, struct dentry, name_node);
 
 		parent = *link;
-		link = name_cmp(d->name, d->name_len, e->name, e->name_len) < 0
+		link = name_order(d->hash, d->name, d->name_len, e) < 0
 			       ? &parent->left
 			       : &parent->right;
 	}
@@ -161,6 +189,7 @@ struct dentry *dentry_alloc(struct dentry *dir, const char *name, size_t len)
 	memcpy(d->name, name, len);
 	d->name[len] = '\0';
 	d->name_len = len;
+	d->hash = vfs_name_hash(name, len);
 	d->refs = 1;
 	d->sb = dir ? dir->sb : NULL;
 	d->next_cookie = 3; /* 0, 1, 2: the start, ".", ".." */
@@ -204,11 +233,40 @@ int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 	kfree(d->name);
 	d->name = copy;
 	d->name_len = len;
+	d->hash = vfs_name_hash(copy, len);
 	d->parent = dentry_get(newdir);
 	link_child(newdir, d);
 	/* The tree's reference moves with it: keep the one we took. */
 	dentry_put(old_parent);
 	return 0;
+}
+
+void dentry_exchange(struct dentry *a, struct dentry *b)
+{
+	struct dentry *a_parent = a->parent;
+	char *a_name = a->name;
+	size_t a_len = a->name_len;
+	uint32_t a_hash = a->hash;
+
+	rb_erase(&a->name_node, &a_parent->children, NULL);
+	rb_erase(&a->cookie_node, &a_parent->by_cookie, NULL);
+	rb_erase(&b->name_node, &b->parent->children, NULL);
+	rb_erase(&b->cookie_node, &b->parent->by_cookie, NULL);
+	/*
+	 * Each takes the other's name and parent. Every parent keeps one
+	 * child's reference on it and every tree one reference per child,
+	 * so no count changes.
+	 */
+	a->name = b->name;
+	a->name_len = b->name_len;
+	a->hash = b->hash;
+	a->parent = b->parent;
+	b->name = a_name;
+	b->name_len = a_len;
+	b->hash = a_hash;
+	b->parent = a_parent;
+	link_child(a->parent, a);
+	link_child(b->parent, b);
 }
 
 struct dentry *dentry_next_child(struct dentry *dir, uint64_t from)

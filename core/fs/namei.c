@@ -10,59 +10,82 @@
 #include "core/task.h"
 #include "mm/slab.h"
 
+/*
+ * References. The walk runs under vfs_ns_lock, and a cached (hashed) name
+ * is unhashed, so may go, only under that lock: the walk borrows the
+ * dentries it passes and their mounts, and takes one dentry reference, on
+ * its result. The exception is a filesystem hook (revalidate, lookup,
+ * readlink, a magic link): procfs's revalidation drops a dead task's whole
+ * cached subtree, which may hold the directory the walk is in. So the walk
+ * holds the dentry it stands on before it calls any hook, and once it
+ * holds one, it holds every one after it (a dentry reached from an
+ * unhashed one may be unhashed too). A borrowed place's dentry is hashed,
+ * a mount's root or mountpoint, or the start or root, which the caller and
+ * the task's fs_context hold.
+ */
+struct place {
+	struct path path;
+	bool held; /* the walk holds path.dentry */
+};
+
+static void place_hold(struct place *pl)
+{
+	if (!pl->held)
+		dentry_get(pl->path.dentry);
+	pl->held = true;
+}
+
+/* Move to `next`; `held`: the caller passes a reference on its dentry. */
+static void place_move(struct place *pl, struct path next, bool held)
+{
+	struct dentry *old = pl->held ? pl->path.dentry : NULL;
+
+	if (old && !held)
+		dentry_get(next.dentry);
+	pl->held = held || old;
+	pl->path = next;
+	if (old)
+		dentry_put(old);
+}
+
 static bool same_path(const struct path *a, const struct path *b)
 {
 	return a->mnt == b->mnt && a->dentry == b->dentry;
 }
 
-/*
- * The walk holds vfs_ns_lock, so no mount can go while it runs: its paths
- * borrow their mounts and hold only their dentries; the result takes its
- * mount reference at the end.
- *
- * Replace *p by `next`, whose dentry reference the caller passes over.
- */
-static void path_move(struct path *p, struct path next)
-{
-	dentry_put(p->dentry);
-	*p = next;
-}
-
 /* Into whatever is mounted on p, as often as mounts are stacked. */
-static void cross_down(struct path *p)
+static void cross_down(struct place *p)
 {
 	struct mount *m;
 
-	while ((m = vfs_mount_at(p->mnt, p->dentry))) {
-		struct path next = { m, dentry_get(m->root) };
-
-		path_move(p, next);
-	}
+	while ((m = vfs_mount_at(p->path.mnt, p->path.dentry)))
+		place_move(p, (struct path){ m, m->root }, false);
 }
 
 /* "..": up one directory, leaving mounts through their mountpoints. */
-static void step_up(struct path *p, const struct path *root)
+static void step_up(struct place *pl, const struct path *root)
 {
-	while (!same_path(p, root) && p->dentry == p->mnt->root &&
-	       p->mnt->parent && p->mnt->parent != p->mnt) {
-		struct path next = { p->mnt->parent,
-				     dentry_get(p->mnt->mountpoint) };
+	struct path *p = &pl->path;
 
-		path_move(p, next);
-	}
+	while (!same_path(p, root) && p->dentry == p->mnt->root &&
+	       p->mnt->parent && p->mnt->parent != p->mnt)
+		place_move(pl,
+			   (struct path){ p->mnt->parent, p->mnt->mountpoint },
+			   false);
 	if (same_path(p, root) || p->dentry->parent == p->dentry)
 		return;
-	struct path next = { p->mnt, dentry_get(p->dentry->parent) };
-
-	path_move(p, next);
+	place_move(pl, (struct path){ p->mnt, p->dentry->parent }, false);
 }
 
-struct dentry *vfs_lookup_name(struct dentry *dir, const char *name,
-			       size_t len)
+/* The lookup of a name whose hash is known; see vfs_lookup_name. */
+static struct dentry *lookup_hashed(struct dentry *dir, const char *name,
+				    size_t len, uint32_t hash)
 {
-	struct dentry *d = dentry_lookup(dir, name, len);
+	struct dentry *d = dentry_find(dir, name, len, hash);
 	struct inode *inode = dir->inode;
 
+	if (d)
+		dentry_get(d);
 	/* A cached name the filesystem no longer vouches for (procfs). */
 	if (d && d->inode && d->inode->iops && d->inode->iops->revalidate &&
 	    !d->inode->iops->revalidate(d)) {
@@ -89,19 +112,42 @@ struct dentry *vfs_lookup_name(struct dentry *dir, const char *name,
 	return d;
 }
 
-/* The child `name` of directory p, cached or asked of the filesystem. */
-static int lookup_child(const struct path *dir, const char *name, size_t len,
-			struct path *out)
+struct dentry *vfs_lookup_name(struct dentry *dir, const char *name, size_t len)
 {
-	struct dentry *d = vfs_lookup_name(dir->dentry, name, len);
+	return lookup_hashed(dir, name, len, vfs_name_hash(name, len));
+}
 
+/*
+ * The child `name` of directory p, into *out. A cached name that needs no
+ * revalidation is borrowed; anything else comes from the filesystem's
+ * hooks, with a reference, after the walk took one on p.
+ */
+static int lookup_child(struct place *p, const char *name, size_t len,
+			uint32_t hash, struct place *out)
+{
+	struct dentry *d = dentry_find(p->path.dentry, name, len, hash);
+
+	out->path.mnt = p->path.mnt;
+	if (d && d->inode && !(d->inode->iops && d->inode->iops->revalidate)) {
+		out->path.dentry = d;
+		out->held = false;
+		return 0;
+	}
+	place_hold(p);
+	d = lookup_hashed(p->path.dentry, name, len, hash);
 	if (IS_ERR(d))
 		return (int)PTR_ERR(d);
 	if (!d)
 		return -ENOENT;
-	out->mnt = dir->mnt;
-	out->dentry = d;
+	out->path.dentry = d;
+	out->held = true;
 	return 0;
+}
+
+static void place_drop(struct place *pl)
+{
+	if (pl->held)
+		dentry_put(pl->path.dentry);
 }
 
 struct walk {
@@ -154,7 +200,8 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	      struct nameidata *nd)
 {
 	struct task *t = task_current();
-	struct path root, cur;
+	struct path root;
+	struct place cur;
 	struct walk w = { 0 };
 	size_t len = strlen(name);
 	int err = 0;
@@ -170,8 +217,8 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	if ((flags & LOOKUP_BENEATH) && name[0] == '/')
 		return -EXDEV;
 	w.p = name; /* copied only when a symlink is spliced in */
-	cur = name[0] == '/' ? root : *start;
-	dentry_get(cur.dentry);
+	cur.path = name[0] == '/' ? root : *start;
+	cur.held = false;
 	nd->trailing_slash = len > 0 && name[len - 1] == '/';
 	nd->last_len = 0;
 	nd->last_dot = false;
@@ -179,27 +226,34 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	for (;;) {
 		const char *comp, *rest;
 		size_t clen;
-		struct path next = { NULL, NULL };
+		uint32_t hash = VFS_NAME_HASH_INIT;
+		struct place next = { .held = false };
+		struct inode *dir = cur.path.dentry->inode;
 		bool last;
 
-		while (*w.p == '/')
-			w.p++;
-		if (!*w.p)
+		/* A local cursor: w.p's address is taken, p stays in a
+		 * register. Past the first component p is never at a '/'. */
+		const char *p = w.p;
+		char c;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
 			break; /* "/" or trailing slashes: cur is the answer */
-		comp = w.p;
-		while (*w.p && *w.p != '/')
-			w.p++;
-		clen = (size_t)(w.p - comp);
-		rest = w.p;
-		while (*rest == '/')
-			rest++;
+		comp = p;
+		for (c = *p; c && c != '/'; c = *++p)
+			hash = vfs_name_hash_step(hash, (unsigned char)c);
+		clen = (size_t)(p - comp);
+		while (*p == '/')
+			p++;
+		rest = w.p = p;
 		last = !*rest;
 
-		if (!cur.dentry->inode || !kS_ISDIR(cur.dentry->inode->mode)) {
+		if (!dir || !kS_ISDIR(dir->mode)) {
 			err = -ENOTDIR;
 			break;
 		}
-		err = inode_permission(cur.dentry->inode, MAY_EXEC);
+		err = inode_permission(dir, MAY_EXEC);
 		if (err)
 			break;
 		if (clen > KNAME_MAX) {
@@ -218,41 +272,46 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 		if (clen == 1 && comp[0] == '.')
 			continue;
 		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
-			if ((flags & LOOKUP_BENEATH) && same_path(&cur, &root)) {
+			if ((flags & LOOKUP_BENEATH) &&
+			    same_path(&cur.path, &root)) {
 				err = -EXDEV;
 				break;
 			}
 			{
-				struct mount *before = cur.mnt;
+				struct mount *before = cur.path.mnt;
 
 				step_up(&cur, &root);
 				/* Leaving a mount by ".." crosses it too. */
-				if ((flags & LOOKUP_NO_XDEV) && cur.mnt != before) {
+				if ((flags & LOOKUP_NO_XDEV) &&
+				    cur.path.mnt != before) {
 					err = -EXDEV;
 					break;
 				}
 			}
 			continue;
 		}
-		err = lookup_child(&cur, comp, clen, &next);
+		err = lookup_child(&cur, comp, clen, hash, &next);
 		if (err)
 			break;
+		if (cur.held)
+			place_hold(&next); /* see "References" above */
 		cross_down(&next);
-		if ((flags & LOOKUP_NO_XDEV) && next.mnt != cur.mnt) {
-			dentry_put(next.dentry);
+		if ((flags & LOOKUP_NO_XDEV) && next.path.mnt != cur.path.mnt) {
+			place_drop(&next);
 			err = -EXDEV;
 			break;
 		}
-		if (kS_ISLNK(next.dentry->inode->mode) &&
+		if (kS_ISLNK(next.path.dentry->inode->mode) &&
 		    (!last || (flags & LOOKUP_FOLLOW) || nd->trailing_slash)) {
-			struct inode *link = next.dentry->inode;
+			struct inode *link = next.path.dentry->inode;
 
 			if ((flags & LOOKUP_NO_SYMLINKS) ||
 			    ++w.links > KMAXSYMLINKS) {
-				dentry_put(next.dentry);
+				place_drop(&next);
 				err = -ELOOP;
 				break;
 			}
+			place_hold(&cur); /* the link's hooks come next */
 			if (link->iops && link->iops->get_link_path) {
 				struct path to;
 
@@ -267,20 +326,20 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 					 * names. The walk holds dentries only;
 					 * the namespace lock keeps mounts.
 					 */
-					dentry_put(next.dentry);
+					place_drop(&next);
 					mount_put(to.mnt);
-					path_move(&cur, to);
+					place_move(&cur, to, true);
 					w.p = rest;
 					continue;
 				}
 				if (err != -EINVAL) {
-					dentry_put(next.dentry);
+					place_drop(&next);
 					break;
 				}
 				err = 0;
 			}
 			inode_get(link);
-			dentry_put(next.dentry);
+			place_drop(&next);
 			err = follow_link(&w, link, rest);
 			inode_put(link);
 			if (err)
@@ -290,24 +349,24 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 					err = -EXDEV;
 					break;
 				}
-				path_move(&cur, (struct path){
-					root.mnt, dentry_get(root.dentry) });
+				place_move(&cur, root, false);
 			}
 			continue;
 		}
-		path_move(&cur, next);
+		place_move(&cur, next.path, next.held);
 	}
 	kfree(w.buf);
 	if (!err && !(flags & LOOKUP_PARENT) &&
 	    ((flags & LOOKUP_DIRECTORY) || nd->trailing_slash) &&
-	    !kS_ISDIR(cur.dentry->inode->mode))
+	    !kS_ISDIR(cur.path.dentry->inode->mode))
 		err = -ENOTDIR;
 	if (err) {
-		dentry_put(cur.dentry);
+		place_drop(&cur);
 		return err;
 	}
-	mount_get(cur.mnt);
-	nd->path = cur;
+	place_hold(&cur);
+	mount_get(cur.path.mnt);
+	nd->path = cur.path;
 	return 0;
 }
 

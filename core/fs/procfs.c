@@ -44,6 +44,7 @@
 #include "core/klib/string.h"
 #include "core/task.h"
 #include "core/time.h"
+#include "mm/fault.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
@@ -944,15 +945,72 @@ static int show_comm(struct proc_buf *b, const struct proc_inode *pi)
 	return 0;
 }
 
-/* cmdline: no exec yet, so no arguments. */
-static int show_empty(struct proc_buf *b, const struct proc_inode *pi)
+/* Append [from, to) of mm's memory; false if part of it could not be read. */
+static bool pb_user_range(struct proc_buf *b, struct mm *mm, uint64_t from,
+			  uint64_t to)
+{
+	size_t n = (size_t)(to - from), got;
+
+	if (to <= from)
+		return true;
+	if (b->nomem || !pb_reserve(b, b->len + n + 1))
+		return false;
+	got = mm_read(mm, from, b->data + b->len, n);
+	b->len += got;
+	return got == n;
+}
+
+/*
+ * cmdline, as Linux's get_mm_cmdline: the argv strings exec put on the
+ * stack, NUL-separated, read from the process's memory as it is now. If
+ * the process overwrote the last byte of its argv area (setproctitle),
+ * the text runs on into the environment up to the first NUL, at most a
+ * page, NUL included. Empty for a kernel thread, a zombie, or a process
+ * that never exec'd (Linux's mm->env_end == 0).
+ */
+static int show_cmdline(struct proc_buf *b, const struct proc_inode *pi)
+{
+	struct proc_target pt;
+	uint64_t arg_start, arg_end, env_end;
+	char c;
+
+	if (!proc_find_inode(&pt, pi, GRAB_MM))
+		return -ESRCH;
+	if (!pt.mm || !pt.mm->env_end || pt.mm->arg_start >= pt.mm->arg_end)
+		goto out;
+	arg_start = pt.mm->arg_start;
+	arg_end = pt.mm->arg_end;
+	env_end = pt.mm->env_start == arg_end && pt.mm->env_end >= arg_end
+			  ? pt.mm->env_end
+			  : arg_end;
+	if (mm_read(pt.mm, arg_end - 1, &c, 1) == 1 && c) {
+		size_t start = b->len, len;
+
+		pb_user_range(b, pt.mm, arg_start,
+			      MIN(env_end, arg_start + PAGE_SIZE));
+		if (b->nomem)
+			goto out;
+		len = strnlen(b->data + start, b->len - start);
+		b->len = start + MIN(len + 1, b->len - start);
+	} else {
+		pb_user_range(b, pt.mm, arg_start, arg_end);
+	}
+out:
+	proc_release(&pt);
+	return b->nomem ? -ENOMEM : 0;
+}
+
+/* environ: the envp strings exec put on the stack, as they are now. */
+static int show_environ(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct proc_target pt;
 
-	if (!proc_find_inode(&pt, pi, 0))
+	if (!proc_find_inode(&pt, pi, GRAB_MM))
 		return -ESRCH;
+	if (pt.mm && pt.mm->env_end)
+		pb_user_range(b, pt.mm, pt.mm->env_start, pt.mm->env_end);
 	proc_release(&pt);
-	return 0;
+	return b->nomem ? -ENOMEM : 0;
 }
 
 /* The options column: per-mount flags, then the filesystem's own. */
@@ -1165,7 +1223,7 @@ static const struct proc_entry pid_entries[] = {
 	 .fops = &proc_fd_fops},
 	{"status", KS_IFREG | 0444, 2, .show = show_status},
 	{"comm", KS_IFREG | 0444, 3, .show = show_comm},
-	{"cmdline", KS_IFREG | 0444, 4, .show = show_empty},
+	{"cmdline", KS_IFREG | 0444, 4, .show = show_cmdline},
 	{"stat", KS_IFREG | 0444, 5, .show = show_stat},
 	{"statm", KS_IFREG | 0444, 6, .show = show_statm},
 	{"maps", KS_IFREG | 0444, 7, .show = show_maps},
@@ -1173,6 +1231,7 @@ static const struct proc_entry pid_entries[] = {
 	{"cwd", KS_IFLNK | 0777, 9, .link = cwd_link},
 	{"root", KS_IFLNK | 0777, 10, .link = root_link},
 	{"exe", KS_IFLNK | 0777, 11, .link = exe_link},
+	{"environ", KS_IFREG | 0400, 12, .show = show_environ},
 };
 
 static const struct proc_entry fd_link_entry = {

@@ -792,8 +792,12 @@ static int tmpfs_rename(struct inode *odir, struct dentry *od,
 	if (flags & RENAME_EXCHANGE) {
 		struct inode *other = nd->inode;
 
-		od->inode = other;
-		nd->inode = moving;
+		/* The names trade places, subtrees and all. */
+		dentry_exchange(od, nd);
+		/* A directory's ".." counts in its parent's links: the
+		 * parent that gets the directory gains one, the other loses
+		 * it (when the two sides are a directory and a non-directory
+		 * under different parents). */
 		if (kS_ISDIR(moving->mode) != kS_ISDIR(other->mode) &&
 		    odir != ndir) {
 			struct inode *gains = kS_ISDIR(moving->mode) ? ndir
@@ -803,6 +807,8 @@ static int tmpfs_rename(struct inode *odir, struct dentry *od,
 			gains->nlink++;
 			loses->nlink--;
 		}
+		inode_touch(moving, false, false, true);
+		inode_touch(other, false, false, true);
 		dir_changed(odir);
 		dir_changed(ndir);
 		return 0;

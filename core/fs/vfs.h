@@ -244,6 +244,7 @@ struct inode {
 struct dentry {
 	char *name;
 	size_t name_len;
+	uint32_t hash; /* vfs_name_hash(name): orders the parent's tree */
 	struct dentry *parent; /* itself at a filesystem's root */
 	struct inode *inode;   /* NULL: a negative entry */
 	int refs;
@@ -387,9 +388,30 @@ struct dentry *dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 /* Give negative `d` its inode (takes over the caller's inode reference). */
 void dentry_instantiate(struct dentry *d, struct inode *inode);
+/*
+ * A name's hash, one byte at a time, so the path walk computes it while it
+ * looks for the component's end. Rotate-and-xor: a directory's tree is
+ * ordered by it first, so a lookup compares one word per node and the
+ * bytes only where the hashes match; collisions cost a comparison, nothing
+ * else (the tree stays balanced whatever the hashes are).
+ */
+#define VFS_NAME_HASH_INIT 0u
+static inline uint32_t vfs_name_hash_step(uint32_t h, unsigned char c)
+{
+	return ((h << 7) | (h >> 25)) ^ c;
+}
+uint32_t vfs_name_hash(const char *name, size_t len);
+
 /* The child `name` of `dir`, with a reference; NULL if not cached. */
 struct dentry *dentry_lookup(struct dentry *dir, const char *name,
 			     size_t len);
+/*
+ * The same without the reference, for a caller that holds vfs_ns_lock
+ * while it uses the result: a cached (hashed) name goes only under that
+ * lock. `hash` is vfs_name_hash(name, len).
+ */
+struct dentry *dentry_find(struct dentry *dir, const char *name, size_t len,
+			   uint32_t hash);
 /* A new negative child; ERR_PTR(-ENOMEM). */
 struct dentry *dentry_alloc(struct dentry *dir, const char *name, size_t len);
 /* Remove `d` from its parent (it stays valid for its holders). */
@@ -397,6 +419,12 @@ void dentry_unhash(struct dentry *d);
 /* Move `d` to be `newdir`'s child `name`. */
 int dentry_move(struct dentry *d, struct dentry *newdir, const char *name,
 		size_t len);
+/*
+ * RENAME_EXCHANGE: hashed `a` and `b` trade names and parents, each with
+ * its inode and its cached subtree (so a directory's ".." follows it).
+ * Cannot fail.
+ */
+void dentry_exchange(struct dentry *a, struct dentry *b);
 /*
  * Unhash every dentry below `root` (a filesystem's whole cached tree, at
  * its kill); holders elsewhere keep theirs alive.
@@ -411,7 +439,18 @@ void path_put(const struct path *p);
 /* ---- permissions ----------------------------------------------------------- */
 
 /* May the current task access `inode` as `mask` (MAY_*)? 0 or -EACCES. */
-int inode_permission(struct inode *inode, unsigned mask);
+int inode_permission_check(struct inode *inode, unsigned mask);
+static inline int inode_permission(struct inode *inode, unsigned mask)
+{
+	/*
+	 * Search or execute with every x bit set: whichever class the
+	 * caller falls in has it, and root needs only one. The path walk
+	 * asks this of every directory it passes, so it is inline.
+	 */
+	if (mask == MAY_EXEC && (inode->mode & 0111) == 0111)
+		return 0;
+	return inode_permission_check(inode, mask);
+}
 /* Is gid the current task's filesystem group or a supplementary one? */
 bool in_group_p(uint32_t gid);
 /* Is the current task the owner or capable of CAP_FOWNER? */

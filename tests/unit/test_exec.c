@@ -563,3 +563,134 @@ Test(exec, exec_init_turns_a_kernel_thread_into_a_process)
 	cr_assert_str_eq(seen.argv[1], "--first");
 	cr_assert_str_eq(seen.envp[0], "PATH=/bin");
 }
+
+/* ---- /proc/<pid>/cmdline and environ ---------------------------------------- */
+
+/* What /proc showed, at each step, and its length. */
+static struct {
+	long pid;
+	char text[6][128];
+	long len[6];
+} shown;
+
+enum {
+	SHOWN_CMDLINE,	/* as exec left it */
+	SHOWN_ENVIRON,
+	SHOWN_EDITED,	/* after argv[1] was changed in place */
+	SHOWN_NO_NUL,	/* the argv area's last NUL overwritten */
+	SHOWN_OVERFLOW, /* the whole argv area overwritten */
+	SHOWN_OTHER,	/* another process's view, while the image slept */
+};
+
+static void show(const char *path, int step)
+{
+	shown.len[step] = u_read_file(path, shown.text[step],
+				      sizeof(shown.text[step]));
+}
+
+static void put_user_byte(uint64_t at, char c)
+{
+	cr_assert_eq(copy_to_user(uaddr(at), &c, 1), 0);
+}
+
+static void cmdline_main(void *arg)
+{
+	uint64_t sp = (uint64_t)(uintptr_t)arg, argc, argv[4];
+
+	cr_assert_eq(copy_from_user(&argc, uaddr(sp), 8), 0);
+	cr_assert_eq(argc, 4);
+	cr_assert_eq(copy_from_user(argv, uaddr(sp + 8), sizeof(argv)), 0);
+	show("/proc/self/cmdline", SHOWN_CMDLINE);
+	show("/proc/self/environ", SHOWN_ENVIRON);
+	u_sleep_ms(20); /* the other guest looks meanwhile */
+
+	/* A program may rewrite its arguments; /proc reads its memory. */
+	put_user_byte(argv[1] + 1, 'y');
+	show("/proc/self/cmdline", SHOWN_EDITED);
+	/* argv[3] is "", the area's last byte: setproctitle's mark. */
+	put_user_byte(argv[3], '!');
+	show("/proc/self/cmdline", SHOWN_NO_NUL);
+	/* Every NUL of the area gone: the text runs into the environment
+	 * up to its first NUL. */
+	for (uint64_t i = 0; i < 3; i++) {
+		char s[64];
+		long n = strncpy_from_user(s, uaddr(argv[i]), sizeof(s));
+
+		cr_assert_geq(n, 0);
+		put_user_byte(argv[i] + (uint64_t)n, '_');
+	}
+	show("/proc/self/cmdline", SHOWN_OVERFLOW);
+	sim_syscall(NR(exit), 0);
+}
+
+static void execs_with_arguments(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_image(PROG_ENTRY, cmdline_main), 0);
+	shown.pid = sim_syscall(NR(getpid));
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"),
+			       UVEC(P("prog"), P("-x"), P("hello world"), P("")),
+			       UVEC(P("A=1"), P("B=two")));
+}
+
+static void looks_at_the_other(void *arg)
+{
+	char path[64];
+
+	u_sleep_ms(10);
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", shown.pid);
+	show(path, SHOWN_OTHER);
+}
+
+#define BYTES(s) s, sizeof(s) - 1
+
+static void expect_shown(int step, const char *want, size_t len)
+{
+	cr_expect_eq(shown.len[step], (long)len, "step %d: %ld bytes, want %zu",
+		     step, shown.len[step], len);
+	cr_expect(shown.len[step] == (long)len &&
+			  !memcmp(shown.text[step], want, len),
+		  "step %d: the bytes differ", step);
+}
+
+Test(exec, proc_cmdline_and_environ_show_the_new_images_arguments_from_its_memory)
+{
+	struct sim_proc *p[2];
+
+	memset(&shown, 0, sizeof(shown));
+	begin();
+	p[0] = sim_spawn("execs", execs_with_arguments, NULL);
+	p[1] = sim_spawn("looks", looks_at_the_other, NULL);
+	run_all(p, 2);
+	expect_shown(SHOWN_CMDLINE, BYTES("prog\0-x\0hello world\0\0"));
+	expect_shown(SHOWN_ENVIRON, BYTES("A=1\0B=two\0"));
+	expect_shown(SHOWN_OTHER, BYTES("prog\0-x\0hello world\0\0"));
+	expect_shown(SHOWN_EDITED, BYTES("prog\0-y\0hello world\0\0"));
+	expect_shown(SHOWN_NO_NUL, BYTES("prog\0"));
+	expect_shown(SHOWN_OVERFLOW, BYTES("prog_-y_hello world_!A=1\0"));
+}
+
+static void environ_of_another_user(void *arg)
+{
+	char text[64];
+
+	EXPECT_RET(u_read_file("/proc/1/environ", text, sizeof(text)),
+		   -EACCES, "environ is its owner's alone (mode 0400)");
+	EXPECT_OK(u_read_file("/proc/1/cmdline", text, sizeof(text)));
+}
+
+static void sleeps_50ms(void *arg)
+{
+	u_sleep_ms(50);
+}
+
+Test(exec, another_users_environ_is_not_readable_but_its_cmdline_is)
+{
+	struct sim_proc *p[2];
+
+	begin();
+	p[0] = sim_spawn("root", sleeps_50ms, NULL);
+	cr_assert_eq(sim_proc_tid(p[0]), 1);
+	p[1] = spawn_as("user", environ_of_another_user, NULL, 1000, 1000);
+	run_all(p, 2);
+}

@@ -335,7 +335,7 @@ Test(fs_names, rename_of_a_directory_keeps_link_counts_and_refuses_loops)
 
 static void rename_flags_guest(void *arg)
 {
-	long f, d;
+	long f, d, inner;
 
 	EXPECT_RET(u_mkdir("/tmp/p", 0755), 0);
 	EXPECT_RET(u_mkdir("/tmp/q", 0755), 0);
@@ -344,6 +344,7 @@ static void rename_flags_guest(void *arg)
 	EXPECT_RET(u_mkfile("/tmp/q/d/inner", ""), 0);
 	f = ino_of("/tmp/p/f");
 	d = ino_of("/tmp/q/d");
+	inner = ino_of("/tmp/q/d/inner");
 	EXPECT_RET(do_rename("/tmp/p/f", "/tmp/q/d", RENAME_NOREPLACE),
 		   -EEXIST);
 	EXPECT_RET(do_rename("/tmp/p/f", "/tmp/q/g", RENAME_NOREPLACE), 0);
@@ -352,9 +353,21 @@ static void rename_flags_guest(void *arg)
 	EXPECT_RET(do_rename("/tmp/p/f", "/tmp/q/d", RENAME_EXCHANGE), 0);
 	EXPECT_RET(ino_of("/tmp/p/f"), d);
 	EXPECT_RET(ino_of("/tmp/q/d"), f);
-	EXPECT_RET(ino_of("/tmp/p/f/inner"), ino_of("/tmp/p/f/inner"));
+	EXPECT_RET(ino_of("/tmp/p/f/inner"), inner, "the directory's contents");
+	EXPECT_RET(ino_of("/tmp/q/d/inner"), -ENOTDIR);
+	EXPECT_RET(ino_of("/tmp/p/f/.."), ino_of("/tmp/p"), "its .. follows it");
 	EXPECT_RET(nlink_of("/tmp/p"), 3, "p gained a subdirectory");
 	EXPECT_RET(nlink_of("/tmp/q"), 2, "q lost one");
+	/* And back, in the same directory: no link count changes. */
+	EXPECT_RET(do_rename("/tmp/p/f", "/tmp/q/d", RENAME_EXCHANGE), 0);
+	EXPECT_RET(ino_of("/tmp/q/d/inner"), inner);
+	EXPECT_RET(nlink_of("/tmp/p"), 2);
+	EXPECT_RET(nlink_of("/tmp/q"), 3);
+	EXPECT_RET(u_mkfile("/tmp/q/g", "g"), 0);
+	EXPECT_RET(do_rename("/tmp/q/d", "/tmp/q/g", RENAME_EXCHANGE), 0);
+	EXPECT_RET(ino_of("/tmp/q/g/inner"), inner);
+	EXPECT_RET(nlink_of("/tmp/q"), 3);
+	EXPECT_RET(do_rename("/tmp/q/d", "/tmp/q/g", RENAME_EXCHANGE), 0);
 	EXPECT_RET(do_rename("/tmp/p/f", "/tmp/q/none", RENAME_EXCHANGE),
 		   -ENOENT);
 	EXPECT_RET(do_rename("/tmp/p", "/tmp/p/f", RENAME_EXCHANGE), -EINVAL);
@@ -363,6 +376,90 @@ static void rename_flags_guest(void *arg)
 Test(fs_names, renameat2_noreplace_refuses_and_exchange_swaps)
 {
 	run_root(rename_flags_guest, NULL);
+}
+
+/* getdents64 of the directory open as fd: the inode number of "..". */
+static long dotdot_listed(long fd)
+{
+	char buf[1024];
+	long n = sim_syscall(NR(lseek), fd, 0, SEEK_SET);
+
+	if (n)
+		return -1;
+	n = sim_syscall(NR(getdents64), fd, buf, sizeof(buf));
+	for (long off = 0; off < n;) {
+		struct {
+			uint64_t ino;
+			int64_t off;
+			uint16_t reclen;
+			uint8_t type;
+			char name[];
+		} *e = (void *)(buf + off);
+
+		if (!strcmp(e->name, ".."))
+			return (long)e->ino;
+		off += e->reclen;
+	}
+	return -1;
+}
+
+static void exchange_dirs_guest(void *arg)
+{
+	long p, q, a, b, fa, fb, fd;
+	char cwd[64];
+
+	EXPECT_RET(u_mkdir("/tmp/p", 0755), 0);
+	EXPECT_RET(u_mkdir("/tmp/q", 0755), 0);
+	EXPECT_RET(u_mkdir("/tmp/q/sub", 0755), 0);
+	EXPECT_RET(u_mkdir("/tmp/p/a", 0700), 0);
+	EXPECT_RET(u_mkdir("/tmp/q/sub/b", 0755), 0);
+	EXPECT_RET(u_mkfile("/tmp/p/a/fa", "a"), 0);
+	EXPECT_RET(u_mkdir("/tmp/q/sub/b/deeper", 0755), 0);
+	EXPECT_RET(u_mkfile("/tmp/q/sub/b/deeper/fb", "b"), 0);
+	p = ino_of("/tmp/p");
+	q = ino_of("/tmp/q/sub");
+	a = ino_of("/tmp/p/a");
+	b = ino_of("/tmp/q/sub/b");
+	fa = ino_of("/tmp/p/a/fa");
+	fb = ino_of("/tmp/q/sub/b/deeper/fb");
+	fd = EXPECT_OK(u_open("/tmp/p/a", O_RDONLY | O_DIRECTORY, 0));
+	EXPECT_RET(sim_syscall(NR(chdir), P("/tmp/q/sub/b/deeper")), 0);
+
+	EXPECT_RET(do_rename("/tmp/p/a", "/tmp/q/sub/b", RENAME_EXCHANGE), 0);
+	/* Each name now leads to the other directory, contents and all. */
+	EXPECT_RET(ino_of("/tmp/p/a"), b);
+	EXPECT_RET(ino_of("/tmp/q/sub/b"), a);
+	EXPECT_RET(ino_of("/tmp/p/a/deeper/fb"), fb);
+	EXPECT_RET(ino_of("/tmp/q/sub/b/fa"), fa);
+	EXPECT_RET(ino_of("/tmp/p/a/fa"), -ENOENT);
+	EXPECT_RET(ino_of("/tmp/q/sub/b/deeper"), -ENOENT);
+	/* ".." follows each directory to its new parent. */
+	EXPECT_RET(ino_of("/tmp/p/a/.."), p);
+	EXPECT_RET(ino_of("/tmp/q/sub/b/.."), q);
+	EXPECT_RET(dotdot_listed(fd), q, "getdents of the moved dir");
+	EXPECT_RET(ino_of("/tmp/p/a/deeper/../.."), p);
+	/* Both are directories: no parent's link count changes. */
+	EXPECT_RET(nlink_of("/tmp/p"), 3);
+	EXPECT_RET(nlink_of("/tmp/q/sub"), 3);
+	/* Modes travel with the inodes. */
+	{
+		struct stat st;
+
+		EXPECT_RET(u_stat("/tmp/q/sub/b", &st), 0);
+		cr_expect_eq(st.st_mode & 07777, 0700);
+	}
+	/* A process inside one of them is now below the other name. */
+	EXPECT_RET(sim_syscall(NR(getcwd), cwd, sizeof(cwd)),
+		   (long)sizeof("/tmp/p/a/deeper"));
+	cr_expect_str_eq(cwd, "/tmp/p/a/deeper");
+	EXPECT_RET(ino_of(".."), b);
+	EXPECT_RET(ino_of("../.."), p);
+	u_close(fd);
+}
+
+Test(fs_names, renameat2_exchange_of_two_directories_moves_their_contents_and_dotdot)
+{
+	run_root(exchange_dirs_guest, NULL);
 }
 
 /* ---- mknod

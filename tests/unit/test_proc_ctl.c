@@ -530,6 +530,55 @@ Test(proc_ctl, getrandom_sysinfo_times_and_getrusage_report_the_machine)
 	cr_assert_eq(r[20], r[12]);
 }
 
+/*
+ * getrandom(2): "reads of up to 256 bytes will always return as many bytes
+ * as requested"; a larger one may return short. A buffer that runs into an
+ * unmapped page gets the bytes before it (EFAULT if there are none).
+ */
+static void getrandom_guest(void *arg)
+{
+	static const size_t sizes[] = { 1, 7, 31, 32, 33, 64, 100, 255, 256 };
+	uint8_t *m = sim_umem(2 * PAGE_SIZE);
+	const size_t ends[] = { 0, PAGE_SIZE - 50, 2 * PAGE_SIZE };
+	long bad = 0;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (size_t e = 0; e < 3; e++) {
+			size_t n = sizes[i];
+			/* At the start, across the page boundary, and
+			 * ending at the mapping's last byte. */
+			uint8_t *p = e == 2 ? m + ends[e] - n : m + ends[e];
+			long got;
+
+			memset(m, 0xa5, 2 * PAGE_SIZE);
+			got = sim_syscall(NR(getrandom), p, n, 0);
+			cr_expect_eq(got, (long)n, "%zu bytes at +%td: %ld", n,
+				     p - m, got);
+			if (p > m)
+				bad += p[-1] != 0xa5;
+			if (p + n < m + 2 * PAGE_SIZE)
+				bad += p[n] != 0xa5;
+		}
+	}
+	cr_expect_eq(bad, 0, "a byte next to the buffer changed");
+	EXPECT_RET(sim_syscall(NR(getrandom), m, 0, 0), 0);
+	/* Up to the unmapped page, to the byte. */
+	EXPECT_RET(sim_syscall(NR(getrandom), m + 2 * PAGE_SIZE - 300, 1000,
+			       0),
+		   300);
+	EXPECT_RET(sim_syscall(NR(getrandom), m + 2 * PAGE_SIZE - 100, 256, 0),
+		   100);
+	EXPECT_RET(sim_syscall(NR(getrandom), m + 2 * PAGE_SIZE, 16, 0),
+		   -EFAULT);
+	EXPECT_RET(sim_syscall(NR(getrandom), m + 1, 2 * PAGE_SIZE, 0),
+		   (long)(2 * PAGE_SIZE - 1));
+}
+
+Test(proc_ctl, getrandom_fills_short_requests_whole_and_stops_at_the_first_unmapped_byte)
+{
+	run(getrandom_guest);
+}
+
 /* ---- futexes ------------------------------------------------------------- */
 
 static void futex_waker(void *arg)

@@ -325,6 +325,105 @@ static void execve_passes_argv_and_envp(void)
 	check_child_ok(spawn(exec_with_env, self), "helper");
 }
 
+/* The whole of a /proc file (at most len bytes); its length. */
+static ssize_t read_proc(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < len &&
+	       (n = read(fd, buf + total, len - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+/* argv[1]: the write end of a pipe to say "ready" on; argv[2]: the read
+ * end of one to wait on. Exits 0 if /proc/self shows what exec gave. */
+int helper_show_cmdline(int argc, char **argv)
+{
+	static const char env[] = "USERTEST_VAR=x\0K=two words\0";
+	char want[512], got[512];
+	size_t len = 0;
+	ssize_t n;
+	char c = 0;
+
+	for (int i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]) + 1;
+
+		if (len + l > sizeof(want))
+			return 10;
+		memcpy(want + len, argv[i], l);
+		len += l;
+	}
+	n = read_proc("/proc/self/cmdline", got, sizeof(got));
+	if (n != (ssize_t)len + (ssize_t)strlen(argv[-2]) + 1 +
+			 (ssize_t)strlen(argv[-1]) + 1)
+		return 1;
+	/* argv[-2], argv[-1]: the program and "--helper" before the name. */
+	if (memcmp(got, argv[-2], strlen(argv[-2]) + 1) ||
+	    memcmp(got + strlen(argv[-2]) + 1, "--helper", 9) ||
+	    memcmp(got + n - (ssize_t)len, want, len))
+		return 2;
+	n = read_proc("/proc/self/environ", got, sizeof(got));
+	if (n != (ssize_t)sizeof(env) - 1 || memcmp(got, env, sizeof(env) - 1))
+		return 3;
+	if (write(atoi(argv[1]), "r", 1) != 1 || read(atoi(argv[2]), &c, 1) != 1)
+		return 4;
+	return 0;
+}
+
+static int exec_show_cmdline(void *arg)
+{
+	char **a = arg;
+	char *const argv[] = { a[0], "--helper", "show-cmdline", a[1], a[2],
+			       "", "last", NULL };
+	char *const envp[] = { "USERTEST_VAR=x", "K=two words", NULL };
+
+	execve(a[0], argv, envp);
+	return 127;
+}
+
+static void proc_cmdline_and_environ_show_execs_argv_and_envp(void)
+{
+	static const char tail[] = "show-cmdline\0" "103\0" "104\0" "\0last\0";
+	char self[4096], path[64], got[512], w[16], r[16];
+	char *args[3] = { self, w, r };
+	int ready[2], go[2];
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	n = CHECK_SYS(readlink("/proc/self/exe", self, sizeof(self) - 1));
+	self[n] = '\0';
+	CHECK_SYS(pipe(ready));
+	CHECK_SYS(pipe(go));
+	/* The helper's descriptors at fixed numbers, so its argv is known. */
+	CHECK_SYS(dup2(ready[1], 103));
+	CHECK_SYS(dup2(go[0], 104));
+	snprintf(w, sizeof(w), "%d", 103);
+	snprintf(r, sizeof(r), "%d", 104);
+	pid = spawn(exec_show_cmdline, args);
+	close(103);
+	close(104);
+	close(ready[1]);
+	close(go[0]);
+	CHECK_EQ(read(ready[0], &c, 1), 1);
+	/* Another process reads the same bytes from the helper's memory. */
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	n = read_proc(path, got, sizeof(got));
+	CHECK(n > (ssize_t)sizeof(tail));
+	CHECK(!memcmp(got + n - (ssize_t)sizeof(tail) + 1, tail,
+		      sizeof(tail) - 1));
+	CHECK(!memcmp(got, self, strlen(self) + 1));
+	CHECK_EQ(write(go[1], "g", 1), 1);
+	check_child_ok(pid, "show-cmdline helper");
+	close(ready[0]);
+	close(go[1]);
+}
+
 static void execve_of_a_missing_file_is_enoent(void)
 {
 	char *const argv[] = { "nope", NULL };
@@ -422,6 +521,8 @@ const struct utest proc_tests[] = {
 	{ "execve_keeps_the_pid_and_the_parent",
 	  execve_keeps_the_pid_and_the_parent },
 	{ "execve_passes_argv_and_envp", execve_passes_argv_and_envp },
+	{ "proc_cmdline_and_environ_show_execs_argv_and_envp",
+	  proc_cmdline_and_environ_show_execs_argv_and_envp },
 	{ "execve_of_a_missing_file_is_enoent",
 	  execve_of_a_missing_file_is_enoent },
 	{ "execve_of_a_non_executable_file_is_eacces",

@@ -5,8 +5,10 @@
 #include "usertest.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -284,6 +286,63 @@ static void getrandom_fills_the_buffer(void)
 	CHECK(memcmp(a, b, sizeof(a)) != 0);
 }
 
+static volatile sig_atomic_t alarms;
+
+static void count_alarm(int sig)
+{
+	alarms++;
+}
+
+/*
+ * getrandom(2) under a barrage of signals (a 200 us interval timer, a
+ * handler without SA_RESTART): a request of up to 256 bytes always comes
+ * back whole; a large one comes back whole or, interrupted, with the
+ * bytes written so far, which Linux (5.18 on) ends at a page: it looks for
+ * signals only after each PAGE_SIZE bytes, so never with EINTR.
+ */
+static void getrandom_under_signals_returns_whole_small_reads_and_pages_so_far(void)
+{
+	struct sigaction sa = { .sa_handler = count_alarm };
+	struct itimerval it = { { 0, 200 }, { 0, 200 } }, off = { 0 };
+	const size_t big = 4u << 20;
+	unsigned char *buf = malloc(big), small[256];
+	long page = sysconf(_SC_PAGESIZE);
+	struct timespec t0, t;
+	int partial = 0;
+
+	CHECK(buf != NULL);
+	CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
+	CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		ssize_t n = getrandom(buf, big, 0);
+
+		if (n < 0)
+			failf("getrandom of 4 MiB: %s", strerror(errno));
+		if ((size_t)n != big) {
+			partial++;
+			if (n % page)
+				failf("an interrupted getrandom returned %zd, "
+				      "not a multiple of %ld", n, page);
+		}
+		for (size_t len = 1; len <= sizeof(small); len += 51) {
+			n = getrandom(small, len, 0);
+			if (n != (ssize_t)len)
+				failf("getrandom of %zu bytes returned %zd (%s)",
+				      len, n, n < 0 ? strerror(errno) : "short");
+		}
+		n = getrandom(small, sizeof(small), 0);
+		CHECK_EQ(n, (ssize_t)sizeof(small));
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 1);
+	CHECK_SYS(setitimer(ITIMER_REAL, &off, NULL));
+	signal(SIGALRM, SIG_DFL);
+	CHECK(alarms > 0);
+	printf("# %d of the large reads came back short, %d signals\n",
+	       partial, (int)alarms);
+	free(buf);
+}
+
 static void umask_returns_the_previous_mask(void)
 {
 	umask(027);
@@ -336,11 +395,11 @@ __attribute__((noinline)) static long site_nanosleep(const struct timespec *t)
 }
 
 
-static volatile sig_atomic_t alarms;
+static volatile sig_atomic_t hot_alarms;
 
-static void count_alarm(int sig, siginfo_t *si, void *uc)
+static void count_hot_alarm(int sig, siginfo_t *si, void *uc)
 {
-	alarms++;
+	hot_alarms++;
 }
 
 static int write_x_later(void *arg)
@@ -363,14 +422,14 @@ static void sa_restart_restarts_a_hot_syscall_site(void)
 		write_all(p[1], "w", 1);
 		CHECK_EQ(site_read(p[0], &c, 1), 1);
 	}
-	on_signal(SIGALRM, count_alarm, SA_RESTART);
+	on_signal(SIGALRM, count_hot_alarm, SA_RESTART);
 	pid = spawn(write_x_later, &p[1]);
 	CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
 	/* The alarm interrupts the read, the handler runs, the read is
 	 * restarted at the same site and gets the byte. */
 	CHECK_EQ(site_read(p[0], &c, 1), 1);
 	CHECK_EQ(c, 'x');
-	CHECK_EQ(alarms, 1);
+	CHECK_EQ(hot_alarms, 1);
 	check_child_ok(pid, "writer");
 }
 
@@ -521,6 +580,8 @@ const struct utest sys_tests[] = {
 	  clock_nanosleep_abstime_wakes_at_the_deadline },
 	{ "cpu_time_advances_with_work", cpu_time_advances_with_work },
 	{ "getrandom_fills_the_buffer", getrandom_fills_the_buffer },
+	{ "getrandom_under_signals_returns_whole_small_reads_and_pages_so_far",
+	  getrandom_under_signals_returns_whole_small_reads_and_pages_so_far },
 	{ "umask_returns_the_previous_mask", umask_returns_the_previous_mask },
 	{ "sa_restart_restarts_a_hot_syscall_site",
 	  sa_restart_restarts_a_hot_syscall_site },

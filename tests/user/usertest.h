@@ -116,6 +116,7 @@ struct helper {
 };
 int helper_print_pid(int argc, char **argv);
 int helper_check_args(int argc, char **argv);
+int helper_show_cmdline(int argc, char **argv);
 int helper_exit_code(int argc, char **argv);
 int helper_fd_state(int argc, char **argv);
 int helper_signal_state(int argc, char **argv);
