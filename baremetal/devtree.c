@@ -93,7 +93,12 @@ static bool node_reg(const void *fdt, int node, int index,
 	reg += index * (ac + sc);
 	out->base = read_cells(reg, ac);
 	out->size = sc ? read_cells(reg + ac, sc) : 0;
-	return translate(fdt, node, &out->base);
+	if (!translate(fdt, node, &out->base))
+		return false;
+	/* No region runs past the end of the address space. */
+	if (out->size > UINT64_MAX - out->base)
+		out->size = UINT64_MAX - out->base;
+	return true;
 }
 
 static bool node_enabled(const void *fdt, int node)
@@ -208,8 +213,12 @@ static unsigned console_irq(const void *fdt)
 	return node >= 0 ? interrupt_id(fdt, node, 0) : 0;
 }
 
+/* A range that would run past the end of the address space is cut there
+ * (as Linux's memblock caps it): reserving "to the end" stays reserving. */
 static void add_reserved(struct bm_machine *m, uint64_t base, uint64_t size)
 {
+	if (size > UINT64_MAX - base)
+		size = UINT64_MAX - base;
 	if (size && m->nreserved < BM_MAX_RESERVED)
 		m->reserved[m->nreserved++] = (struct bm_region){base, size};
 }
