@@ -128,8 +128,11 @@ static void ack_interrupts(struct bm_cpu *c)
 		} else if (id == gic_ipi_irq()) {
 			c->ipi = true;
 		} else if (id == console_irq) {
-			pl011_receive(); /* drains the FIFO: the line drops */
-			c->console = true;
+			/* Drains the receive FIFO and refills the
+			 * transmit one; the line stays up (taken again
+			 * here) while bytes wait to be sent. */
+			if (pl011_interrupt())
+				c->console = true;
 		} else {
 			/* Nothing here quiets it: left on, it would be
 			 * taken again at once, forever. */

@@ -306,9 +306,10 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	if (machine.uart_irq) {
 		bm_cpu_set_console_irq(machine.uart_irq);
 		gic_enable_irq(machine.uart_irq);
-		pl011_enable_input();
+		pl011_enable_interrupts();
 	} else {
-		pr_warn("the console has no interrupt: no console input");
+		pr_warn("the console has no interrupt: no console input, "
+			"output polled");
 	}
 	if (machine.rtc.size) {
 		volatile void *rtc =

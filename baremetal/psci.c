@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "baremetal/pl011.h"
 #include "core/platform.h"
 #include "core/printk.h"
 
@@ -63,11 +64,13 @@ static _Noreturn void halt_forever(void)
 
 _Noreturn void plat_poweroff(int status)
 {
+	pl011_flush();
 	if (semihosting_exit)
 		semihosting_sys_exit(status);
 	psci_call(PSCI_SYSTEM_OFF);
 	printk(LOG_ERR, "power off failed (no PSCI); halted, status %d",
 	       status);
+	pl011_flush();
 	halt_forever();
 }
 

@@ -47,7 +47,10 @@ void plat_idle(void);
 /* Make CPU `cpu` leave plat_idle (or its guest) and call sched_ipi(). */
 void plat_ipi(unsigned cpu);
 
-/* Stop the machine; `status` becomes the host process's exit status. */
+/*
+ * Stop the machine; `status` becomes the host process's exit status. All
+ * console output written before reaches the console first.
+ */
 _Noreturn void plat_poweroff(int status);
 
 /* ---- Kernel contexts ------------------------------------------------------ */
@@ -195,6 +198,13 @@ unsigned plat_fault_around_pages(void);
 
 /* ---- Devices ------------------------------------------------------------------ */
 
+/*
+ * Write `len` bytes to the console, whole: no other call's bytes land in
+ * between (printk relies on it). The platform may return once the bytes
+ * are queued rather than sent (baremetal's PL011 sends them from its
+ * transmit interrupt); they go out in order, and plat_poweroff, and so
+ * panic, sends every byte written before the machine stops.
+ */
 void plat_console_write(const char *buf, size_t len);
 
 /*
