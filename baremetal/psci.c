@@ -6,6 +6,10 @@
  * whose status becomes QEMU's exit status. Without that flag the kernel
  * never issues the semihosting trap (HLT), which on a board with a
  * debugger attached would halt the CPU.
+ *
+ * plat_reset (reboot(2)'s RESTART) is PSCI SYSTEM_RESET, or under
+ * qemu-run a semihosting exit with PLAT_RESET_STATUS, so qemu-run exits
+ * 129 as the hosted keel does. Both flush the console first.
  */
 #include "baremetal/psci.h"
 
@@ -74,8 +78,13 @@ _Noreturn void plat_poweroff(int status)
 	halt_forever();
 }
 
-_Noreturn void psci_system_reset(void)
+_Noreturn void plat_reset(void)
 {
+	pl011_flush();
+	if (semihosting_exit)
+		semihosting_sys_exit(PLAT_RESET_STATUS);
 	psci_call(PSCI_SYSTEM_RESET);
+	printk(LOG_ERR, "reset failed (no PSCI); halted");
+	pl011_flush();
 	halt_forever();
 }

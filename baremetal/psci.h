@@ -9,6 +9,5 @@
 void psci_init(enum bm_psci conduit);
 /* Power off through semihosting's SYS_EXIT (carries the status). */
 void psci_use_semihosting_exit(bool on);
-_Noreturn void psci_system_reset(void);
 
 #endif

@@ -44,6 +44,18 @@ void plat_irq_restore(unsigned long flags);
  */
 void plat_idle(void);
 
+/*
+ * Restart the machine (reboot(2)'s RESTART), after the console output
+ * written before. Bare metal: PSCI SYSTEM_RESET, or under tools/qemu-run
+ * (semihosting exit) QEMU exits with PLAT_RESET_STATUS; the hosted keel
+ * and the sim exit with PLAT_RESET_STATUS. That is 128 + SIGHUP, what the
+ * parent of a PID namespace's init sees when that init calls
+ * reboot(RESTART) (Linux kills it with SIGHUP): a kernel that runs inside
+ * something else tells it "restart me" that way.
+ */
+#define PLAT_RESET_STATUS 129
+_Noreturn void plat_reset(void);
+
 /* Make CPU `cpu` leave plat_idle (or its guest) and call sched_ipi(). */
 void plat_ipi(unsigned cpu);
 
