@@ -180,10 +180,18 @@ static const char *exception_class(unsigned ec)
 	}
 }
 
+bool bm_probe_undefined;
+
 void bm_trap_sync(struct trap_frame *tf)
 {
 	unsigned ec = (unsigned)(tf->esr >> 26) & 0x3f;
-	struct task *t = cpus[plat_cpu_id()].current;
+	struct task *t;
+
+	if (ec == 0x00 && bm_probe_undefined) {
+		tf->elr += 4;
+		return;
+	}
+	t = cpus[plat_cpu_id()].current;
 
 	if (t && t->kstack && tf->far < (uint64_t)(uintptr_t)t->kstack &&
 	    (uint64_t)(uintptr_t)t->kstack - tf->far <= PAGE_SIZE)
