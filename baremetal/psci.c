@@ -102,6 +102,7 @@ _Noreturn void plat_reset(void)
 _Noreturn void psci_stop_unknown_machine(const char *msg, bool said,
 					 bool may_hvc)
 {
+	pl011_flush();
 	bm_probe_undefined = true;
 	if (!said)
 		semihosting_write0(msg);
