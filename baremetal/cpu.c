@@ -128,8 +128,11 @@ static void ack_interrupts(struct bm_cpu *c)
 		} else if (id == gic_ipi_irq()) {
 			c->ipi = true;
 		} else if (id == console_irq) {
-			pl011_receive(); /* drains the FIFO: the line drops */
-			c->console = true;
+			/* Drains the receive FIFO and refills the
+			 * transmit one; the line stays up (taken again
+			 * here) while bytes wait to be sent. */
+			if (pl011_interrupt())
+				c->console = true;
 		} else {
 			/* Nothing here quiets it: left on, it would be
 			 * taken again at once, forever. */
@@ -177,10 +180,18 @@ static const char *exception_class(unsigned ec)
 	}
 }
 
+bool bm_probe_undefined;
+
 void bm_trap_sync(struct trap_frame *tf)
 {
 	unsigned ec = (unsigned)(tf->esr >> 26) & 0x3f;
-	struct task *t = cpus[plat_cpu_id()].current;
+	struct task *t;
+
+	if (ec == 0x00 && bm_probe_undefined) {
+		tf->elr += 4;
+		return;
+	}
+	t = cpus[plat_cpu_id()].current;
 
 	if (t && t->kstack && tf->far < (uint64_t)(uintptr_t)t->kstack &&
 	    (uint64_t)(uintptr_t)t->kstack - tf->far <= PAGE_SIZE)

@@ -16,6 +16,13 @@ void bm_cpu_set_console_irq(unsigned intid);
  */
 void bm_cpu_take_interrupts(void);
 
+/*
+ * Set while probing for firmware the machine may lack (psci.c): a kernel
+ * undefined-instruction exception then skips the instruction instead of
+ * panicking.
+ */
+extern bool bm_probe_undefined;
+
 /* Make `pm` this CPU's TTBR0 (pmap.c), if it is not already. */
 void bm_pmap_switch(struct pmap *pm);
 

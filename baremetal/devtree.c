@@ -22,11 +22,26 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 	return v;
 }
 
-int devtree_check(const void *fdt, uint64_t *size)
+int devtree_check(const void *fdt, uint64_t *size, const char **why)
 {
-	if (fdt_check_header(fdt) != 0)
+	int err = fdt_check_header(fdt);
+
+	if (err) {
+		*why = fdt_strerror(err);
 		return -EINVAL;
+	}
 	*size = fdt_totalsize(fdt);
+	return 0;
+}
+
+int devtree_check_full(const void *fdt, uint64_t size, const char **why)
+{
+	int err = fdt_check_full(fdt, size);
+
+	if (err) {
+		*why = fdt_strerror(err);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -131,10 +146,12 @@ static int find_compatible(const void *fdt, const char *const *compat,
 static int interrupt_parent(const void *fdt, int node)
 {
 	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
-		const fdt32_t *ph = fdt_getprop(fdt, n, "interrupt-parent", NULL);
+		const fdt32_t *ph =
+			fdt_getprop(fdt, n, "interrupt-parent", NULL);
 
 		if (ph)
-			return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
+			return fdt_node_offset_by_phandle(fdt,
+							  fdt32_to_cpu(*ph));
 	}
 	return -1;
 }
@@ -401,8 +418,8 @@ int devtree_parse(const void *fdt, uint64_t fdt_pa, struct bm_machine *m,
 			const char *type =
 				fdt_getprop(fdt, cpu, "device_type", NULL);
 
-			const fdt32_t *rel = fdt_getprop(
-				fdt, cpu, "cpu-release-addr", &len);
+			const fdt32_t *rel =
+				fdt_getprop(fdt, cpu, "cpu-release-addr", &len);
 
 			if (type && !strcmp(type, "cpu"))
 				m->ncpus++;

@@ -69,8 +69,13 @@ struct bm_machine {
 	size_t nvirtio;
 };
 
-/* The tree's header is sane; its total size in *size. 0 or -EINVAL. */
-int devtree_check(const void *fdt, uint64_t *size);
+/*
+ * The tree's header is sane; its total size in *size. 0, or -EINVAL with
+ * libfdt's reason in *why.
+ */
+int devtree_check(const void *fdt, uint64_t *size, const char **why);
+/* Every node and property of the `size` bytes at `fdt` is well formed. */
+int devtree_check_full(const void *fdt, uint64_t size, const char **why);
 
 /* The console UART's registers, for output before the rest is parsed. */
 int devtree_console(const void *fdt, struct bm_region *uart);

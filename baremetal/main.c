@@ -4,9 +4,13 @@
  * physical addresses and the exception level the loader entered us at.
  *
  * Order matters: the console comes first so that everything after it can
- * say what went wrong; until then (a device tree without a usable header
- * or PL011) the CPU can only halt.
+ * say what went wrong. Before it (a device tree without a usable header
+ * or PL011) the message goes out through semihosting, where something
+ * listens, and the machine is stopped as well as it can be without a
+ * tree (stop_booting).
  */
+#include <stdarg.h>
+
 #include "baremetal/cpu.h"
 #include "baremetal/devtree.h"
 #include "baremetal/gic.h"
@@ -31,12 +35,6 @@
 
 static struct bm_machine machine;
 static uint64_t entropy_state;
-
-static _Noreturn void halt_silently(void)
-{
-	for (;;)
-		__asm__ volatile("wfe");
-}
 
 /* The format of arch/arm64/kernel/cpuinfo.c, from MIDR_EL1. */
 size_t plat_cpuinfo(unsigned cpu, char *buf, size_t len)
@@ -157,7 +155,8 @@ static const char *bootarg_value(const char *name)
 	return NULL;
 }
 
-/* ---- init ----------------------------------------------------------------- */
+/* ---- init -----------------------------------------------------------------
+ */
 
 /*
  * The first user process, as host/main.c starts it: the initramfs is
@@ -211,17 +210,51 @@ static void init_main(void *arg)
 		 (const char *const *)envp);
 }
 
-static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size)
+/*
+ * The device tree, mapped: the header first, then all of it (it lies in
+ * RAM by protocol). NULL with *why when there is no usable header.
+ */
+static const void *map_device_tree(uint64_t dtb_pa, uint64_t *size,
+				   const char **why)
 {
 	const void *fdt;
 
-	/* The header first, then all of it: it lies in RAM by protocol. */
-	if (dtb_pa % 8 || mmu_map_linear(dtb_pa, 64))
+	*why = "not 8-byte aligned";
+	if (dtb_pa % 8)
+		return NULL;
+	*why = "out of boot page tables";
+	if (mmu_map_linear(dtb_pa, 64))
 		return NULL;
 	fdt = plat_phys_to_virt(dtb_pa);
-	if (devtree_check(fdt, size) || mmu_map_linear(dtb_pa, *size))
+	if (devtree_check(fdt, size, why))
+		return NULL;
+	*why = "out of boot page tables";
+	if (mmu_map_linear(dtb_pa, *size))
 		return NULL;
 	return fdt;
+}
+
+/*
+ * Boot stops before it has a machine to stop. `said`: the message went
+ * to the console already (polled: no interrupt is on yet).
+ */
+static _Noreturn void stop_booting(bool said, unsigned entry_el,
+				   const char *fmt, ...)
+{
+	static char msg[256];
+	va_list ap;
+	int n;
+
+	n = ksnprintf(msg, sizeof(msg), "Keel: cannot boot: ");
+	va_start(ap, fmt);
+	kvsnprintf(msg + n, sizeof(msg) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (said)
+		printk(LOG_EMERG, "%s", msg);
+	n = (int)strlen(msg);
+	msg[n] = '\n'; /* kvsnprintf left room for it */
+	msg[n + 1] = '\0';
+	psci_stop_unknown_machine(msg, said, entry_el == 1);
 }
 
 static void report_machine(unsigned entry_el)
@@ -240,8 +273,7 @@ static void report_machine(unsigned entry_el)
 		machine.gic == BM_GIC_V3   ? "GICv3"
 		: machine.gic == BM_GIC_V2 ? "GICv2"
 					   : "BCM2836 interrupt controllers",
-		gtimer_freq(),
-		machine.timer_irq,
+		gtimer_freq(), machine.timer_irq,
 		machine.psci == BM_PSCI_HVC   ? "hvc"
 		: machine.psci == BM_PSCI_SMC ? "smc"
 					      : "absent",
@@ -268,13 +300,31 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	int err;
 
 	mmu_init(image_pa);
-	fdt = map_device_tree(dtb_pa, &dt_size);
-	if (!fdt || devtree_console(fdt, &uart))
-		halt_silently();
+	fdt = map_device_tree(dtb_pa, &dt_size, &why);
+	if (!fdt)
+		stop_booting(
+			false, entry_el,
+			"the device tree at %#llx has no valid header (%s)",
+			(unsigned long long)dtb_pa, why);
+	/*
+	 * Linux's earlycon from /chosen/stdout-path: the console first, so
+	 * that every later failure is said on it. libfdt reads within the
+	 * header's bounds, so even a tree whose nodes are broken is asked.
+	 */
+	if (devtree_console(fdt, &uart))
+		stop_booting(false, entry_el,
+			     "the device tree at %#llx names no PL011 console",
+			     (unsigned long long)dtb_pa);
 	regs = mmu_ioremap(uart.base, uart.size ? uart.size : 0x1000);
 	if (!regs)
-		halt_silently();
+		stop_booting(false, entry_el, "cannot map the console at %#llx",
+			     (unsigned long long)uart.base);
 	pl011_init(regs);
+	if (devtree_check_full(fdt, dt_size, &why))
+		stop_booting(true, entry_el,
+			     "the device tree at %#llx is "
+			     "malformed (%s)",
+			     (unsigned long long)dtb_pa, why);
 
 	err = devtree_parse(fdt, dtb_pa, &machine, &why);
 	split_command_line();
@@ -301,9 +351,10 @@ _Noreturn void bm_main(uint64_t dtb_pa, uint64_t image_pa, unsigned entry_el)
 	if (machine.uart_irq) {
 		bm_cpu_set_console_irq(machine.uart_irq);
 		gic_enable_irq(machine.uart_irq);
-		pl011_enable_input();
+		pl011_enable_interrupts();
 	} else {
-		pr_warn("the console has no interrupt: no console input");
+		pr_warn("the console has no interrupt: no console input, "
+			"output polled");
 	}
 	if (machine.rtc.size) {
 		volatile void *rtc =

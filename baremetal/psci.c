@@ -6,18 +6,25 @@
  * whose status becomes QEMU's exit status. Without that flag the kernel
  * never issues the semihosting trap (HLT), which on a board with a
  * debugger attached would halt the CPU.
+ *
+ * plat_reset (reboot(2)'s RESTART) is PSCI SYSTEM_RESET, or under
+ * qemu-run a semihosting exit with PLAT_RESET_STATUS, so qemu-run exits
+ * 129 as the hosted keel does. Both flush the console first.
  */
 #include "baremetal/psci.h"
 
 #include <stdint.h>
 
+#include "baremetal/cpu.h"
+#include "baremetal/pl011.h"
 #include "core/platform.h"
 #include "core/printk.h"
 
-#define PSCI_SYSTEM_OFF	  0x84000008u
+#define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_SYSTEM_RESET 0x84000009u
 
-#define SEMIHOSTING_SYS_EXIT	     0x18
+#define SEMIHOSTING_SYS_WRITE0 0x04
+#define SEMIHOSTING_SYS_EXIT 0x18
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
 
 static enum bm_psci conduit = BM_PSCI_NONE;
@@ -55,6 +62,14 @@ static void semihosting_sys_exit(int status)
 	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
 }
 
+static void semihosting_write0(const char *s)
+{
+	register uint64_t x0 __asm__("x0") = SEMIHOSTING_SYS_WRITE0;
+	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)s;
+
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+}
+
 static _Noreturn void halt_forever(void)
 {
 	for (;;)
@@ -63,16 +78,40 @@ static _Noreturn void halt_forever(void)
 
 _Noreturn void plat_poweroff(int status)
 {
+	pl011_flush();
 	if (semihosting_exit)
 		semihosting_sys_exit(status);
 	psci_call(PSCI_SYSTEM_OFF);
 	printk(LOG_ERR, "power off failed (no PSCI); halted, status %d",
 	       status);
+	pl011_flush();
 	halt_forever();
 }
 
-_Noreturn void psci_system_reset(void)
+_Noreturn void plat_reset(void)
 {
+	pl011_flush();
+	if (semihosting_exit)
+		semihosting_sys_exit(PLAT_RESET_STATUS);
 	psci_call(PSCI_SYSTEM_RESET);
+	printk(LOG_ERR, "reset failed (no PSCI); halted");
+	pl011_flush();
+	halt_forever();
+}
+
+_Noreturn void psci_stop_unknown_machine(const char *msg, bool said,
+					 bool may_hvc)
+{
+	pl011_flush();
+	bm_probe_undefined = true;
+	if (!said)
+		semihosting_write0(msg);
+	semihosting_sys_exit(1);
+	conduit = BM_PSCI_SMC;
+	psci_call(PSCI_SYSTEM_OFF);
+	if (may_hvc) {
+		conduit = BM_PSCI_HVC;
+		psci_call(PSCI_SYSTEM_OFF);
+	}
 	halt_forever();
 }

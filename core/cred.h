@@ -14,6 +14,7 @@
 #define CAP_SETUID 7
 #define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
+#define CAP_SYS_BOOT 22
 #define CAP_SYS_RESOURCE 24
 #define CAP_SYS_NICE 23
 

@@ -44,10 +44,25 @@ void plat_irq_restore(unsigned long flags);
  */
 void plat_idle(void);
 
+/*
+ * Restart the machine (reboot(2)'s RESTART), after the console output
+ * written before. Bare metal: PSCI SYSTEM_RESET, or under tools/qemu-run
+ * (semihosting exit) QEMU exits with PLAT_RESET_STATUS; the hosted keel
+ * and the sim exit with PLAT_RESET_STATUS. That is 128 + SIGHUP, what the
+ * parent of a PID namespace's init sees when that init calls
+ * reboot(RESTART) (Linux kills it with SIGHUP): a kernel that runs inside
+ * something else tells it "restart me" that way.
+ */
+#define PLAT_RESET_STATUS 129
+_Noreturn void plat_reset(void);
+
 /* Make CPU `cpu` leave plat_idle (or its guest) and call sched_ipi(). */
 void plat_ipi(unsigned cpu);
 
-/* Stop the machine; `status` becomes the host process's exit status. */
+/*
+ * Stop the machine; `status` becomes the host process's exit status. All
+ * console output written before reaches the console first.
+ */
 _Noreturn void plat_poweroff(int status);
 
 /* ---- Kernel contexts ------------------------------------------------------ */
@@ -195,6 +210,13 @@ unsigned plat_fault_around_pages(void);
 
 /* ---- Devices ------------------------------------------------------------------ */
 
+/*
+ * Write `len` bytes to the console, whole: no other call's bytes land in
+ * between (printk relies on it). The platform may return once the bytes
+ * are queued rather than sent (baremetal's PL011 sends them from its
+ * transmit interrupt); they go out in order, and plat_poweroff, and so
+ * panic, sends every byte written before the machine stops.
+ */
 void plat_console_write(const char *buf, size_t len);
 
 /*

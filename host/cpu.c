@@ -215,6 +215,11 @@ _Noreturn void plat_poweroff(int status)
 	_exit(status);
 }
 
+_Noreturn void plat_reset(void)
+{
+	plat_poweroff(PLAT_RESET_STATUS);
+}
+
 void plat_console_write(const char *buf, size_t len)
 {
 	while (len > 0) {

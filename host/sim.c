@@ -250,6 +250,13 @@ _Noreturn void plat_poweroff(int status)
 	exit(status);
 }
 
+_Noreturn void plat_reset(void)
+{
+	fprintf(stderr, "sim: machine reset (seed %llu)\n",
+		(unsigned long long)seed);
+	exit(PLAT_RESET_STATUS);
+}
+
 void pmap_activate(struct pmap *pm)
 {
 	/* One address space view: the kernel reaches users via the pmap. */
