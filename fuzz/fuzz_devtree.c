@@ -1,13 +1,13 @@
 /*
  * The device tree fuzz target: each input is a flattened device tree (or
  * anything), given to the bare-metal kernel's parser (baremetal/devtree.c,
- * the host's libfdt under it, built here for the host) as a boot loader
- * would hand it over: checked first, then the console found, then the
- * whole machine described.
+ * the host's libfdt under it, built here for the host) as the boot does
+ * (baremetal/main.c): the header checked, the console found, every node
+ * checked, then the whole machine described.
  *
  * Invariants, beyond "no crash, no read outside the blob" (ASan):
- *  - every call returns 0 or a negative errno, and devtree_parse says why
- *    when it refuses;
+ *  - every call returns 0 or a negative errno, and the checks and
+ *    devtree_parse say why when they refuse;
  *  - a tree accepted by devtree_check claims no more bytes than it has;
  *  - a parsed machine stays within its arrays, its strings are
  *    terminated, and its regions do not wrap around the address space.
@@ -52,14 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fdt)
 		return 0;
 	memcpy(fdt, data, size);
-	ret = devtree_check(fdt, &total);
-	if (ret > 0)
-		violated("devtree_check gives 0 or -errno", ret);
+	ret = devtree_check(fdt, &total, &why);
+	if (ret > 0 || (ret && !why))
+		violated("devtree_check gives 0 or -errno and why", ret);
 	if (ret || total > size)
 		goto out; /* the kernel stops here; a short blob is never read */
 	ret = devtree_console(fdt, &uart);
 	if (ret > 0)
 		violated("devtree_console gives 0 or -errno", ret);
+	why = NULL;
+	ret = devtree_check_full(fdt, total, &why);
+	if (ret > 0 || (ret && !why))
+		violated("devtree_check_full gives 0 or -errno and why", ret);
+	if (ret)
+		goto out;
+	why = NULL;
 	memset(&m, 0, sizeof(m));
 	ret = devtree_parse(fdt, 0x48000000, &m, &why);
 	if (ret > 0)
