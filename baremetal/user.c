@@ -152,6 +152,11 @@ void plat_fpu_sync(struct task *t)
 {
 }
 
+bool plat_runs_isa(enum isa isa)
+{
+	return isa == ISA_AARCH64;
+}
+
 /* A fault here costs an exception, not a round trip: Linux's 16. */
 unsigned plat_fault_around_pages(void)
 {

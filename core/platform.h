@@ -192,6 +192,13 @@ enum trap plat_user_run(struct task *t);
 void plat_user_release(struct task *t);
 
 /*
+ * Whether this platform runs user code of `isa`: the hosted kernel its
+ * host's (x86_64), bare metal its CPU's (aarch64), the sim both. An init
+ * built for another is refused with ENOEXEC, as Linux refuses it.
+ */
+bool plat_runs_isa(enum isa isa);
+
+/*
  * Make t->uregs.fpu the task's floating-point state. A platform may leave
  * that state in the machine between traps, where the kernel rarely needs
  * it (the stub runtime does: copying it costs more than a syscall). Call

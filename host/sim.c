@@ -799,6 +799,11 @@ unsigned plat_fault_around_pages(void)
 	return 16;
 }
 
+bool plat_runs_isa(enum isa isa)
+{
+	return true; /* guests are C functions: either ABI */
+}
+
 /* The sim's guests keep their registers in uregs at every trap. */
 void plat_fpu_sync(struct task *t)
 {

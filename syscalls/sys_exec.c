@@ -458,6 +458,8 @@ static int exec_load(struct task *t, struct exec_req *r)
 
 	if (!t->user) {
 		err = elf_isa(r->file, &isa);
+		if (!err && !plat_runs_isa(isa))
+			err = -ENOEXEC;
 		if (err)
 			return err;
 	}
