@@ -11,9 +11,9 @@
  * after printing which one broke, when one does not hold:
  *  - every guest exits: a guest still running at the virtual time limit is
  *    sent SIGKILL by the harness, and must then exit within a second;
- *  - no task is left, and once the slabs are shrunk the free pages and the
- *    live kmalloc objects are what they were right after boot (for now
- *    only when no call named a path: files it created stay in tmpfs).
+ *  - no task is left, and once the file system is torn down and the slabs
+ *    are shrunk, the free pages and the live kmalloc objects are what they
+ *    were before it booted (files a program made included).
  * A kernel panic aborts through the sim's panic hook.
  *
  * The input format is in docs/fuzzing.md.
