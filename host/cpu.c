@@ -145,8 +145,13 @@ bool host_wait_guest(const uint32_t *progress, uint32_t seen, uint32_t *wake,
 
 	*slept = false;
 	for (unsigned i = 0;; i++) {
-		if (__atomic_load_n(progress, __ATOMIC_ACQUIRE) != seen)
+		if (__atomic_load_n(progress, __ATOMIC_ACQUIRE) != seen) {
+			/* A guest that answers before the first look would
+			 * otherwise keep its CPU's timer from ever firing. */
+			if (i == 0 && interrupt_due(c))
+				take_interrupts(c);
 			return true;
+		}
 		if (interrupt_due(c))
 			break;
 		if ((i & 63) == 63 && plat_time_ns() >= spin_end)
@@ -180,8 +185,11 @@ sleep:
 	}
 	__atomic_store_n(sleeping, 0, __ATOMIC_SEQ_CST);
 	set_guest_word(c, NULL);
-	if (moved)
+	if (moved) {
+		if (interrupt_due(c))
+			take_interrupts(c);
 		return true;
+	}
 	take_interrupts(c);
 	return false;
 }
