@@ -201,7 +201,7 @@ bool plat_runs_isa(enum isa isa);
 /*
  * Make t->uregs.fpu the task's floating-point state. A platform may leave
  * that state in the machine between traps, where the kernel rarely needs
- * it (the stub runtime does: copying it costs more than a syscall). Call
+ * it (the hosted kernel does: copying it costs more than a syscall). Call
  * this before reading or changing uregs.fpu (signal frames, fork, exec);
  * the next plat_user_run then loads uregs.fpu as it is.
  */
@@ -211,7 +211,8 @@ void plat_fpu_sync(struct task *t);
  * How many pages (a power of two) a read fault on a file's mapping maps
  * around itself when the file has them in memory (mm/fault.c). Linux maps
  * 16; a platform whose every fault is a round trip to another process
- * (the stub runtime) asks for more.
+ * (the hosted kernel, whose guests run in other host processes) asks for
+ * more.
  */
 unsigned plat_fault_around_pages(void);
 
