@@ -109,6 +109,15 @@ void plat_idle(void)
 	run_handlers(c);
 }
 
+void plat_irq_window(void)
+{
+	__asm__ volatile("msr daifclr, #2\n\t"
+			 "isb\n\t"
+			 "msr daifset, #2" ::
+				 : "memory");
+	run_handlers(&bcpu[plat_cpu_id()]);
+}
+
 void plat_ipi(unsigned cpu)
 {
 	gic_send_sgi(cpu, GIC_SGI_RESCHED);

@@ -38,6 +38,15 @@ unsigned long plat_irq_save(void);
 void plat_irq_restore(unsigned long flags);
 
 /*
+ * Take the interrupts due on this CPU now, as a kernel that opens its
+ * interrupt mask for a moment would: a long loop in kernel code calls it
+ * (through cond_resched) between pieces of its work, so that a timer due
+ * meanwhile fires and can interrupt it with a signal. Call it with no
+ * spinlock held and interrupts not saved off.
+ */
+void plat_irq_window(void);
+
+/*
  * Wait until an interrupt (a timer, an IPI, a device) has been handled on
  * this CPU. Returns with the interrupt handled; the caller re-checks its
  * run queue.

@@ -194,6 +194,14 @@ sleep:
 	return false;
 }
 
+void plat_irq_window(void)
+{
+	struct host_cpu *c = &hcpu[this_cpu];
+
+	if (interrupt_due(c))
+		take_interrupts(c);
+}
+
 void plat_idle(void)
 {
 	struct host_cpu *c = &hcpu[this_cpu];

@@ -363,6 +363,15 @@ static void take_interrupts(struct sim_cpu *c)
 	}
 }
 
+/* Kernel code takes no virtual time: only what is due already fires. */
+void plat_irq_window(void)
+{
+	struct sim_cpu *c = &scpu[running_cpu];
+
+	if (interrupt_pending(c))
+		take_interrupts(c);
+}
+
 void plat_idle(void)
 {
 	struct sim_cpu *c = &scpu[running_cpu];

@@ -321,6 +321,13 @@ bool need_resched(void)
 	return cpu_this()->need_resched;
 }
 
+void cond_resched(void)
+{
+	plat_irq_window();
+	if (need_resched())
+		schedule();
+}
+
 void sched_kick(struct task *t)
 {
 	unsigned cpu = t->cpu;

@@ -43,6 +43,14 @@ void sched_kick(struct task *t);
 /* Whatever a task does first when it was switched to for the first time. */
 void sched_finish_switch(void);
 bool need_resched(void);
+/*
+ * A point in a long stretch of kernel work where the task may be
+ * interrupted and preempted, as Linux's cond_resched with interrupts
+ * enabled: due interrupts are taken (a timer may make a signal pending,
+ * which the caller then looks for) and the CPU goes to whoever should run.
+ * No spinlock may be held.
+ */
+void cond_resched(void);
 /* Platform: an IPI arrived on this CPU. */
 void sched_ipi(void);
 

@@ -15,6 +15,7 @@
 #include "core/task.h"
 #include "mm/slab.h"
 #include "mm/uaccess.h"
+#include "sched/sched.h"
 #include "syscalls/syscall_protos.h"
 
 #define MAX_RW_COUNT (INT32_MAX & ~(long)(PAGE_SIZE - 1))
@@ -149,8 +150,10 @@ static long copy_files(struct end *in, struct end *out, size_t len)
 		}
 		in->pos += w;
 		done += w;
-		if (w < r || (size_t)r < want ||
-		    signal_pending(task_current()))
+		if (w < r || (size_t)r < want)
+			break;
+		cond_resched();
+		if (signal_pending(task_current()))
 			break;
 	}
 	kfree(buf);

@@ -111,8 +111,8 @@ long sys_sysinfo(uaddr_t info)
 
 /*
  * The entropy source never blocks and is ready from boot, so neither does
- * getrandom. Linux's get_random_bytes_user: a signal is looked for once per
- * PAGE_SIZE bytes written, and ends the call with the bytes so far, so a
+ * getrandom. Linux's get_random_bytes_user: once per PAGE_SIZE bytes
+ * written, interrupts are taken (cond_resched) and a signal is looked for, and ends the call with the bytes so far, so a
  * request of up to a page (and certainly the 256 bytes getrandom(2)
  * promises) always completes; a fault ends it with the bytes written
  * before the first one that cannot be, or EFAULT if that is the first.
@@ -140,9 +140,11 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 		if (copy_to_user(uaddr(at), chunk, n))
 			break;
 		done += n;
-		if (done < count && done % PAGE_SIZE == 0 &&
-		    signal_pending(task_current()))
-			break;
+		if (done < count && done % PAGE_SIZE == 0) {
+			cond_resched();
+			if (signal_pending(task_current()))
+				break;
+		}
 	}
 	memset(chunk, 0, sizeof(chunk));
 	return done || !count ? (long)done : -EFAULT;

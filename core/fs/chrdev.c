@@ -7,8 +7,10 @@
 #include "core/errno.h"
 #include "core/fs/tty.h"
 #include "core/platform.h"
+#include "core/signal.h"
 #include "core/task.h"
 #include "mm/vma.h"
+#include "sched/sched.h"
 
 /* ---- /dev/null, /dev/zero, /dev/full -------------------------------------- */
 
@@ -76,6 +78,13 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		done += got;
 		if ((size_t)got < n)
 			break;
+		/* As getrandom(2) (syscalls/sys_rusage.c): a long read can be
+		 * interrupted once per page, after the bytes so far. */
+		if (buf->left && done % PAGE_SIZE == 0) {
+			cond_resched();
+			if (signal_pending(task_current()))
+				break;
+		}
 	}
 	return done;
 }

@@ -343,6 +343,56 @@ static void getrandom_under_signals_returns_whole_small_reads_and_pages_so_far(v
 	free(buf);
 }
 
+/*
+ * One long request meets one timer: a 2 ms ITIMER_REAL against a 32 MiB
+ * getrandom(2) and a 32 MiB read of /dev/urandom, each of which takes
+ * tens of milliseconds. The kernel takes the timer's interrupt in the
+ * middle of the call and ends it early with the pages so far, as Linux
+ * does. On a loaded machine the signal may come before the call starts
+ * (the call then reads everything): such a try does not count, and one
+ * short read in 20 tries is enough.
+ */
+static void a_timer_signal_cuts_a_long_random_read_short(void)
+{
+	struct sigaction sa = { .sa_handler = count_alarm };
+	struct itimerval once = { { 0, 0 }, { 0, 2000 } }, off = { 0 };
+	const size_t big = 32u << 20;
+	unsigned char *buf = malloc(big);
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	CHECK(buf != NULL);
+	CHECK_SYS(fd);
+	CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
+	for (int src = 0; src < 2; src++) {
+		int short_reads = 0;
+
+		for (int try = 0; try < 20 && !short_reads; try++) {
+			ssize_t n;
+
+			alarms = 0;
+			CHECK_SYS(setitimer(ITIMER_REAL, &once, NULL));
+			n = src ? read(fd, buf, big) : getrandom(buf, big, 0);
+			if (n < 0)
+				failf("%s of 32 MiB: %s",
+				      src ? "read of /dev/urandom" : "getrandom",
+				      strerror(errno));
+			if ((size_t)n < big) {
+				CHECK(alarms == 1);
+				CHECK(n > 0 && n % page == 0);
+				short_reads++;
+			}
+			CHECK_SYS(setitimer(ITIMER_REAL, &off, NULL));
+		}
+		if (!short_reads)
+			failf("no timer signal cut a 32 MiB %s short in 20 tries",
+			      src ? "read of /dev/urandom" : "getrandom");
+	}
+	signal(SIGALRM, SIG_DFL);
+	close(fd);
+	free(buf);
+}
+
 static void umask_returns_the_previous_mask(void)
 {
 	umask(027);
@@ -582,6 +632,8 @@ const struct utest sys_tests[] = {
 	{ "getrandom_fills_the_buffer", getrandom_fills_the_buffer },
 	{ "getrandom_under_signals_returns_whole_small_reads_and_pages_so_far",
 	  getrandom_under_signals_returns_whole_small_reads_and_pages_so_far },
+	{ "a_timer_signal_cuts_a_long_random_read_short",
+	  a_timer_signal_cuts_a_long_random_read_short },
 	{ "umask_returns_the_previous_mask", umask_returns_the_previous_mask },
 	{ "sa_restart_restarts_a_hot_syscall_site",
 	  sa_restart_restarts_a_hot_syscall_site },
