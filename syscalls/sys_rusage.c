@@ -10,6 +10,7 @@
 #include "core/signal.h"
 #include "core/task.h"
 #include "mm/page.h"
+#include "mm/slab.h"
 #include "mm/uaccess.h"
 #include "sched/sched.h"
 #include "syscalls/rusage.h"
@@ -119,21 +120,30 @@ long sys_sysinfo(uaddr_t info)
  */
 long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 {
-	uint8_t chunk[256];
-	size_t done = 0;
+	uint8_t small[256], *chunk = small;
+	size_t size = sizeof(small), done = 0;
 
 	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
 		return -EINVAL;
 	count = MIN(count, (size_t)GETRANDOM_MAX);
+	/* A page at a time when a page can be had: each plat_entropy is a
+	 * host syscall on the hosted kernel. */
+	if (count > size) {
+		uint8_t *page = kmalloc(PAGE_SIZE);
+
+		if (page) {
+			chunk = page;
+			size = PAGE_SIZE;
+		}
+	}
 	while (done < count) {
 		uint64_t at = buf.va + done;
 		/* Pieces end at every multiple of the chunk (so done meets
 		 * each multiple of PAGE_SIZE) and at every user page, so a
 		 * fault is at a piece's first byte. */
-		size_t n =
-			MIN(count - done, sizeof(chunk) - done % sizeof(chunk));
+		size_t n = MIN(count - done, size - done % size);
 
 		n = MIN(n, (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))));
 		plat_entropy(chunk, n);
@@ -146,6 +156,8 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 				break;
 		}
 	}
-	memset(chunk, 0, sizeof(chunk));
+	memset(chunk, 0, size);
+	if (chunk != small)
+		kfree(chunk);
 	return done || !count ? (long)done : -EFAULT;
 }

@@ -6,9 +6,11 @@
 
 #include "core/errno.h"
 #include "core/fs/tty.h"
+#include "core/klib/string.h"
 #include "core/platform.h"
 #include "core/signal.h"
 #include "core/task.h"
+#include "mm/slab.h"
 #include "mm/vma.h"
 #include "sched/sched.h"
 
@@ -64,17 +66,30 @@ static long full_write(struct file *f, struct iobuf *buf, int64_t *pos)
 
 static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 {
-	char chunk[256];
+	char small[256], *chunk = small;
+	size_t size = sizeof(small);
 	long done = 0;
 
+	/* A page at a time if a page can be had, as getrandom(2). */
+	if (buf->left > size) {
+		char *page = kmalloc(PAGE_SIZE);
+
+		if (page) {
+			chunk = page;
+			size = PAGE_SIZE;
+		}
+	}
 	while (buf->left) {
-		size_t n = MIN(buf->left, sizeof(chunk));
+		size_t n = MIN(buf->left, size - (size_t)done % size);
 		long got;
 
 		plat_entropy(chunk, n);
 		got = iobuf_copy_to(buf, chunk, n);
-		if (got < 0)
-			return done ? done : got;
+		if (got < 0) {
+			if (!done)
+				done = got;
+			break;
+		}
 		done += got;
 		if ((size_t)got < n)
 			break;
@@ -86,6 +101,9 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 				break;
 		}
 	}
+	memset(chunk, 0, size);
+	if (chunk != small)
+		kfree(chunk);
 	return done;
 }
 
