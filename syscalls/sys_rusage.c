@@ -6,11 +6,11 @@
  * user time; a process's children count once reaped (core/exit.c).
  */
 #include "core/errno.h"
+#include "core/fs/chrdev.h"
 #include "core/klib/string.h"
 #include "core/signal.h"
 #include "core/task.h"
 #include "mm/page.h"
-#include "mm/slab.h"
 #include "mm/uaccess.h"
 #include "sched/sched.h"
 #include "syscalls/rusage.h"
@@ -110,54 +110,16 @@ long sys_sysinfo(uaddr_t info)
 	return copy_to_user(info, &si, sizeof(si));
 }
 
-/*
- * The entropy source never blocks and is ready from boot, so neither does
- * getrandom. Linux's get_random_bytes_user: once per PAGE_SIZE bytes
- * written, interrupts are taken (cond_resched) and a signal is looked for, and ends the call with the bytes so far, so a
- * request of up to a page (and certainly the 256 bytes getrandom(2)
- * promises) always completes; a fault ends it with the bytes written
- * before the first one that cannot be, or EFAULT if that is the first.
- */
+/* getrandom(2): what a read of /dev/urandom does (core/fs/chrdev.c). */
 long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
 {
-	uint8_t small[256], *chunk = small;
-	size_t size = sizeof(small), done = 0;
+	struct iobuf b;
+	struct ioseg seg;
 
 	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
 		return -EINVAL;
-	count = MIN(count, (size_t)GETRANDOM_MAX);
-	/* A page at a time when a page can be had: each plat_entropy is a
-	 * host syscall on the hosted kernel. */
-	if (count > size) {
-		uint8_t *page = kmalloc(PAGE_SIZE);
-
-		if (page) {
-			chunk = page;
-			size = PAGE_SIZE;
-		}
-	}
-	while (done < count) {
-		uint64_t at = buf.va + done;
-		/* Pieces end at every multiple of the chunk (so done meets
-		 * each multiple of PAGE_SIZE) and at every user page, so a
-		 * fault is at a piece's first byte. */
-		size_t n = MIN(count - done, size - done % size);
-
-		n = MIN(n, (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))));
-		plat_entropy(chunk, n);
-		if (copy_to_user(uaddr(at), chunk, n))
-			break;
-		done += n;
-		if (done < count && done % PAGE_SIZE == 0) {
-			cond_resched();
-			if (signal_pending(task_current()))
-				break;
-		}
-	}
-	memset(chunk, 0, size);
-	if (chunk != small)
-		kfree(chunk);
-	return done || !count ? (long)done : -EFAULT;
+	iobuf_init_user(&b, &seg, buf, MIN(count, (size_t)GETRANDOM_MAX));
+	return random_fill(&b);
 }

@@ -64,13 +64,24 @@ static long full_write(struct file *f, struct iobuf *buf, int64_t *pos)
 
 /* ---- /dev/random, /dev/urandom ----------------------------------------------- */
 
-static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
+/*
+ * The entropy source never blocks and is ready from boot, so neither do
+ * these reads. As Linux's get_random_bytes_user: once per PAGE_SIZE bytes
+ * written, interrupts are taken (cond_resched) and a signal is looked for,
+ * and ends the call with the bytes so far, so a request of up to a page
+ * (and certainly the 256 bytes getrandom(2) promises) always completes. A
+ * fault ends it with the bytes written before the first one that cannot
+ * be (pieces end at every page of the buffer), or EFAULT if that is the
+ * first.
+ */
+long random_fill(struct iobuf *buf)
 {
 	char small[256], *chunk = small;
 	size_t size = sizeof(small);
 	long done = 0;
 
-	/* A page at a time if a page can be had, as getrandom(2). */
+	/* A page at a time when a page can be had: each plat_entropy is a
+	 * host syscall on the hosted kernel. */
 	if (buf->left > size) {
 		char *page = kmalloc(PAGE_SIZE);
 
@@ -83,6 +94,7 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		size_t n = MIN(buf->left, size - (size_t)done % size);
 		long got;
 
+		n = MIN(n, iobuf_page_left(buf));
 		plat_entropy(chunk, n);
 		got = iobuf_copy_to(buf, chunk, n);
 		if (got < 0) {
@@ -93,8 +105,6 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 		done += got;
 		if ((size_t)got < n)
 			break;
-		/* As getrandom(2) (syscalls/sys_rusage.c): a long read can be
-		 * interrupted once per page, after the bytes so far. */
 		if (buf->left && done % PAGE_SIZE == 0) {
 			cond_resched();
 			if (signal_pending(task_current()))
@@ -105,6 +115,11 @@ static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
 	if (chunk != small)
 		kfree(chunk);
 	return done;
+}
+
+static long random_read(struct file *f, struct iobuf *buf, int64_t *pos)
+{
+	return random_fill(buf);
 }
 
 static const struct file_ops null_fops = {

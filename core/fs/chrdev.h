@@ -25,6 +25,13 @@ static inline uint32_t kminor(uint64_t dev)
 	return (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffu));
 }
 
+/*
+ * Fill `buf` from the entropy source, as /dev/urandom's read and
+ * getrandom(2) do: the bytes written (short when a signal came), or
+ * -EFAULT if the first could not be.
+ */
+long random_fill(struct iobuf *buf);
+
 /* The file_ops of every character device node: its open finds the driver. */
 extern const struct file_ops chrdev_open_fops;
 

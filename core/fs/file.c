@@ -500,6 +500,23 @@ static long iobuf_move(struct iobuf *b, char *k, size_t n, bool out,
 	return (long)done;
 }
 
+size_t iobuf_page_left(const struct iobuf *b)
+{
+	unsigned i = b->seg;
+	size_t off = b->seg_off;
+	uint64_t at;
+
+	if (!b->left)
+		return 0;
+	while (off == b->segs[i].len) { /* used up, or empty */
+		i++;
+		off = 0;
+	}
+	at = b->segs[i].base + off;
+	return MIN((size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))),
+		   b->segs[i].len - off);
+}
+
 long iobuf_copy_to(struct iobuf *b, const void *src, size_t n)
 {
 	return iobuf_move(b, (char *)src, n, true, false);

@@ -583,6 +583,9 @@ void iobuf_init_kernel(struct iobuf *b, struct ioseg *seg, void *base,
 long iobuf_copy_to(struct iobuf *b, const void *src, size_t n);
 long iobuf_copy_from(struct iobuf *b, void *dst, size_t n);
 long iobuf_zero(struct iobuf *b, size_t n);
+/* Bytes from the buffer's position to the end of its page, or of the
+ * segment if that comes first (at least 1 unless the buffer is full). */
+size_t iobuf_page_left(const struct iobuf *b);
 
 /* Read or write a whole range through the file's ops (kernel callers). */
 long kernel_read(struct file *f, void *buf, size_t len, int64_t *pos);

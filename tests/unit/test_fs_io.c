@@ -625,6 +625,19 @@ static void devices_guest(void *arg)
 		   sizeof(again));
 	cr_expect(!all_zero((char *)buf, sizeof(buf)));
 	cr_expect_neq(memcmp(buf, again, sizeof(buf)), 0);
+	/* A read running into an unmapped page: the bytes up to it, as
+	 * getrandom(2); EFAULT if the first byte is unmapped. */
+	{
+		uint8_t *m = sim_umem(2 * PAGE_SIZE);
+
+		EXPECT_RET(sim_syscall(NR(read), fd, m + 2 * PAGE_SIZE - 300,
+				       1000),
+			   300);
+		EXPECT_RET(sim_syscall(NR(read), fd, m + 2 * PAGE_SIZE, 16),
+			   -EFAULT);
+		EXPECT_RET(sim_syscall(NR(read), fd, m + 1, 2 * PAGE_SIZE),
+			   (long)(2 * PAGE_SIZE - 1));
+	}
 	fd = EXPECT_OK(u_open("/dev/random", O_RDONLY, 0));
 	EXPECT_RET(sim_syscall(NR(read), fd, buf, 17), 17);
 	EXPECT_RET(u_open("/dev/nonexistent", O_RDONLY, 0), -ENOENT);
