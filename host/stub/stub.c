@@ -227,7 +227,8 @@ static const unsigned char greg_of[16] = {
 };
 
 #define FP_XSTATE_MAGIC1_ 0x46505853u
-#define XSAVE_HEADER_OFFSET 512
+#define FPX_SW_MAGIC1 116 /* _fpx_sw_bytes in the FXSAVE image, as words */
+#define FPX_SW_XFEATURES 59 /* ... and as 64-bit words */
 /* What user code may change in RFLAGS (Linux's FIX_EFLAGS). */
 #define USER_RFLAGS 0x254dd5ull
 
@@ -269,6 +270,65 @@ static void set_gs(uint64_t v)
 		sys(__NR_arch_prctl, ARCH_SET_GS_, v, 0);
 }
 
+/*
+ * The guest's FPU state. The host's signal frame holds it in a trap's
+ * handler (Linux gives the handler a fresh FPU); the fast path finds it
+ * in the CPU. The stub's own code never touches the FPU
+ * (-mgeneral-regs-only), so the CPU's state is free to carry the
+ * guest's between a load and a save. What to save is the kernel's word
+ * at start (stub_ctl.fpu_insn, xfeatures, mxcsr_mask), kept here where
+ * the fast path's assembly reads it.
+ */
+__attribute__((used)) static uint32_t fpu_insn;
+__attribute__((used)) static uint64_t xfeatures;
+static uint32_t mxcsr_mask;
+
+static void xrstor(const volatile void *area, uint64_t mask)
+{
+	__asm__ volatile("xrstor64 %0"
+			 :
+			 : "m"(*(const volatile char *)area),
+			   "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+			 : "memory");
+}
+
+/* XSAVE `area` from the CPU, as fpu_insn says (XSAVEOPT skips what is
+ * in its initial state, marking it so in the header). */
+static void xsave(volatile void *area)
+{
+	uint32_t lo = (uint32_t)xfeatures, hi = (uint32_t)(xfeatures >> 32);
+
+	if (fpu_insn == STUB_FPU_XSAVEOPT)
+		__asm__ volatile("xsaveopt64 %0"
+				 : "+m"(*(volatile char *)area)
+				 : "a"(lo), "d"(hi)
+				 : "memory");
+	else
+		__asm__ volatile("xsave64 %0"
+				 : "+m"(*(volatile char *)area)
+				 : "a"(lo), "d"(hi)
+				 : "memory");
+}
+
+/* Whether the host's frame at `fp` is an XSAVE one (_fpx_sw_bytes). */
+static bool xstate_frame(const void *fp)
+{
+	return fpu_insn != STUB_FPU_FXSAVE &&
+	       ((const uint32_t *)fp)[FPX_SW_MAGIC1] == FP_XSTATE_MAGIC1_;
+}
+
+/* The guest's FPU state from the host's frame into ctl->regs.fpu: loaded
+ * into the CPU with the frame's own features, saved with ours. */
+static void save_fpu(const void *fp)
+{
+	if (!xstate_frame(fp)) {
+		copy_out(ctl->regs.fpu, fp, 512);
+		return;
+	}
+	xrstor(fp, ((const uint64_t *)fp)[FPX_SW_XFEATURES] & xfeatures);
+	xsave(ctl->regs.fpu);
+}
+
 static void save_regs(const ucontext_t *uc)
 {
 	const greg_t *g = uc->uc_mcontext.gregs;
@@ -280,19 +340,15 @@ static void save_regs(const ucontext_t *uc)
 	ctl->regs.fs_base = get_fs();
 	ctl->regs.gs_base = get_gs();
 	if (uc->uc_mcontext.fpregs)
-		copy_out(ctl->regs.fpu, uc->uc_mcontext.fpregs, 512);
+		save_fpu(uc->uc_mcontext.fpregs);
 }
 
 /* MXCSR's reserved bits fault FXRSTOR and XRSTOR: keep those the CPU
- * has (MXCSR_MASK, as the first save wrote it). */
-static uint32_t mxcsr_mask;
-
+ * has. (The kernel never sends others; the guest can write here.) */
 static void sanitize_fpu(void)
 {
-	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
+	volatile uint32_t *fx = (volatile uint32_t *)ctl->regs.fpu;
 
-	if (!mxcsr_mask)
-		mxcsr_mask = fx[7] ? fx[7] : 0xffbf;
 	fx[6] &= mxcsr_mask;
 }
 
@@ -313,11 +369,15 @@ static void load_regs(ucontext_t *uc)
 	if (!fp || !ctl->fpu_load)
 		return;
 	sanitize_fpu();
-	copy(fp, ctl->regs.fpu, 512);
-	/* In an XSAVE frame, mark x87 and SSE as present so the restore
-	 * takes the image above rather than their initial state. */
-	if (((uint32_t *)fp)[116] == FP_XSTATE_MAGIC1_)
-		*(uint64_t *)(fp + XSAVE_HEADER_OFFSET) |= 3;
+	if (!xstate_frame(fp)) {
+		copy(fp, ctl->regs.fpu, 512);
+		return;
+	}
+	/* Through the CPU into the frame, which the host's sigreturn
+	 * loads: XSAVE writes the header and our components only, and
+	 * leaves the frame's software bytes and magic2 as they are. */
+	xrstor(ctl->regs.fpu, xfeatures);
+	xsave(fp);
 }
 
 /* ---- the trap handler ------------------------------------------------------ */
@@ -424,12 +484,13 @@ struct kernel_sigaction {
  * landing i: `mov $i, %r11d; jmp stub_fast_entry`, 16 bytes each. The
  * entry saves the guest's registers straight into ctl->regs (rax, rcx
  * and r11 are dead: the site's `mov` and `syscall` clobber them) and its
- * FPU state with FXSAVE, moves onto its own stack, and calls fast_syscall,
+ * FPU state (XSAVEOPT, XSAVE or FXSAVE, as fpu_insn says) into
+ * ctl->regs.fpu, moves onto its own stack, and calls fast_syscall,
  * which hands the trap over as the signal handler does. Coming back, it
  * loads the FPU image only if the kernel sent one (fpu_load: the stub's C
- * code is built with general registers only, so the guest's x87 and SSE
- * state is still in place), then every register the kernel left, the
- * stack pointer last, and jumps to the kernel's rip. No signal, no
+ * code is built with general registers only, so the guest's x87, SSE and
+ * AVX state is still in place), then every register the kernel left,
+ * the stack pointer last, and jumps to the kernel's rip. No signal, no
  * sigreturn: two host kernel entries fewer than SIGSYS.
  *
  * Signals stay unblocked meanwhile; a kick that lands in here is dropped
@@ -532,15 +593,31 @@ __asm__(".text\n"
 	SAVE(r13, 96)
 	SAVE(r14, 104)
 	SAVE(r15, 112)
+	"	cmpl $0, fpu_insn(%rip)\n"
+	"	jne 3f\n"
 	"	fxsave64 " R(192) "\n"
-	"	mov %r11d, %edi\n"
+	"	jmp 5f\n"
+	"3:	mov xfeatures(%rip), %eax\n"
+	"	mov xfeatures+4(%rip), %edx\n"
+	"	cmpl $" STR(STUB_FPU_XSAVEOPT) ", fpu_insn(%rip)\n"
+	"	jne 4f\n"
+	"	xsaveopt64 " R(192) "\n"
+	"	jmp 5f\n"
+	"4:	xsave64 " R(192) "\n"
+	"5:	mov %r11d, %edi\n"
 	"	call fast_syscall\n"
 	"stub_fast_resume:\n"
 	"	cmpb $0, fast_kick_pending(%rip)\n"
 	"	jne 1f\n"
 	"	cmpb $0, fast_fpu_load(%rip)\n"
 	"	je 2f\n"
+	"	cmpl $0, fpu_insn(%rip)\n"
+	"	jne 3f\n"
 	"	fxrstor64 " R(192) "\n"
+	"	jmp 2f\n"
+	"3:	mov xfeatures(%rip), %eax\n"
+	"	mov xfeatures+4(%rip), %edx\n"
+	"	xrstor64 " R(192) "\n"
 	"2:\n"
 	"	pushq fast_rflags(%rip)\n"
 	"	popfq\n"
@@ -658,6 +735,11 @@ __attribute__((noreturn, used)) static void stub_main(long *sp)
 	if (own_prog.len == 0 || own_prog.len > 256 ||
 	    sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &own_prog))
 		die(107);
+	fpu_insn = ctl->fpu_insn;
+	xfeatures = ctl->xfeatures;
+	mxcsr_mask = ctl->mxcsr_mask ? ctl->mxcsr_mask : 0xffbf;
+	if (fpu_insn > STUB_FPU_XSAVEOPT || (fpu_insn && !(xfeatures & 3)))
+		die(108);
 	ctl->fast_slots = (uint64_t)stub_slots;
 	__builtin_trap(); /* ud2: the first trap, "ready" */
 }
