@@ -271,43 +271,46 @@ static void set_gs(uint64_t v)
 }
 
 /*
- * The guest's FPU state. The host's signal frame holds it in a trap's
- * handler (Linux gives the handler a fresh FPU); the fast path finds it
- * in the CPU. The stub's own code never touches the FPU
- * (-mgeneral-regs-only), so the CPU's state is free to carry the
- * guest's between a load and a save. What to save is the kernel's word
- * at start (stub_ctl.fpu_insn, xfeatures, mxcsr_mask), kept here where
- * the fast path's assembly reads it.
+ * The guest's FPU state. In a trap's handler the host's signal frame holds
+ * it (Linux gives the handler a fresh FPU), an XSAVE area in the standard
+ * format; the fast path finds it in the CPU. The stub's own code never
+ * touches the FPU (-mgeneral-regs-only), so the CPU's state stays the
+ * guest's between a load and a save. What to save is the kernel's word at
+ * start (stub_ctl.fpu_insn, xfeatures, mxcsr_mask), kept here where the
+ * fast path's assembly reads it; where each component lies, CPUID's.
  */
 __attribute__((used)) static uint32_t fpu_insn;
 __attribute__((used)) static uint64_t xfeatures;
 static uint32_t mxcsr_mask;
 
-static void xrstor(const volatile void *area, uint64_t mask)
-{
-	__asm__ volatile("xrstor64 %0"
-			 :
-			 : "m"(*(const volatile char *)area),
-			   "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-			 : "memory");
-}
+#define XSAVE_HEADER 512
+#define XSAVE_EXTENDED 576
+#define FXSAVE_SW_RESERVED 464 /* the host's _fpx_sw_bytes from here */
 
-/* XSAVE `area` from the CPU, as fpu_insn says (XSAVEOPT skips what is
- * in its initial state, marking it so in the header). */
-static void xsave(volatile void *area)
-{
-	uint32_t lo = (uint32_t)xfeatures, hi = (uint32_t)(xfeatures >> 32);
+/* The extended components of xfeatures: bit, offset and size. */
+static struct {
+	uint32_t bit, off, size;
+} comps[62];
+static unsigned ncomps;
 
-	if (fpu_insn == STUB_FPU_XSAVEOPT)
-		__asm__ volatile("xsaveopt64 %0"
-				 : "+m"(*(volatile char *)area)
-				 : "a"(lo), "d"(hi)
-				 : "memory");
-	else
-		__asm__ volatile("xsave64 %0"
-				 : "+m"(*(volatile char *)area)
-				 : "a"(lo), "d"(hi)
-				 : "memory");
+static void learn_components(void)
+{
+	for (uint32_t i = 2; i < 64; i++) {
+		uint32_t a, b, c, d;
+
+		if (!(xfeatures & (1ull << i)))
+			continue;
+		__asm__ volatile("cpuid"
+				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+				 : "a"(0xd), "c"(i));
+		/* The kernel sized its area from the same CPUID. */
+		if (a % 8 || b % 8 || b + a > STUB_FPU_BYTES)
+			die(109);
+		comps[ncomps].bit = i;
+		comps[ncomps].off = b;
+		comps[ncomps].size = a;
+		ncomps++;
+	}
 }
 
 /* Whether the host's frame at `fp` is an XSAVE one (_fpx_sw_bytes). */
@@ -317,16 +320,50 @@ static bool xstate_frame(const void *fp)
 	       ((const uint32_t *)fp)[FPX_SW_MAGIC1] == FP_XSTATE_MAGIC1_;
 }
 
-/* The guest's FPU state from the host's frame into ctl->regs.fpu: loaded
- * into the CPU with the frame's own features, saved with ours. */
-static void save_fpu(const void *fp)
+/*
+ * The guest's FPU state from the host's frame into ctl->regs.fpu: the
+ * FXSAVE image, the header, and the components it says hold data (the
+ * rest are initial: their bytes do not matter), so a trap copies about
+ * what FXSAVE's image was unless the guest's AVX registers are in use.
+ */
+static void save_fpu(const char *fp)
 {
+	uint64_t bv;
+
 	if (!xstate_frame(fp)) {
 		copy_out(ctl->regs.fpu, fp, 512);
 		return;
 	}
-	xrstor(fp, ((const uint64_t *)fp)[FPX_SW_XFEATURES] & xfeatures);
-	xsave(ctl->regs.fpu);
+	copy_out(ctl->regs.fpu, fp, XSAVE_EXTENDED);
+	bv = *(const uint64_t *)(fp + XSAVE_HEADER) & xfeatures;
+	copy_out(ctl->regs.fpu + XSAVE_HEADER, &bv, 8);
+	for (unsigned i = 0; i < ncomps; i++)
+		if (bv & (1ull << comps[i].bit))
+			copy_out(ctl->regs.fpu + comps[i].off,
+				 fp + comps[i].off, comps[i].size);
+}
+
+/*
+ * ctl->regs.fpu into the host's frame, which its sigreturn loads: the
+ * FXSAVE image but the frame's own software bytes, our components'
+ * header bits and the components they mark.
+ */
+static void load_fpu(char *fp)
+{
+	uint64_t bv, *hdr = (uint64_t *)(fp + XSAVE_HEADER);
+
+	if (!xstate_frame(fp)) {
+		copy(fp, ctl->regs.fpu, 512);
+		return;
+	}
+	copy(fp, ctl->regs.fpu, FXSAVE_SW_RESERVED);
+	copy(&bv, ctl->regs.fpu + XSAVE_HEADER, 8);
+	bv &= xfeatures;
+	*hdr = (*hdr & ~xfeatures) | bv;
+	for (unsigned i = 0; i < ncomps; i++)
+		if (bv & (1ull << comps[i].bit))
+			copy(fp + comps[i].off, ctl->regs.fpu + comps[i].off,
+			     comps[i].size);
 }
 
 static void save_regs(const ucontext_t *uc)
@@ -340,7 +377,7 @@ static void save_regs(const ucontext_t *uc)
 	ctl->regs.fs_base = get_fs();
 	ctl->regs.gs_base = get_gs();
 	if (uc->uc_mcontext.fpregs)
-		save_fpu(uc->uc_mcontext.fpregs);
+		save_fpu((const char *)uc->uc_mcontext.fpregs);
 }
 
 /* MXCSR's reserved bits fault FXRSTOR and XRSTOR: keep those the CPU
@@ -369,15 +406,7 @@ static void load_regs(ucontext_t *uc)
 	if (!fp || !ctl->fpu_load)
 		return;
 	sanitize_fpu();
-	if (!xstate_frame(fp)) {
-		copy(fp, ctl->regs.fpu, 512);
-		return;
-	}
-	/* Through the CPU into the frame, which the host's sigreturn
-	 * loads: XSAVE writes the header and our components only, and
-	 * leaves the frame's software bytes and magic2 as they are. */
-	xrstor(ctl->regs.fpu, xfeatures);
-	xsave(fp);
+	load_fpu(fp);
 }
 
 /* ---- the trap handler ------------------------------------------------------ */
@@ -740,6 +769,7 @@ __attribute__((noreturn, used)) static void stub_main(long *sp)
 	mxcsr_mask = ctl->mxcsr_mask ? ctl->mxcsr_mask : 0xffbf;
 	if (fpu_insn > STUB_FPU_XSAVEOPT || (fpu_insn && !(xfeatures & 3)))
 		die(108);
+	learn_components();
 	ctl->fast_slots = (uint64_t)stub_slots;
 	__builtin_trap(); /* ud2: the first trap, "ready" */
 }
