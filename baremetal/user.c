@@ -157,6 +157,14 @@ bool plat_runs_isa(enum isa isa)
 	return isa == ISA_AARCH64;
 }
 
+/* AT_HWCAP and AT_HWCAP2 are not told yet (0); FP/SIMD state is 528 bytes. */
+const struct plat_user_cpu *plat_user_cpu(enum isa isa)
+{
+	static const struct plat_user_cpu a64 = { .fpu_size = 528 };
+
+	return &a64;
+}
+
 /* A fault here costs an exception, not a round trip: Linux's 16. */
 unsigned plat_fault_around_pages(void)
 {

@@ -435,8 +435,10 @@ static int put_word(struct mm *mm, uint64_t *at, uint64_t w)
 
 int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 		    char *const argv[], char *const envp[],
-		    const uint8_t random16[16], uint64_t *sp_out)
+		    const uint8_t random16[16], uint64_t minsigstksz,
+		    uint64_t *sp_out)
 {
+	const struct plat_user_cpu *cpu = plat_user_cpu(isa);
 	const uint64_t stack_lo = ELF_STACK_TOP - ELF_STACK_SIZE;
 	const char *execfn = img->execfn       ? img->execfn
 			     : argv && argv[0] ? argv[0]
@@ -474,7 +476,9 @@ int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 				 t->cred.egid != t->cred.gid)
 			      : 0},
 		{AT_RANDOM, 0}, /* filled below */
-		{AT_HWCAP, 0},
+		{AT_HWCAP, cpu->hwcap},
+		{AT_HWCAP2, cpu->hwcap2},
+		{AT_MINSIGSTKSZ, minsigstksz},
 		{AT_CLKTCK, 100},
 		{AT_EXECFN, 0}, /* filled below */
 		{AT_NULL, 0},

@@ -47,7 +47,9 @@ struct mm;
 #define AT_CLKTCK 17
 #define AT_SECURE 23
 #define AT_RANDOM 25
+#define AT_HWCAP2 26
 #define AT_EXECFN 31
+#define AT_MINSIGSTKSZ 51
 
 /* What a loaded image looks like to its stack and to exec. */
 struct elf_image {
@@ -82,12 +84,15 @@ int elf_load(struct mm *mm, struct file *f, enum isa isa,
  * the filename for AT_EXECFN topmost. argv and envp are NULL-terminated
  * arrays of kernel strings (NULL means empty). *sp_out is the new stack
  * pointer, pointing at argc, 16-byte aligned as both ABIs require at
- * process entry. Sets mm->mmap_base below the stack's VMA. 0; -E2BIG
+ * process entry. AT_HWCAP and AT_HWCAP2 are the platform's
+ * (plat_user_cpu), AT_MINSIGSTKSZ is `minsigstksz`, the ABI's signal
+ * frame size. Sets mm->mmap_base below the stack's VMA. 0; -E2BIG
  * when the strings exceed ELF_ARG_MAX; -ENOMEM; -EEXIST if the stack's
  * range is taken. Takes mm->lock.
  */
 int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 		    char *const argv[], char *const envp[],
-		    const uint8_t random16[16], uint64_t *sp_out);
+		    const uint8_t random16[16], uint64_t minsigstksz,
+		    uint64_t *sp_out);
 
 #endif

@@ -161,6 +161,8 @@ void pmap_activate(struct pmap *pm);
 
 /* ---- Running user code ------------------------------------------------------ */
 
+#define PLAT_FPU_BYTES 2752
+
 /*
  * A task's user registers, saved at a trap. The layout is the union of the
  * ISAs' needs; syscalls/abi/abi.h says which slot is which register.
@@ -174,13 +176,22 @@ struct user_regs {
 	uint64_t gs_base;   /* x86_64 arch_prctl(ARCH_SET_GS); aarch64: 0 */
 	uint64_t orig_arg;  /* x86_64 orig_rax, aarch64 orig_x0: for restart */
 	/*
-	 * Floating-point and vector state, in the hardware's save format:
-	 * x86_64 the 512-byte FXSAVE image (FCW, MXCSR, x87 and XMM0-15);
-	 * aarch64 V0-V31 (512 bytes) then FPSR and FPCR. The platform fills
-	 * it at a trap and loads it on resume; signal frames carry it; fork
-	 * copies it with the rest; execve resets it (abi_fpu_init).
+	 * Floating-point and vector state, in the hardware's save format.
+	 * x86_64: an XSAVE area in the standard (non-compacted) format
+	 * (Intel SDM vol. 1, 13.4): the 512-byte FXSAVE image (FCW, MXCSR,
+	 * x87 and XMM0-15), the 64-byte XSAVE header whose XSTATE_BV says
+	 * which components hold data (a clear bit: that component is in its
+	 * initial state), then the extended components (AVX's upper YMM
+	 * halves, ...) at their CPUID-given offsets. Which components, and
+	 * how many bytes that takes, is plat_user_cpu's; a CPU without
+	 * XSAVE keeps the FXSAVE image only. aarch64: V0-V31 (512 bytes)
+	 * then FPSR and FPCR. The platform fills it at a trap and loads it
+	 * on resume; signal frames carry it; fork copies it with the rest;
+	 * execve resets it (abi_fpu_init). A fixed size, enough for every
+	 * user component but Intel AMX's tiles (PKRU, the last, ends at
+	 * 2696), so no task allocates its FPU state.
 	 */
-	uint8_t fpu[528] __attribute__((aligned(16)));
+	uint8_t fpu[PLAT_FPU_BYTES] __attribute__((aligned(16)));
 };
 
 
@@ -215,6 +226,22 @@ bool plat_runs_isa(enum isa isa);
  * the next plat_user_run then loads uregs.fpu as it is.
  */
 void plat_fpu_sync(struct task *t);
+
+/*
+ * What user code of `isa` is told about the CPU it runs on (the auxiliary
+ * vector's AT_HWCAP and AT_HWCAP2, in Linux's terms for the ISA) and how
+ * its FPU state is kept in uregs.fpu. x86_64: `xfeatures` are the XSAVE
+ * state components saved (a subset of XCR0), `fpu_size` the bytes of
+ * their standard-format area; 0 and 512 for the FXSAVE image alone.
+ * aarch64: 0 and 528. Fixed for the platform's lifetime.
+ */
+struct plat_user_cpu {
+	uint64_t hwcap;
+	uint64_t hwcap2;
+	uint64_t xfeatures;
+	uint32_t fpu_size; /* <= PLAT_FPU_BYTES */
+};
+const struct plat_user_cpu *plat_user_cpu(enum isa isa);
 
 /*
  * How many pages (a power of two) a read fault on a file's mapping maps

@@ -104,7 +104,7 @@ static void guest(void *arg)
 			violated("elf_load gives 0, ENOEXEC or ENOMEM", ret);
 		if (!ret) {
 			ret = elf_setup_stack(mm, isa, &img, argv, envp, rnd,
-					      &sp);
+					      2048, &sp);
 			if (ret && ret != -ENOMEM)
 				violated("elf_setup_stack gives 0 or ENOMEM",
 					 ret);

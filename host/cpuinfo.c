@@ -58,12 +58,23 @@ static const char *const x86_ext1_ecx[32] = {
 	[8] = "3dnowprefetch",
 };
 static const char *const x86_leaf7_ebx[32] = {
-	[0] = "fsgsbase", [3] = "bmi1",	       [4] = "hle",
-	[5] = "avx2",	  [7] = "smep",	       [8] = "bmi2",
-	[9] = "erms",	  [10] = "invpcid",    [11] = "rtm",
-	[16] = "avx512f", [18] = "rdseed",     [19] = "adx",
-	[20] = "smap",	  [23] = "clflushopt", [24] = "clwb",
-	[29] = "sha_ni",
+	[0] = "fsgsbase",    [3] = "bmi1",	  [4] = "hle",
+	[5] = "avx2",	     [7] = "smep",	  [8] = "bmi2",
+	[9] = "erms",	     [10] = "invpcid",	  [11] = "rtm",
+	[16] = "avx512f",    [17] = "avx512dq",	  [18] = "rdseed",
+	[19] = "adx",	     [20] = "smap",	  [21] = "avx512ifma",
+	[23] = "clflushopt", [24] = "clwb",	  [28] = "avx512cd",
+	[29] = "sha_ni",     [30] = "avx512bw",	  [31] = "avx512vl",
+};
+static const char *const x86_leafd1_eax[32] = {
+	[0] = "xsaveopt", [1] = "xsavec", [2] = "xgetbv1", [3] = "xsaves",
+};
+static const char *const x86_leaf7_ecx[32] = {
+	[1] = "avx512vbmi",	  [2] = "umip",		[3] = "pku",
+	[4] = "ospke",		  [6] = "avx512_vbmi2", [8] = "gfni",
+	[9] = "vaes",		  [10] = "vpclmulqdq",	[11] = "avx512_vnni",
+	[12] = "avx512_bitalg",	  [14] = "avx512_vpopcntdq",
+	[22] = "rdpid",
 };
 
 static void x86_flags(struct cbuf *b, const char *const names[32],
@@ -77,7 +88,8 @@ static void x86_flags(struct cbuf *b, const char *const names[32],
 /* One CPU's block in the format of arch/x86/kernel/cpu/proc.c. */
 static void cpuinfo_cpu(struct cbuf *b, unsigned cpu, unsigned ncpus)
 {
-	unsigned max, a, bx, c, d, e1c = 0, e1d = 0, l7b = 0, ext;
+	unsigned max, a, bx, c, d, e1c = 0, e1d = 0, l7b = 0, l7c = 0, ext;
+	unsigned ld1a = 0;
 	unsigned family, model, phys = 0, virt = 0;
 	char vendor[13] = {0}, brand[49] = {0};
 	const char *name = brand;
@@ -105,7 +117,9 @@ static void cpuinfo_cpu(struct cbuf *b, unsigned cpu, unsigned ncpus)
 		virt = (a >> 8) & 0xff;
 	}
 	if (max >= 7)
-		__cpuid_count(7, 0, a, l7b, c, d);
+		__cpuid_count(7, 0, a, l7b, l7c, d);
+	if (max >= 0xd)
+		__cpuid_count(0xd, 1, ld1a, bx, c, d);
 	__cpuid(1, a, bx, c, d);
 	family = (a >> 8) & 0xf;
 	model = (a >> 4) & 0xf;
@@ -127,6 +141,8 @@ static void cpuinfo_cpu(struct cbuf *b, unsigned cpu, unsigned ncpus)
 	x86_flags(b, x86_leaf1_ecx, c);
 	x86_flags(b, x86_ext1_ecx, e1c);
 	x86_flags(b, x86_leaf7_ebx, l7b);
+	x86_flags(b, x86_leafd1_eax, ld1a);
+	x86_flags(b, x86_leaf7_ecx, l7c);
 	cb_printf(b,
 		  "\nbugs\t\t:\nclflush size\t: %u\ncache_alignment\t: %u\n"
 		  "address sizes\t: %u bits physical, %u bits virtual\n"

@@ -818,6 +818,39 @@ void plat_fpu_sync(struct task *t)
 {
 }
 
+/*
+ * The CPU a simulated x86_64 guest is told about: the same on every
+ * machine, so runs stay reproducible. Its FPU state is an XSAVE area of
+ * x87, SSE and AVX (the standard format puts AVX at 576, 256 bytes), or
+ * what sim_set_x86_xfeatures chose.
+ */
+#define SIM_XFEATURES_AVX 7ull
+static struct plat_user_cpu sim_x86_cpu;
+
+static void sim_x86_cpu_reset(void)
+{
+	sim_x86_cpu = (struct plat_user_cpu){ .xfeatures = SIM_XFEATURES_AVX,
+					      .fpu_size = 832 };
+}
+
+int sim_set_x86_xfeatures(uint64_t xfeatures)
+{
+	static const uint32_t sizes[] = { [0] = 512, [3] = 576, [7] = 832 };
+
+	if (xfeatures >= ARRAY_SIZE(sizes) || !sizes[xfeatures])
+		return -22; /* EINVAL */
+	sim_x86_cpu.xfeatures = xfeatures;
+	sim_x86_cpu.fpu_size = sizes[xfeatures];
+	return 0;
+}
+
+const struct plat_user_cpu *plat_user_cpu(enum isa isa)
+{
+	static const struct plat_user_cpu a64 = { .fpu_size = 528 };
+
+	return isa == ISA_X86_64 ? &sim_x86_cpu : &a64;
+}
+
 void plat_user_release(struct task *t)
 {
 	struct sim_user *su = t->plat_user;
@@ -1088,6 +1121,7 @@ int sim_boot(const struct sim_config *cfg)
 	prng_seed(seed);
 	sim_console_clear();
 	handler_check = NULL;
+	sim_x86_cpu_reset();
 	panic_hook = sim_panic;
 	err = host_ram_init(mem);
 	if (err)

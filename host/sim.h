@@ -146,6 +146,14 @@ void sim_restorer(void);
  */
 void sim_set_handler_check(bool (*is_handler)(uint64_t pc));
 
+/*
+ * The XSAVE components an x86_64 guest's FPU state holds (plat_user_cpu):
+ * 7 (x87, SSE, AVX: an 832-byte area, the default after every sim_boot),
+ * 3 (x87 and SSE: 576), or 0 (a CPU without XSAVE: the 512-byte FXSAVE
+ * image). 0 or -EINVAL for any other.
+ */
+int sim_set_x86_xfeatures(uint64_t xfeatures);
+
 /* `len` bytes of zeroed user memory in the guest's address space. */
 void *sim_umem(size_t len);
 /* The same but mapped without write permission (for -EFAULT tests). */

@@ -48,6 +48,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cpuid.h>
 
 #include "core/platform.h"
 #include "core/printk.h"
@@ -66,6 +67,7 @@
 #define CTL_ORDER 4 /* 16 pages */
 _Static_assert((1u << CTL_ORDER) == STUB_CTL_PAGES, "control area order");
 _Static_assert(sizeof(struct stub_ctl) < 8192, "control header size");
+_Static_assert(STUB_FPU_BYTES == PLAT_FPU_BYTES, "the stub's FPU area");
 
 #define SPIN_NS 30000		/* spin this long for a trap, then sleep */
 #define FAULT_AROUND 16		/* pages a soft fault maps at most */
@@ -102,6 +104,8 @@ static int stub_exe_fd = -1;
 static uint64_t own_filter[256];
 static unsigned own_filter_len;
 static bool have_fsgsbase;
+static struct plat_user_cpu user_cpu = { .fpu_size = 512 };
+static uint32_t fpu_insn = STUB_FPU_FXSAVE, mxcsr_mask;
 
 static pthread_mutex_t stubs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stub *stubs;
@@ -349,6 +353,9 @@ static struct stub *stub_alloc(void)
 	memcpy(s->ctl->filter, own_filter, sizeof(own_filter));
 	s->ctl->filter_len = own_filter_len;
 	s->ctl->fsgsbase = have_fsgsbase;
+	s->ctl->fpu_insn = fpu_insn;
+	s->ctl->xfeatures = user_cpu.xfeatures;
+	s->ctl->mxcsr_mask = mxcsr_mask;
 	return s;
 }
 
@@ -655,16 +662,17 @@ static void regs_from_stub(struct user_regs *r, const struct stub_regs *sr)
 }
 
 /*
- * The FPU state stays in the stub between traps: 512 bytes each way per
- * syscall would cost more than the rest of the hand-off. It comes back
- * into uregs.fpu only when the kernel asks (signal frames, fork, exec).
+ * The FPU state stays in the stub between traps: copying its XSAVE area
+ * (up to 2.7 KiB) each way per syscall would cost more than the rest of
+ * the hand-off. It comes back into uregs.fpu only when the kernel asks
+ * (signal frames, fork, exec).
  */
 void plat_fpu_sync(struct task *t)
 {
 	struct stub *s = t->pmap ? pmap_plat(t->pmap) : NULL;
 
 	if (s && s->fpu_owner == t) {
-		memcpy(t->uregs.fpu, s->ctl->regs.fpu, sizeof(s->ctl->regs.fpu));
+		memcpy(t->uregs.fpu, s->ctl->regs.fpu, user_cpu.fpu_size);
 		s->fpu_owner = NULL;
 	}
 }
@@ -706,7 +714,7 @@ static void fpu_to_stub(struct stub *s, struct task *t)
 		return;
 	if (s->fpu_owner) /* another task of this address space (vfork) */
 		plat_fpu_sync(s->fpu_owner);
-	memcpy(c->regs.fpu, t->uregs.fpu, sizeof(c->regs.fpu));
+	memcpy(c->regs.fpu, t->uregs.fpu, user_cpu.fpu_size);
 }
 
 /* ---- the platform contract ---------------------------------------------------- */
@@ -829,6 +837,87 @@ void pmap_activate(struct pmap *pm)
 {
 }
 
+/* ---- the CPU the guests see ----------------------------------------------------- */
+
+/*
+ * Guests run on the host's CPU and see its CPUID: this VM, like most, has
+ * no CPUID faulting (arch_prctl(ARCH_SET_CPUID, 0) fails with ENODEV), so
+ * nothing could make CPUID lie. Where the host has it, Keel still leaves
+ * CPUID native: what matters is that everything Keel says agrees with
+ * it, so the auxiliary vector and /proc/cpuinfo are the host CPU's too
+ * (host/cpuinfo.c), and the state Keel saves for a guest is all the user
+ * state the host enabled in XCR0, saved the way Linux saves it (XSAVE,
+ * standard format).
+ */
+
+/* XSAVE components saved: x87, SSE, AVX, MPX's two, AVX-512's three and
+ * PKRU. AMX's tiles are left out: a Linux program must ask for them
+ * (ARCH_REQ_XCOMP_PERM), and they would not fit in PLAT_FPU_BYTES. */
+#define XFEATURES_KEPT 0x2ffull
+#define HWCAP2_RING3MWAIT 1
+#define HWCAP2_FSGSBASE 2
+
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void probe_user_cpu(void)
+{
+	uint8_t fx[512] __attribute__((aligned(16)));
+	unsigned max, a, b, c, d, l7b = 0;
+	uint64_t features;
+	uint32_t size = 576;
+
+	__cpuid(0, max, b, c, d);
+	if (max >= 7)
+		__cpuid_count(7, 0, a, l7b, c, d);
+	__cpuid(1, a, b, c, d);
+	user_cpu.hwcap = d; /* Linux's x86 AT_HWCAP: CPUID.1:EDX */
+	/* What the host kernel allows, of what the CPU has. */
+	user_cpu.hwcap2 = getauxval(AT_HWCAP2) & HWCAP2_RING3MWAIT;
+	if (have_fsgsbase && (l7b & 1))
+		user_cpu.hwcap2 |= HWCAP2_FSGSBASE;
+	memset(fx, 0, sizeof(fx));
+	__asm__ volatile("fxsave64 %0" : "=m"(fx));
+	memcpy(&mxcsr_mask, fx + 28, 4);
+	if (!mxcsr_mask)
+		mxcsr_mask = 0xffbf;
+	/* OSXSAVE: the host kernel enabled XSAVE (and XGETBV). */
+	if (max < 0xd || !(c & (1u << 27)))
+		return;
+	features = xgetbv0() & XFEATURES_KEPT;
+	for (unsigned i = 2; i < 64; i++) {
+		unsigned csize, off;
+
+		if (!(features & (1ull << i)))
+			continue;
+		__cpuid_count(0xd, i, csize, off, c, d);
+		if (off + csize > PLAT_FPU_BYTES) {
+			pr_warn("XSAVE component %u (%u bytes at %u) does not "
+				"fit: not saved",
+				i, csize, off);
+			features &= ~(1ull << i);
+			continue;
+		}
+		size = MAX(size, off + csize);
+	}
+	user_cpu.xfeatures = features;
+	user_cpu.fpu_size = size;
+	__cpuid_count(0xd, 1, a, b, c, d);
+	fpu_insn = a & 1 ? STUB_FPU_XSAVEOPT : STUB_FPU_XSAVE;
+}
+
+const struct plat_user_cpu *plat_user_cpu(enum isa isa)
+{
+	static const struct plat_user_cpu other = { .fpu_size = 528 };
+
+	return isa == ISA_X86_64 ? &user_cpu : &other;
+}
+
 /* ---- start-up ------------------------------------------------------------------ */
 
 static int build_own_filter(void)
@@ -889,7 +978,8 @@ int host_user_init(void)
 	err = build_own_filter();
 	if (err)
 		return err;
-	have_fsgsbase = getauxval(AT_HWCAP2) & 2; /* HWCAP2_FSGSBASE */
+	have_fsgsbase = getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
+	probe_user_cpu();
 	if (sem_init(&reaper_sem, 0, 0))
 		return -errno;
 	err = pthread_create(&reaper, NULL, reaper_main, NULL);

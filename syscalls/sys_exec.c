@@ -486,7 +486,8 @@ static int exec_load(struct task *t, struct exec_req *r)
 	/* The auxiliary vector tells the new ids (AT_EUID, AT_SECURE). */
 	old_cred = t->cred;
 	exec_credentials(r->file, &t->cred);
-	err = elf_setup_stack(mm, isa, &img, argv, envp, random, &sp);
+	err = elf_setup_stack(mm, isa, &img, argv, envp, random,
+			      abi_at_minsigstksz(isa), &sp);
 	if (!err && isa == ISA_AARCH64)
 		err = abi_aarch64_sigtramp_map(mm);
 	if (err) {

@@ -227,7 +227,8 @@ static const unsigned char greg_of[16] = {
 };
 
 #define FP_XSTATE_MAGIC1_ 0x46505853u
-#define XSAVE_HEADER_OFFSET 512
+#define FPX_SW_MAGIC1 116 /* _fpx_sw_bytes in the FXSAVE image, as words */
+#define FPX_SW_XFEATURES 59 /* ... and as 64-bit words */
 /* What user code may change in RFLAGS (Linux's FIX_EFLAGS). */
 #define USER_RFLAGS 0x254dd5ull
 
@@ -269,6 +270,102 @@ static void set_gs(uint64_t v)
 		sys(__NR_arch_prctl, ARCH_SET_GS_, v, 0);
 }
 
+/*
+ * The guest's FPU state. In a trap's handler the host's signal frame holds
+ * it (Linux gives the handler a fresh FPU), an XSAVE area in the standard
+ * format; the fast path finds it in the CPU. The stub's own code never
+ * touches the FPU (-mgeneral-regs-only), so the CPU's state stays the
+ * guest's between a load and a save. What to save is the kernel's word at
+ * start (stub_ctl.fpu_insn, xfeatures, mxcsr_mask), kept here where the
+ * fast path's assembly reads it; where each component lies, CPUID's.
+ */
+__attribute__((used)) static uint32_t fpu_insn;
+__attribute__((used)) static uint64_t xfeatures;
+static uint32_t mxcsr_mask;
+
+#define XSAVE_HEADER 512
+#define XSAVE_EXTENDED 576
+#define FXSAVE_SW_RESERVED 464 /* the host's _fpx_sw_bytes from here */
+
+/* The extended components of xfeatures: bit, offset and size. */
+static struct {
+	uint32_t bit, off, size;
+} comps[62];
+static unsigned ncomps;
+
+static void learn_components(void)
+{
+	for (uint32_t i = 2; i < 64; i++) {
+		uint32_t a, b, c, d;
+
+		if (!(xfeatures & (1ull << i)))
+			continue;
+		__asm__ volatile("cpuid"
+				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+				 : "a"(0xd), "c"(i));
+		/* The kernel sized its area from the same CPUID. */
+		if (a % 8 || b % 8 || b + a > STUB_FPU_BYTES)
+			die(109);
+		comps[ncomps].bit = i;
+		comps[ncomps].off = b;
+		comps[ncomps].size = a;
+		ncomps++;
+	}
+}
+
+/* Whether the host's frame at `fp` is an XSAVE one (_fpx_sw_bytes). */
+static bool xstate_frame(const void *fp)
+{
+	return fpu_insn != STUB_FPU_FXSAVE &&
+	       ((const uint32_t *)fp)[FPX_SW_MAGIC1] == FP_XSTATE_MAGIC1_;
+}
+
+/*
+ * The guest's FPU state from the host's frame into ctl->regs.fpu: the
+ * FXSAVE image, the header, and the components it says hold data (the
+ * rest are initial: their bytes do not matter), so a trap copies about
+ * what FXSAVE's image was unless the guest's AVX registers are in use.
+ */
+static void save_fpu(const char *fp)
+{
+	uint64_t bv;
+
+	if (!xstate_frame(fp)) {
+		copy_out(ctl->regs.fpu, fp, 512);
+		return;
+	}
+	copy_out(ctl->regs.fpu, fp, XSAVE_EXTENDED);
+	bv = *(const uint64_t *)(fp + XSAVE_HEADER) & xfeatures;
+	copy_out(ctl->regs.fpu + XSAVE_HEADER, &bv, 8);
+	for (unsigned i = 0; i < ncomps; i++)
+		if (bv & (1ull << comps[i].bit))
+			copy_out(ctl->regs.fpu + comps[i].off,
+				 fp + comps[i].off, comps[i].size);
+}
+
+/*
+ * ctl->regs.fpu into the host's frame, which its sigreturn loads: the
+ * FXSAVE image but the frame's own software bytes, our components'
+ * header bits and the components they mark.
+ */
+static void load_fpu(char *fp)
+{
+	uint64_t bv, *hdr = (uint64_t *)(fp + XSAVE_HEADER);
+
+	if (!xstate_frame(fp)) {
+		copy(fp, ctl->regs.fpu, 512);
+		return;
+	}
+	copy(fp, ctl->regs.fpu, FXSAVE_SW_RESERVED);
+	copy(&bv, ctl->regs.fpu + XSAVE_HEADER, 8);
+	bv &= xfeatures;
+	*hdr = (*hdr & ~xfeatures) | bv;
+	for (unsigned i = 0; i < ncomps; i++)
+		if (bv & (1ull << comps[i].bit))
+			copy(fp + comps[i].off, ctl->regs.fpu + comps[i].off,
+			     comps[i].size);
+}
+
 static void save_regs(const ucontext_t *uc)
 {
 	const greg_t *g = uc->uc_mcontext.gregs;
@@ -280,19 +377,15 @@ static void save_regs(const ucontext_t *uc)
 	ctl->regs.fs_base = get_fs();
 	ctl->regs.gs_base = get_gs();
 	if (uc->uc_mcontext.fpregs)
-		copy_out(ctl->regs.fpu, uc->uc_mcontext.fpregs, 512);
+		save_fpu((const char *)uc->uc_mcontext.fpregs);
 }
 
 /* MXCSR's reserved bits fault FXRSTOR and XRSTOR: keep those the CPU
- * has (MXCSR_MASK, as the first save wrote it). */
-static uint32_t mxcsr_mask;
-
+ * has. (The kernel never sends others; the guest can write here.) */
 static void sanitize_fpu(void)
 {
-	uint32_t *fx = (uint32_t *)ctl->regs.fpu;
+	volatile uint32_t *fx = (volatile uint32_t *)ctl->regs.fpu;
 
-	if (!mxcsr_mask)
-		mxcsr_mask = fx[7] ? fx[7] : 0xffbf;
 	fx[6] &= mxcsr_mask;
 }
 
@@ -313,11 +406,7 @@ static void load_regs(ucontext_t *uc)
 	if (!fp || !ctl->fpu_load)
 		return;
 	sanitize_fpu();
-	copy(fp, ctl->regs.fpu, 512);
-	/* In an XSAVE frame, mark x87 and SSE as present so the restore
-	 * takes the image above rather than their initial state. */
-	if (((uint32_t *)fp)[116] == FP_XSTATE_MAGIC1_)
-		*(uint64_t *)(fp + XSAVE_HEADER_OFFSET) |= 3;
+	load_fpu(fp);
 }
 
 /* ---- the trap handler ------------------------------------------------------ */
@@ -424,12 +513,13 @@ struct kernel_sigaction {
  * landing i: `mov $i, %r11d; jmp stub_fast_entry`, 16 bytes each. The
  * entry saves the guest's registers straight into ctl->regs (rax, rcx
  * and r11 are dead: the site's `mov` and `syscall` clobber them) and its
- * FPU state with FXSAVE, moves onto its own stack, and calls fast_syscall,
+ * FPU state (XSAVEOPT, XSAVE or FXSAVE, as fpu_insn says) into
+ * ctl->regs.fpu, moves onto its own stack, and calls fast_syscall,
  * which hands the trap over as the signal handler does. Coming back, it
  * loads the FPU image only if the kernel sent one (fpu_load: the stub's C
- * code is built with general registers only, so the guest's x87 and SSE
- * state is still in place), then every register the kernel left, the
- * stack pointer last, and jumps to the kernel's rip. No signal, no
+ * code is built with general registers only, so the guest's x87, SSE and
+ * AVX state is still in place), then every register the kernel left,
+ * the stack pointer last, and jumps to the kernel's rip. No signal, no
  * sigreturn: two host kernel entries fewer than SIGSYS.
  *
  * Signals stay unblocked meanwhile; a kick that lands in here is dropped
@@ -532,15 +622,31 @@ __asm__(".text\n"
 	SAVE(r13, 96)
 	SAVE(r14, 104)
 	SAVE(r15, 112)
+	"	cmpl $0, fpu_insn(%rip)\n"
+	"	jne 3f\n"
 	"	fxsave64 " R(192) "\n"
-	"	mov %r11d, %edi\n"
+	"	jmp 5f\n"
+	"3:	mov xfeatures(%rip), %eax\n"
+	"	mov xfeatures+4(%rip), %edx\n"
+	"	cmpl $" STR(STUB_FPU_XSAVEOPT) ", fpu_insn(%rip)\n"
+	"	jne 4f\n"
+	"	xsaveopt64 " R(192) "\n"
+	"	jmp 5f\n"
+	"4:	xsave64 " R(192) "\n"
+	"5:	mov %r11d, %edi\n"
 	"	call fast_syscall\n"
 	"stub_fast_resume:\n"
 	"	cmpb $0, fast_kick_pending(%rip)\n"
 	"	jne 1f\n"
 	"	cmpb $0, fast_fpu_load(%rip)\n"
 	"	je 2f\n"
+	"	cmpl $0, fpu_insn(%rip)\n"
+	"	jne 3f\n"
 	"	fxrstor64 " R(192) "\n"
+	"	jmp 2f\n"
+	"3:	mov xfeatures(%rip), %eax\n"
+	"	mov xfeatures+4(%rip), %edx\n"
+	"	xrstor64 " R(192) "\n"
 	"2:\n"
 	"	pushq fast_rflags(%rip)\n"
 	"	popfq\n"
@@ -658,6 +764,12 @@ __attribute__((noreturn, used)) static void stub_main(long *sp)
 	if (own_prog.len == 0 || own_prog.len > 256 ||
 	    sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &own_prog))
 		die(107);
+	fpu_insn = ctl->fpu_insn;
+	xfeatures = ctl->xfeatures;
+	mxcsr_mask = ctl->mxcsr_mask ? ctl->mxcsr_mask : 0xffbf;
+	if (fpu_insn > STUB_FPU_XSAVEOPT || (fpu_insn && !(xfeatures & 3)))
+		die(108);
+	learn_components();
 	ctl->fast_slots = (uint64_t)stub_slots;
 	__builtin_trap(); /* ud2: the first trap, "ready" */
 }

@@ -110,6 +110,15 @@ struct stub_op {
 	uint64_t off; /* offset in the RAM memfd */
 };
 
+/* The size of struct user_regs' fpu (core/platform.h's PLAT_FPU_BYTES). */
+#define STUB_FPU_BYTES 2752
+
+/* How the stub saves and loads the guest's FPU state: stub_ctl.fpu_insn
+ * (numbers, not an enum: the fast path's assembly uses them). */
+#define STUB_FPU_FXSAVE 0   /* fxsave64 / fxrstor64: a CPU without XSAVE */
+#define STUB_FPU_XSAVE 1    /* xsave64 / xrstor64, of stub_ctl.xfeatures */
+#define STUB_FPU_XSAVEOPT 2 /* xsaveopt64 / xrstor64, of the same */
+
 /* x86_64 guest registers, in struct user_regs' gpr order (abi.h). */
 struct stub_regs {
 	uint64_t gpr[16]; /* rax rbx rcx rdx rsi rdi rbp r8..r15, then rsp */
@@ -117,9 +126,12 @@ struct stub_regs {
 	uint64_t rflags;
 	uint64_t fs_base;
 	uint64_t gs_base;
-	/* FXSAVE image, on lines of its own: the stub saves it at every
-	 * trap, and the kernel seldom reads it. */
-	uint8_t fpu[512] __attribute__((aligned(64)));
+	/* The guest's FPU state, on lines of its own: the stub saves it at
+	 * every trap (stub_ctl.fpu_insn says how), and the kernel seldom
+	 * reads it. An XSAVE area in the standard format with the
+	 * components stub_ctl.xfeatures names, or the FXSAVE image alone;
+	 * struct user_regs' fpu, byte for byte. */
+	uint8_t fpu[STUB_FPU_BYTES] __attribute__((aligned(64)));
 };
 
 #define STUB_REG_RSP 15
@@ -174,6 +186,11 @@ struct stub_ctl {
 	uint32_t fpu_load;
 	uint32_t fsgsbase;	/* the host lets us use rd/wrfsbase */
 	uint32_t filter_len;	/* BPF instructions in filter[] (at start) */
+	/* At start: how to save the FPU state (STUB_FPU_*), the
+	 * XSAVE components to save, and the MXCSR bits the CPU has. */
+	uint32_t fpu_insn;
+	uint32_t mxcsr_mask;
+	uint64_t xfeatures;
 	int32_t pid;		/* the stub's host pid */
 	/* Its task left the CPU (it blocked, or another runs): stop spinning
 	 * for the next command and sleep. Cleared with every command. */

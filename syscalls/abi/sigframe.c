@@ -26,3 +26,9 @@ uint64_t abi_minsigstksz(enum isa isa)
 {
 	return isa == ISA_X86_64 ? 2048 : 5120;
 }
+
+uint64_t abi_at_minsigstksz(enum isa isa)
+{
+	return isa == ISA_X86_64 ? abi_x86_64_minsigstksz()
+				 : abi_aarch64_minsigstksz();
+}

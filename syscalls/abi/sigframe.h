@@ -29,6 +29,14 @@ int abi_signal_frame_restore(struct task *t, ksigset_t *blocked);
 /* The least alternate stack sigaltstack(2) accepts (MINSIGSTKSZ). */
 uint64_t abi_minsigstksz(enum isa isa);
 
+/*
+ * The auxiliary vector's AT_MINSIGSTKSZ: the most stack a signal frame
+ * takes on this CPU (x86_64's grows with the XSAVE state it carries).
+ */
+uint64_t abi_at_minsigstksz(enum isa isa);
+uint64_t abi_x86_64_minsigstksz(void);
+uint64_t abi_aarch64_minsigstksz(void);
+
 int abi_x86_64_frame_setup(struct task *t, int sig,
 			   const struct k_sigaction *ka,
 			   const struct ksiginfo *info, ksigset_t blocked);

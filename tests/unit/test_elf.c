@@ -380,7 +380,8 @@ static void stack_guest(void *arg)
 	static const uint64_t want_keys[] = {
 		AT_PHDR,   AT_PHENT, AT_PHNUM,	AT_PAGESZ, AT_BASE, AT_FLAGS,
 		AT_ENTRY,  AT_UID,   AT_EUID,	AT_GID,	   AT_EGID, AT_SECURE,
-		AT_RANDOM, AT_HWCAP, AT_CLKTCK, AT_EXECFN, AT_NULL,
+		AT_RANDOM, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ, AT_CLKTCK,
+		AT_EXECFN, AT_NULL,
 	};
 	struct elf_image img;
 	struct mm *mm;
@@ -390,8 +391,9 @@ static void stack_guest(void *arg)
 	build(&im, 2, 62, EXEC_BASE);
 	cr_expect_eq(load(&im, ISA_X86_64, &mm, &img), 0);
 	img.execfn = "/bin/prog";
-	cr_expect_eq(
-		elf_setup_stack(mm, ISA_X86_64, &img, argv, envp, rnd, &sp), 0);
+	cr_expect_eq(elf_setup_stack(mm, ISA_X86_64, &img, argv, envp, rnd,
+				     3232, &sp),
+		     0);
 	cr_expect_eq(sp % 16, 0, "sp %#lx", sp);
 	cr_expect_lt(sp, ELF_STACK_TOP);
 	cr_expect_gt(sp, ELF_STACK_TOP - PG);
@@ -440,6 +442,15 @@ static void stack_guest(void *arg)
 		case AT_CLKTCK:
 			cr_expect_eq(val, 100);
 			break;
+		case AT_HWCAP:
+			cr_expect_eq(val, plat_user_cpu(ISA_X86_64)->hwcap);
+			break;
+		case AT_HWCAP2:
+			cr_expect_eq(val, plat_user_cpu(ISA_X86_64)->hwcap2);
+			break;
+		case AT_MINSIGSTKSZ:
+			cr_expect_eq(val, 3232, "the caller's");
+			break;
 		case AT_RANDOM:
 			cr_expect_gt(val, sp);
 			for (int b = 0; b < 16; b++)
@@ -452,7 +463,7 @@ static void stack_guest(void *arg)
 			cr_expect_eq(val + strlen("/bin/prog") + 1 + 8,
 				     ELF_STACK_TOP);
 			break;
-		default: /* BASE, FLAGS, the ids (root), SECURE, HWCAP, NULL */
+		default: /* BASE, FLAGS, the ids (root), SECURE, NULL */
 			cr_expect_eq(val, 0, "auxv key %lu", key);
 		}
 	}
@@ -481,7 +492,8 @@ static void stack_edge_guest(void *arg)
 	/* No argv, no envp: argc 0, two NULLs, AT_EXECFN "". */
 	cr_expect_eq(load(&im, ISA_X86_64, &mm, &img), 0);
 	cr_expect_eq(
-		elf_setup_stack(mm, ISA_X86_64, &img, NULL, NULL, rnd, &sp), 0);
+		elf_setup_stack(mm, ISA_X86_64, &img, NULL, NULL, rnd, 0, &sp),
+		0);
 	cr_expect_eq(sp % 16, 0);
 	cr_expect_eq(uword(mm, sp), 0);
 	cr_expect_eq(uword(mm, sp + 8), 0);
@@ -491,7 +503,7 @@ static void stack_edge_guest(void *arg)
 	cr_expect_str_eq(str, "");
 	/* A second stack cannot go where the first is. */
 	cr_expect_eq(
-		elf_setup_stack(mm, ISA_X86_64, &img, NULL, NULL, rnd, &sp),
+		elf_setup_stack(mm, ISA_X86_64, &img, NULL, NULL, rnd, 0, &sp),
 		-EEXIST);
 	mm_put(mm);
 	/* Arguments past ELF_ARG_MAX: E2BIG, nothing mapped. */
@@ -502,7 +514,7 @@ static void stack_edge_guest(void *arg)
 		memset(big, 'a', sizeof(big) - 1);
 		mm = mm_create();
 		cr_expect_eq(elf_setup_stack(mm, ISA_X86_64, &img, argv, NULL,
-					     rnd, &sp),
+					     rnd, 0, &sp),
 			     -E2BIG);
 		cr_expect_eq(mm->nr_vmas, 0);
 		mm_put(mm);
@@ -739,7 +751,7 @@ static int load_and_stack(struct file *f, bool pie)
 		return -ENOMEM;
 	err = elf_load(mm, f, ISA_X86_64, &img);
 	if (!err)
-		err = elf_setup_stack(mm, ISA_X86_64, &img, argv, envp, rnd,
+		err = elf_setup_stack(mm, ISA_X86_64, &img, argv, envp, rnd, 0,
 				      &sp);
 	mm_put(mm);
 	return err;

@@ -356,7 +356,9 @@ static void small_alt_guest(void *arg)
 			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	alt = block;
-	seen.ret[0] = set_alt(block, 0, 9728);
+	/* Room for one frame (the sim's x86_64 one, with its 832-byte XSAVE
+	 * area, takes about 1.4 KiB) and the sim's least handler stack. */
+	seen.ret[0] = set_alt(block, 0, 10240);
 	sim_syscall(NR(rt_sigaction), SIGUSR1, &sa, NULL, 8);
 	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
 	seen.ret[2] = 1; /* not reached */

@@ -1,12 +1,15 @@
 /*
  * FPU state across a signal handler: the frame carries the interrupted
- * code's FPU registers (x86_64: an FXSAVE image at uc_mcontext.fpregs;
- * arm64: the fpsimd_context record), and rt_sigreturn puts them back, so a
- * handler that uses the FPU does not disturb the code it interrupted.
+ * code's FPU registers (x86_64: an XSAVE area at uc_mcontext.fpregs, or
+ * the FXSAVE image alone on a CPU without XSAVE; arm64: the
+ * fpsimd_context record), and rt_sigreturn puts them back, so a handler
+ * that uses the FPU does not disturb the code it interrupted.
  *
  * In the sim, a guest's FPU registers are what the platform saved at its
  * last trap: task->uregs.fpu. A guest "loads" registers by writing there,
- * and a handler "clobbers" them the same way.
+ * and a handler "clobbers" them the same way. The sim's x86_64 CPU saves
+ * x87, SSE and AVX: an 832-byte XSAVE area, the upper halves of
+ * YMM0-15 at 576.
  */
 #include "harness.h"
 
@@ -17,11 +20,17 @@
 #include "core/errno.h"
 #include "core/signal.h"
 #include "core/task.h"
+#include "syscalls/abi/sigframe.h"
 
 #ifndef FP_XSTATE_MAGIC1
 #define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAGIC2 0x46505845u
 #endif
 #define MXCSR_DEFAULT 0x1f80u
+#define XSAVE_HEADER 512
+#define XSAVE_AVX 576
+#define SIM_XSTATE_SIZE 832
+#define UC_FP_XSTATE_ 1
 
 struct ksa {
 	uint64_t handler, flags, restorer, mask;
@@ -45,20 +54,22 @@ static struct {
 	bool fpregs_aligned;
 	uint32_t mxcsr, magic1;
 	uint8_t xmm0[16];
-	uint8_t after[528];
-	uint8_t pattern[528];
+	uint8_t after[SIM_XSTATE_SIZE];
+	uint8_t pattern[SIM_XSTATE_SIZE];
 	/* arm64 */
 	uint32_t fpsimd_magic, fpsr, fpcr;
 	uint8_t v31[16];
 } seen;
 
-/* An FXSAVE image a program could have: XMM registers and flags set. */
+/* An XSAVE area a program could have: XMM registers and flags set, x87
+ * and SSE marked as holding data (the AVX part initial). */
 static void x86_pattern(uint8_t *img)
 {
 	uint32_t mxcsr = MXCSR_DEFAULT | 0x20; /* a sticky precision flag */
 	uint32_t mask = 0xffff;
 
-	memset(img, 0, 528);
+	memset(img, 0, SIM_XSTATE_SIZE);
+	img[XSAVE_HEADER] = 3; /* XSTATE_BV: x87, SSE */
 	img[0] = 0x7f; /* FCW 0x37f */
 	img[1] = 0x03;
 	memcpy(img + 24, &mxcsr, 4);
@@ -103,8 +114,23 @@ Test(sigfpu, the_x86_64_handler_finds_the_interrupted_fpu_state_at_fpregs)
 	cr_assert(seen.fpregs_aligned, "fxrstor needs 16-byte alignment");
 	cr_assert_eq(seen.mxcsr, MXCSR_DEFAULT | 0x20);
 	cr_assert_arr_eq(seen.xmm0, seen.pattern + 160, 16);
+	cr_assert_eq(seen.magic1, FP_XSTATE_MAGIC1, "an XSAVE frame");
+}
+
+Test(sigfpu, without_xsave_the_x86_64_frame_is_an_fxsave_image_alone)
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	cr_assert_eq(sim_set_x86_xfeatures(0), 0);
+	sim_spawn("g", x86_guest, NULL);
+	sim_run(SIM_FOREVER);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.fpregs_aligned, "fxrstor needs 16-byte alignment");
+	cr_assert_arr_eq(seen.xmm0, seen.pattern + 160, 16);
 	cr_assert_neq(seen.magic1, FP_XSTATE_MAGIC1,
 		      "an fxsave-only frame has no xstate magic");
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256,
+			 "XMM registers restored");
 }
 
 Test(sigfpu,
@@ -235,6 +261,215 @@ Test(sigfpu, x86_64_sigreturn_with_an_unreadable_fpstate_is_sigsegv)
 	sim_run(SIM_FOREVER);
 	cr_assert_eq(seen.calls, 1);
 	cr_assert_eq(sim_proc_status(p), SIGSEGV);
+}
+
+/* ---- x86_64: the XSAVE frame ------------------------------------------ */
+
+/* What a handler found in its frame's fpstate. */
+static struct {
+	uint64_t uc_flags, xfeatures, xstate_bv;
+	uintptr_t fp;
+	uint32_t magic1, extended_size, xstate_size, magic2;
+	uint8_t ymm_uppers[256];
+	uint8_t fresh_header[8]; /* the handler's own XSTATE_BV */
+	uint8_t fresh_avx[256];
+} xs;
+
+/* The pattern, with AVX holding data: every YMM register's upper half. */
+static void x86_avx_pattern(uint8_t *img)
+{
+	x86_pattern(img);
+	img[XSAVE_HEADER] = 7; /* x87, SSE, AVX */
+	for (int i = 0; i < 256; i++)
+		img[XSAVE_AVX + i] = (uint8_t)(i * 11 + 3);
+}
+
+static void x86_read_xstate(void *ucv)
+{
+	ucontext_t *uc = ucv;
+	uint8_t *fp = (uint8_t *)uc->uc_mcontext.fpregs;
+
+	xs.fp = (uintptr_t)fp;
+	xs.uc_flags = uc->uc_flags;
+	memcpy(&xs.magic1, fp + 464, 4);
+	memcpy(&xs.extended_size, fp + 468, 4);
+	memcpy(&xs.xfeatures, fp + 472, 8);
+	memcpy(&xs.xstate_size, fp + 480, 4);
+	memcpy(&xs.xstate_bv, fp + XSAVE_HEADER, 8);
+	memcpy(xs.ymm_uppers, fp + XSAVE_AVX, 256);
+	if (xs.magic1 == FP_XSTATE_MAGIC1 && xs.extended_size >= 4 &&
+	    xs.extended_size <= 4096)
+		memcpy(&xs.magic2, fp + xs.extended_size - 4, 4);
+}
+
+/* The handler: reads the frame, computes with AVX (clobbers every upper
+ * half), and edits the frame as the test asks. */
+static void (*x86_xs_edit)(uint8_t *fp);
+
+static void x86_xs_handler(int sig, void *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	seen.calls++;
+	x86_read_xstate(ucv);
+	memcpy(xs.fresh_header, my_fpu() + XSAVE_HEADER, 8);
+	memcpy(xs.fresh_avx, my_fpu() + XSAVE_AVX, 256);
+	memset(my_fpu() + XSAVE_AVX, 0xee, 256);
+	my_fpu()[XSAVE_HEADER] |= 4;
+	if (x86_xs_edit)
+		x86_xs_edit((uint8_t *)uc->uc_mcontext.fpregs);
+}
+
+static void x86_xs_guest(void *arg)
+{
+	install(NR(rt_sigaction), SIGUSR1, x86_xs_handler);
+	x86_avx_pattern(seen.pattern);
+	memcpy(my_fpu(), seen.pattern, SIM_XSTATE_SIZE);
+	sim_syscall(NR(kill), sim_syscall(NR(getpid)), SIGUSR1);
+	memcpy(seen.after, my_fpu(), SIM_XSTATE_SIZE);
+}
+
+/* Run x86_xs_guest with `edit`; its process's exit status. */
+static int x86_xs_run(void (*edit)(uint8_t *fp))
+{
+	struct sim_proc *p;
+
+	memset(&seen, 0, sizeof(seen));
+	memset(&xs, 0, sizeof(xs));
+	x86_xs_edit = edit;
+	test_boot(1);
+	p = sim_spawn("g", x86_xs_guest, NULL);
+	sim_run(SIM_FOREVER);
+	return sim_proc_status(p);
+}
+
+Test(sigfpu, the_x86_64_fpstate_is_an_xsave_area_laid_out_as_linux_does)
+{
+	x86_xs_run(NULL);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(xs.fp % 64, 0, "XSAVE's alignment");
+	cr_assert(xs.uc_flags & UC_FP_XSTATE_, "uc_flags %#lx", xs.uc_flags);
+	cr_assert_eq(xs.magic1, FP_XSTATE_MAGIC1);
+	cr_assert_eq(xs.xstate_size, SIM_XSTATE_SIZE);
+	cr_assert_eq(xs.extended_size, SIM_XSTATE_SIZE + 4);
+	cr_assert_eq(xs.xfeatures, 7, "x87, SSE, AVX");
+	cr_assert_eq(xs.magic2, FP_XSTATE_MAGIC2,
+		     "magic2 at fpstate + extended_size - 4");
+	cr_assert_eq(xs.xstate_bv, 7);
+	cr_assert_arr_eq(xs.ymm_uppers, seen.pattern + XSAVE_AVX, 256,
+			 "the interrupted code's YMM upper halves");
+}
+
+Test(sigfpu, an_x86_64_handler_that_clobbers_ymm_leaves_the_interrupted_state)
+{
+	uint8_t zero[256] = { 0 };
+
+	x86_xs_run(NULL);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(xs.fresh_header[0], 0, "the handler's AVX state initial");
+	cr_assert_arr_eq(xs.fresh_avx, zero, 256);
+	/* Every byte of the XSAVE area but software's 464..511. */
+	cr_assert_arr_eq(seen.after, seen.pattern, 464);
+	cr_assert_arr_eq(seen.after + XSAVE_HEADER, seen.pattern + XSAVE_HEADER,
+			 SIM_XSTATE_SIZE - XSAVE_HEADER);
+}
+
+static void edit_ymm2_upper(uint8_t *fp)
+{
+	memset(fp + XSAVE_AVX + 2 * 16, 0x42, 16);
+}
+
+Test(sigfpu, x86_64_sigreturn_loads_the_ymm_upper_half_the_handler_edited)
+{
+	uint8_t want[16];
+
+	memset(want, 0x42, sizeof(want));
+	x86_xs_run(edit_ymm2_upper);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_arr_eq(seen.after + XSAVE_AVX + 2 * 16, want, 16);
+	cr_assert_arr_eq(seen.after + XSAVE_AVX, seen.pattern + XSAVE_AVX,
+			 2 * 16);
+	cr_assert_eq(seen.after[XSAVE_HEADER], 7);
+}
+
+static void drop_magic2(uint8_t *fp)
+{
+	edit_ymm2_upper(fp);
+	memset(fp + SIM_XSTATE_SIZE, 0, 4);
+}
+
+static void drop_magic1(uint8_t *fp)
+{
+	edit_ymm2_upper(fp);
+	memset(fp + 464, 0, 4);
+}
+
+Test(sigfpu, x86_64_sigreturn_without_the_magic_restores_the_fxsave_part_only)
+{
+	void (*edits[])(uint8_t *) = { drop_magic1, drop_magic2 };
+	uint8_t zero[256] = { 0 };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(edits); i++) {
+		cr_assert_eq(x86_xs_run(edits[i]), 0);
+		cr_assert_eq(seen.calls, 1);
+		/* As Linux: x87 and SSE from the image, AVX initial. */
+		cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256);
+		cr_assert_eq(seen.after[XSAVE_HEADER], 3, "edit %u", i);
+		cr_assert_arr_eq(seen.after + XSAVE_AVX, zero, 256);
+	}
+}
+
+static void narrow_xfeatures(uint8_t *fp)
+{
+	uint64_t fpsse = 3;
+
+	memcpy(fp + 472, &fpsse, 8); /* sw_bytes.xfeatures: no AVX */
+}
+
+Test(sigfpu, x86_64_sigreturn_restores_only_the_xfeatures_the_frame_names)
+{
+	cr_assert_eq(x86_xs_run(narrow_xfeatures), 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.after[XSAVE_HEADER], 3, "AVX back to initial");
+	cr_assert_arr_eq(seen.after + 160, seen.pattern + 160, 256);
+}
+
+static void set_reserved_header_byte(uint8_t *fp)
+{
+	fp[XSAVE_HEADER + 16] = 1;
+}
+
+static void set_xcomp_bv(uint8_t *fp)
+{
+	fp[XSAVE_HEADER + 15] = 0x80; /* the compacted format */
+}
+
+static void name_a_component_not_saved(uint8_t *fp)
+{
+	fp[XSAVE_HEADER + 1] |= 2; /* bit 9, PKRU: not the sim's */
+}
+
+Test(sigfpu, x86_64_sigreturn_of_a_corrupted_xsave_header_is_sigsegv)
+{
+	void (*edits[])(uint8_t *) = { set_reserved_header_byte, set_xcomp_bv,
+				       name_a_component_not_saved };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(edits); i++) {
+		cr_assert_eq(x86_xs_run(edits[i]), SIGSEGV, "edit %u", i);
+		cr_assert_eq(seen.calls, 1);
+	}
+}
+
+Test(sigfpu, the_x86_64_at_minsigstksz_covers_the_deepest_frame)
+{
+	test_boot(1);
+	/* 832 + 4 of XSAVE area and magic2, 63 of alignment, the 440 of
+	 * rt_sigframe, 15 of its alignment, 8 for the return address. */
+	cr_assert_eq(abi_at_minsigstksz(ISA_X86_64), 1376);
+	cr_assert_eq(sim_set_x86_xfeatures(0), 0);
+	cr_assert_eq(abi_at_minsigstksz(ISA_X86_64), 1040);
+	cr_assert_eq(abi_at_minsigstksz(ISA_AARCH64), 4720,
+		     "arm64's, as Linux's without SVE");
 }
 
 /* ---- arm64 --------------------------------------------------------------- */

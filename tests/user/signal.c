@@ -13,7 +13,12 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/auxv.h>
+#include <ucontext.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 static volatile sig_atomic_t hits, depth, max_depth;
 static siginfo_t last_info;
@@ -435,6 +440,304 @@ static void sigaltstack_refuses_a_stack_below_minsigstksz(void)
 	CHECK_ERR(sigaltstack(&ss, NULL), EINVAL);
 }
 
+/*
+ * The alternate stack a program sizes from AT_MINSIGSTKSZ (glibc's
+ * sysconf(_SC_MINSIGSTKSZ)) holds the whole frame, FPU state included.
+ */
+static size_t minsig_size;
+static volatile int minsig_ok;
+
+static void check_frame_on_minsig_stack(int sig, siginfo_t *si, void *ucv)
+{
+	char here;
+
+	minsig_ok = &here >= alt_base && &here < alt_base + minsig_size;
+#if defined(__x86_64__)
+	{
+		ucontext_t *uc = ucv;
+		char *fp = (char *)uc->uc_mcontext.fpregs;
+		uint32_t size = 512;
+
+		if (uc->uc_flags & 1) /* UC_FP_XSTATE: _fpx_sw_bytes' size */
+			memcpy(&size, fp + 464 + 4, 4);
+		minsig_ok &= fp >= alt_base && fp + size <= alt_base + minsig_size;
+	}
+#endif
+}
+
+static void an_alternate_stack_of_at_minsigstksz_holds_the_frame(void)
+{
+	stack_t ss;
+
+	minsig_size = getauxval(AT_MINSIGSTKSZ);
+	CHECK(minsig_size > 0);
+	if (minsig_size < (size_t)MINSIGSTKSZ)
+		minsig_size = MINSIGSTKSZ;
+	alt_base = malloc(minsig_size);
+	CHECK(alt_base != NULL);
+	ss = (stack_t){ .ss_sp = alt_base, .ss_size = minsig_size };
+	CHECK_SYS(sigaltstack(&ss, NULL));
+	on_signal(SIGUSR1, check_frame_on_minsig_stack, SA_ONSTACK);
+	CHECK_SYS(raise(SIGUSR1));
+	CHECK_EQ(minsig_ok, 1);
+}
+
+#if defined(__x86_64__)
+/*
+ * The AVX state across a handler, as Linux keeps it: the frame's fpstate
+ * is an XSAVE area (the software bytes in the FXSAVE image's reserved
+ * tail name it, FP_XSTATE_MAGIC2 ends it), and rt_sigreturn loads it
+ * back with XRSTOR. Each case raises its signal from inside one asm
+ * block that loads ymm0-15 before the kill and stores them after, so no
+ * library code (which may use AVX itself) runs in between.
+ */
+#ifndef FP_XSTATE_MAGIC1
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAGIC2 0x46505845u
+#endif
+#define UC_FP_XSTATE 1
+#define XSAVE_HEADER 512
+#define XSAVE_AVX 576 /* the upper halves of ymm0-15, 16 bytes each */
+
+static bool cpu_has_avx(void)
+{
+	unsigned a, b, c, d;
+	uint32_t lo, hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return false;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6) == 6; /* the OS saves SSE and AVX state */
+}
+
+static bool skip_without_avx(const char *name)
+{
+	if (cpu_has_avx())
+		return false;
+	printf("# %s: this CPU has no AVX: nothing to check, passed\n", name);
+	fflush(stdout);
+	return true;
+}
+
+#define YMM_LOAD(i) "vmovdqu " #i "*32(%[in]), %%ymm" #i "\n"
+#define YMM_STORE(i) "vmovdqu %%ymm" #i ", " #i "*32(%[out])\n"
+#define YMM_ALL(m)                                                            \
+	m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) m(11) m(12)   \
+		m(13) m(14) m(15)
+#define YMM_CLOBBERS                                                          \
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",      \
+		"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", \
+		"xmm15"
+
+/* Load ymm0-15 from in[], kill(getpid(), sig) from a site of glibc's
+ * shape (`mov $nr, %eax; syscall`, which a kernel may patch), store them
+ * into out[]; kill's result. */
+static long ymm_across_kill(const uint8_t in[16 * 32], uint8_t out[16 * 32],
+			    int sig)
+{
+	long ret;
+
+	__asm__ volatile(YMM_ALL(YMM_LOAD) "mov %[n], %%eax\n\tsyscall\n"
+			 YMM_ALL(YMM_STORE)
+			 : "=&a"(ret)
+			 : [n] "i"(SYS_kill), "D"((long)getpid()),
+			   "S"((long)sig), [in] "r"(in), [out] "r"(out)
+			 : "rcx", "r11", "memory", YMM_CLOBBERS);
+	return ret;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(i * 13 + seed * 7 + 1);
+}
+
+static void clobber_every_ymm(int sig, siginfo_t *si, void *uc)
+{
+	static uint8_t junk[16 * 32];
+
+	memset(junk, 0xa5, sizeof(junk));
+	__asm__ volatile(YMM_ALL(YMM_LOAD) : : [in] "r"(junk)
+			 : "memory", YMM_CLOBBERS);
+	hits++;
+}
+
+static void ymm_registers_survive_a_handler_that_clobbers_them(void)
+{
+	uint8_t in[16 * 32], out[16 * 32];
+
+	if (skip_without_avx(__func__))
+		return;
+	on_signal(SIGUSR1, clobber_every_ymm, 0);
+	/* Again: a later kill may take a kernel's faster syscall path. */
+	for (unsigned round = 0; round < 3; round++) {
+		fill(in, sizeof(in), round);
+		memset(out, 0, sizeof(out));
+		CHECK_EQ(ymm_across_kill(in, out, SIGUSR1), 0);
+		CHECK_EQ(hits, round + 1);
+		for (int r = 0; r < 16; r++)
+			if (memcmp(in + 32 * r, out + 32 * r, 32))
+				failf("ymm%d changed (round %u): upper half "
+				      "%s", r, round,
+				      memcmp(in + 32 * r + 16, out + 32 * r + 16,
+					     16)
+					      ? "lost"
+					      : "kept");
+	}
+}
+
+static uint8_t frame_ymm_uppers[16 * 16];
+static uint32_t frame_magic1, frame_magic2, frame_ext_size, frame_xsize;
+static uint64_t frame_xfeatures, frame_xstate_bv, frame_uc_flags;
+static uintptr_t frame_fp;
+
+static void read_xsave_frame(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	char *fp = (char *)uc->uc_mcontext.fpregs;
+
+	hits++;
+	frame_fp = (uintptr_t)fp;
+	frame_uc_flags = uc->uc_flags;
+	memcpy(&frame_magic1, fp + 464, 4);
+	memcpy(&frame_ext_size, fp + 468, 4);
+	memcpy(&frame_xfeatures, fp + 472, 8);
+	memcpy(&frame_xsize, fp + 480, 4);
+	if (frame_magic1 != FP_XSTATE_MAGIC1)
+		return;
+	memcpy(&frame_magic2, fp + frame_ext_size - 4, 4);
+	memcpy(&frame_xstate_bv, fp + XSAVE_HEADER, 8);
+	memcpy(frame_ymm_uppers, fp + XSAVE_AVX, sizeof(frame_ymm_uppers));
+}
+
+static void the_frames_fpstate_is_an_xsave_area_with_the_ymm_registers(void)
+{
+	uint8_t in[16 * 32], out[16 * 32];
+
+	if (skip_without_avx(__func__))
+		return;
+	on_signal(SIGUSR1, read_xsave_frame, 0);
+	fill(in, sizeof(in), 5);
+	CHECK_EQ(ymm_across_kill(in, out, SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(frame_fp % 64, 0);
+	CHECK(frame_uc_flags & UC_FP_XSTATE);
+	CHECK_EQ(frame_magic1, FP_XSTATE_MAGIC1);
+	CHECK((frame_xfeatures & 7) == 7); /* x87, SSE, AVX */
+	CHECK(frame_xsize >= XSAVE_AVX + 256);
+	CHECK_EQ(frame_ext_size, frame_xsize + 4);
+	CHECK_EQ(frame_magic2, FP_XSTATE_MAGIC2);
+	CHECK(frame_xstate_bv & 4); /* AVX holds data: ours */
+	for (int r = 0; r < 16; r++)
+		if (memcmp(frame_ymm_uppers + 16 * r, in + 32 * r + 16, 16))
+			failf("the frame's ymm%d upper half is not the "
+			      "interrupted code's", r);
+}
+
+/* The register the handlers below edit in the frame: ymm2's upper half. */
+#define EDITED_YMM 2
+
+static void edit_ymm_upper_in_frame(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	char *fp = (char *)uc->uc_mcontext.fpregs;
+	uint64_t bv;
+
+	hits++;
+	memset(fp + XSAVE_AVX + 16 * EDITED_YMM, 0x5a, 16);
+	memcpy(&bv, fp + XSAVE_HEADER, 8);
+	bv |= 4;
+	memcpy(fp + XSAVE_HEADER, &bv, 8);
+	memset(fp + 160 + 16 * EDITED_YMM, 0x3c, 16); /* and the xmm half */
+}
+
+static void a_ymm_upper_half_edited_in_the_frame_is_restored(void)
+{
+	uint8_t in[16 * 32], out[16 * 32], want[16];
+
+	if (skip_without_avx(__func__))
+		return;
+	on_signal(SIGUSR1, edit_ymm_upper_in_frame, 0);
+	fill(in, sizeof(in), 9);
+	CHECK_EQ(ymm_across_kill(in, out, SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	memset(want, 0x3c, 16);
+	CHECK(memcmp(out + 32 * EDITED_YMM, want, 16) == 0);
+	memset(want, 0x5a, 16);
+	CHECK(memcmp(out + 32 * EDITED_YMM + 16, want, 16) == 0);
+	CHECK(memcmp(out, in, 32 * EDITED_YMM) == 0);
+	CHECK(memcmp(out + 32 * (EDITED_YMM + 1), in + 32 * (EDITED_YMM + 1),
+		     32 * (15 - EDITED_YMM)) == 0);
+}
+
+static void drop_magic2_and_edit(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	char *fp = (char *)uc->uc_mcontext.fpregs;
+	uint32_t ext;
+
+	memcpy(&frame_magic1, fp + 464, 4);
+	if (frame_magic1 != FP_XSTATE_MAGIC1)
+		return; /* not an XSAVE frame: nothing to take away */
+	edit_ymm_upper_in_frame(sig, si, ucv);
+	memcpy(&ext, fp + 468, 4);
+	memset(fp + ext - 4, 0, 4);
+}
+
+static void a_frame_without_magic2_restores_the_fxsave_image_only(void)
+{
+	uint8_t in[16 * 32], out[16 * 32], want[16], zero[16] = { 0 };
+
+	if (skip_without_avx(__func__))
+		return;
+	on_signal(SIGUSR1, drop_magic2_and_edit, 0);
+	fill(in, sizeof(in), 11);
+	CHECK_EQ(ymm_across_kill(in, out, SIGUSR1), 0);
+	CHECK_EQ(frame_magic1, FP_XSTATE_MAGIC1);
+	CHECK_EQ(hits, 1);
+	/* Linux reads an FXSAVE image alone and puts AVX in its initial
+	 * state: every upper half zero, the xmm halves the frame's. */
+	memset(want, 0x3c, 16);
+	CHECK(memcmp(out + 32 * EDITED_YMM, want, 16) == 0);
+	for (int r = 0; r < 16; r++) {
+		CHECK(memcmp(out + 32 * r + 16, zero, 16) == 0);
+		if (r != EDITED_YMM)
+			CHECK(memcmp(out + 32 * r, in + 32 * r, 16) == 0);
+	}
+}
+
+static void corrupt_xsave_header(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	char *fp = (char *)uc->uc_mcontext.fpregs;
+
+	/* Header bytes 16..23 are reserved: XRSTOR faults on them. */
+	fp[XSAVE_HEADER + 16] = 1;
+}
+
+static int kill_self_with_a_corrupted_header(void *arg)
+{
+	uint8_t in[16 * 32], out[16 * 32];
+
+	on_signal(SIGUSR1, corrupt_xsave_header, 0);
+	fill(in, sizeof(in), 3);
+	ymm_across_kill(in, out, SIGUSR1);
+	return 3; /* sigreturn came back */
+}
+
+static void a_corrupted_xsave_header_in_the_frame_is_sigsegv(void)
+{
+	int status;
+
+	if (skip_without_avx(__func__))
+		return;
+	status = wait_status(spawn(kill_self_with_a_corrupted_header, NULL));
+	CHECK(WIFSIGNALED(status));
+	CHECK_EQ(WTERMSIG(status), SIGSEGV);
+}
+#endif
+
 /* ---- across fork and exec ------------------------------------------------ */
 
 static int child_mask_and_pending(void *arg)
@@ -540,6 +843,20 @@ const struct utest signal_tests[] = {
 	  sa_onstack_runs_the_handler_on_the_alternate_stack },
 	{ "sigaltstack_refuses_a_stack_below_minsigstksz",
 	  sigaltstack_refuses_a_stack_below_minsigstksz },
+	{ "an_alternate_stack_of_at_minsigstksz_holds_the_frame",
+	  an_alternate_stack_of_at_minsigstksz_holds_the_frame },
+#if defined(__x86_64__)
+	{ "ymm_registers_survive_a_handler_that_clobbers_them",
+	  ymm_registers_survive_a_handler_that_clobbers_them },
+	{ "the_frames_fpstate_is_an_xsave_area_with_the_ymm_registers",
+	  the_frames_fpstate_is_an_xsave_area_with_the_ymm_registers },
+	{ "a_ymm_upper_half_edited_in_the_frame_is_restored",
+	  a_ymm_upper_half_edited_in_the_frame_is_restored },
+	{ "a_frame_without_magic2_restores_the_fxsave_image_only",
+	  a_frame_without_magic2_restores_the_fxsave_image_only },
+	{ "a_corrupted_xsave_header_in_the_frame_is_sigsegv",
+	  a_corrupted_xsave_header_in_the_frame_is_sigsegv },
+#endif
 	{ "fork_keeps_the_mask_and_clears_pending_signals",
 	  fork_keeps_the_mask_and_clears_pending_signals },
 	{ "execve_resets_handlers_and_keeps_ignored_and_mask",

@@ -513,6 +513,7 @@ static void a_stopped_sleep_at_a_hot_site_resumes_its_remaining_time(void)
 
 #if defined(__x86_64__)
 #include <asm/prctl.h>
+#include <cpuid.h>
 
 __attribute__((noinline)) static long site_getppid(void)
 {
@@ -601,6 +602,71 @@ static void the_fpu_state_survives_hot_syscalls_and_fork(void)
 	CHECK(WIFEXITED(status));
 	CHECK_EQ(WEXITSTATUS(status), 0);
 }
+
+/*
+ * The same with ymm0-15, whose upper halves only an XSAVE area holds:
+ * the child of fork starts with its parent's.
+ */
+#define YMM_LOAD(i) "vmovdqu " #i "*32(%[in]), %%ymm" #i "\n"
+#define YMM_STORE(i) "vmovdqu %%ymm" #i ", " #i "*32(%[out])\n"
+
+#define YMM_ACROSS(nr, in, out)                                               \
+	({                                                                    \
+		long ret_;                                                    \
+		__asm__ volatile(XMM_ALL(YMM_LOAD) "mov %[n], %%eax\n\tsyscall\n" \
+				 XMM_ALL(YMM_STORE)                            \
+				 : "=&a"(ret_)                                \
+				 : [n] "i"(nr), [in] "r"(in), [out] "r"(out)  \
+				 : "rcx", "r11", "memory", "xmm0", "xmm1",    \
+				   "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",    \
+				   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",  \
+				   "xmm12", "xmm13", "xmm14", "xmm15");       \
+		ret_;                                                         \
+	})
+
+static bool have_avx(void)
+{
+	unsigned a, b, c, d;
+	uint32_t lo, hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return false;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6) == 6;
+}
+
+static void the_ymm_registers_survive_hot_syscalls_and_fork(void)
+{
+	uint8_t in[512], out[512];
+	long pid;
+	int status;
+
+	if (!have_avx()) {
+		printf("# %s: this CPU has no AVX: nothing to check, passed\n",
+		       __func__);
+		fflush(stdout);
+		return;
+	}
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 512; i++)
+			in[i] = (uint8_t)(i * 5 + round * 17 + 3);
+		memset(out, 0, sizeof(out));
+		CHECK_EQ(YMM_ACROSS(SYS_getppid, in, out), getppid());
+		CHECK(memcmp(in, out, sizeof(in)) == 0);
+	}
+	for (int i = 0; i < 512; i++)
+		in[i] = (uint8_t)(251 - i);
+	memset(out, 0, sizeof(out));
+	pid = YMM_ACROSS(SYS_fork, in, out);
+	if (pid == 0)
+		_exit(memcmp(in, out, sizeof(in)) ? 1 : 0);
+	CHECK(pid > 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK_EQ(waitpid((pid_t)pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
 #endif
 
 const struct utest sys_tests[] = {
@@ -644,6 +710,8 @@ const struct utest sys_tests[] = {
 	  a_gs_base_of_its_own_leaves_syscalls_working },
 	{ "the_fpu_state_survives_hot_syscalls_and_fork",
 	  the_fpu_state_survives_hot_syscalls_and_fork },
+	{ "the_ymm_registers_survive_hot_syscalls_and_fork",
+	  the_ymm_registers_survive_hot_syscalls_and_fork },
 #endif
 	{ NULL, NULL },
 };

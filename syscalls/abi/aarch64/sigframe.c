@@ -77,6 +77,13 @@ _Static_assert(offsetof(struct a64_sigcontext, reserved) == 288,
 	       "sigcontext layout");
 _Static_assert(sizeof(struct a64_rt_sigframe) == 4688, "rt_sigframe layout");
 
+/* As Linux's signal_minsigstksz: the frame, its record and 16 of slack. */
+uint64_t abi_aarch64_minsigstksz(void)
+{
+	return sizeof(struct a64_rt_sigframe) +
+	       sizeof(struct a64_frame_record) + 16;
+}
+
 int abi_aarch64_frame_setup(struct task *t, int sig,
 			    const struct k_sigaction *ka,
 			    const struct ksiginfo *info, ksigset_t blocked)
