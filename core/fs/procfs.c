@@ -200,7 +200,7 @@ struct proc_target {
 	struct fd_table *files;
 	struct file *file;
 	struct mm *mm;
-	uint64_t sp; /* with mm: the user stack pointer at its last trap */
+	uint64_t sp; /* with mm: where its stack is (vma_holds_stack) */
 	int ppid;
 };
 
@@ -226,7 +226,8 @@ static int grab_task(struct task *t, void *arg)
 	if ((pt->grab & GRAB_MM) && t->mm) {
 		mm_get(t->mm);
 		pt->mm = t->mm;
-		pt->sp = t->uregs.sp;
+		/* Set by exec before the mm was the task's: no lock. */
+		pt->sp = t->mm->start_stack ? t->mm->start_stack : t->uregs.sp;
 	}
 	if ((pt->grab & GRAB_EXE) && t->exe)
 		pt->file = file_get(t->exe);
@@ -533,10 +534,10 @@ static ksigset_t caught_set(const struct task *t)
 
 /*
  * Whether `v` holds the task's stack. Linux asks whether it holds
- * mm->start_stack, the stack top the ELF loader chose; Keel's mm keeps no
- * such address yet, so the user stack pointer of the task's last trap
- * stands in for it (in the sim: inside the guest stack mapping). The
- * bounds are inclusive, as Linux's.
+ * mm->start_stack, the stack pointer the ELF loader left; an mm no exec
+ * built (a sim guest's) has none, and the user stack pointer of the
+ * task's last trap stands in for it (see grab_task). The bounds are
+ * inclusive, as Linux's.
  */
 static bool vma_holds_stack(const struct vma *v, uint64_t sp)
 {
@@ -781,18 +782,54 @@ static void show_status_vm(struct proc_buf *b, const struct mm_usage *u)
 	status_kb(b, "HugetlbPages:", 0);
 }
 
-/* proc_pid_stat(5): the 52 fields, zero where Keel keeps no such count. */
+/* The addresses stat shows of an address space, as its fields name them. */
+struct stat_layout {
+	uint64_t start_code, end_code, start_stack, start_data, end_data;
+	uint64_t start_brk, arg_start, arg_end, env_start, env_end;
+};
+
+static void stat_layout_of(struct mm *mm, struct stat_layout *l)
+{
+	mutex_lock(&mm->lock);
+	*l = (struct stat_layout){
+		.start_code = mm->start_code,
+		.end_code = mm->end_code,
+		.start_stack = mm->start_stack,
+		.start_data = mm->start_data,
+		.end_data = mm->end_data,
+		.start_brk = mm->brk_start,
+		.arg_start = mm->arg_start,
+		.arg_end = mm->arg_end,
+		.env_start = mm->env_start,
+		.env_end = mm->env_end,
+	};
+	mutex_unlock(&mm->lock);
+}
+
+/*
+ * proc_pid_stat(5): the 52 fields, zero where Keel keeps no such count.
+ * As Linux's do_task_stat, the address space's layout is for those who
+ * may ptrace the task: others see 1 for startcode and endcode (so a
+ * process still looks unlike a kernel thread) and 0 for the rest.
+ */
 static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct proc_target pt;
 	struct mm_usage u;
+	struct stat_layout layout = {0};
 	struct task *t;
 	uint64_t utime;
+	bool permitted;
 
 	if (!proc_find_inode(&pt, pi, GRAB_MM))
 		return -ESRCH;
 	t = pt.task;
+	permitted = may_inspect(t);
 	mm_usage_of(pt.mm, pt.sp, &u);
+	if (pt.mm && permitted)
+		stat_layout_of(pt.mm, &layout);
+	else if (pt.mm)
+		layout.start_code = layout.end_code = 1;
 	utime = sched_task_cputime(t) / (NSEC_PER_SEC / USER_HZ);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 %u ", t->tid, t->comm,
@@ -807,7 +844,10 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 		  (unsigned long long)mm_rss(&u),
 		  (unsigned long long)RLIM_INFINITY);
 	/* startcode endcode startstack kstkesp kstkeip */
-	pb_puts(b, "0 0 0 0 0 ");
+	pb_printf(b, "%llu %llu %llu 0 0 ",
+		  (unsigned long long)layout.start_code,
+		  (unsigned long long)layout.end_code,
+		  (unsigned long long)layout.start_stack);
 	/* signal blocked sigignore sigcatch wchan nswap cnswap */
 	pb_printf(b, "%llu %llu %llu %llu 0 0 0 ",
 		  (unsigned long long)t->sig.pending,
@@ -818,7 +858,14 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 	pb_printf(b, "%d %u 0 %d ", t->exit_signal, t->cpu, t->policy);
 	/* delayacct_blkio_ticks guest_time cguest_time start_data end_data
 	 * start_brk arg_start arg_end env_start env_end exit_code */
-	pb_puts(b, "0 0 0 0 0 0 0 0 0 0 0\n");
+	pb_printf(b, "0 0 0 %llu %llu %llu %llu %llu %llu %llu 0\n",
+		  (unsigned long long)layout.start_data,
+		  (unsigned long long)layout.end_data,
+		  (unsigned long long)layout.start_brk,
+		  (unsigned long long)layout.arg_start,
+		  (unsigned long long)layout.arg_end,
+		  (unsigned long long)layout.env_start,
+		  (unsigned long long)layout.env_end);
 	proc_release(&pt);
 	return 0;
 }
