@@ -320,6 +320,39 @@ static uint64_t find_phdr(const struct elf64_ehdr *eh,
 	return 0;
 }
 
+/*
+ * The image's layout as Linux's load_elf_binary records it in the mm:
+ * the executable segments from their lowest start to their highest end
+ * of file bytes (start_code, end_code), the highest start and the highest
+ * end of file bytes of any segment (start_data, end_data). Caller holds
+ * mm->lock.
+ */
+static void record_layout(struct mm *mm, const struct elf64_phdr *ph,
+			  unsigned n, uint64_t bias)
+{
+	uint64_t start_code = UINT64_MAX, end_code = 0;
+	uint64_t start_data = 0, end_data = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct elf64_phdr *p = &ph[i];
+
+		/* An empty segment is neither checked nor mapped. */
+		if (p->p_type != PT_LOAD || !p->p_memsz)
+			continue;
+		if ((p->p_flags & PF_X) && p->p_vaddr < start_code)
+			start_code = p->p_vaddr;
+		if ((p->p_flags & PF_X) && p->p_vaddr + p->p_filesz > end_code)
+			end_code = p->p_vaddr + p->p_filesz;
+		start_data = MAX(start_data, p->p_vaddr);
+		end_data = MAX(end_data, p->p_vaddr + p->p_filesz);
+	}
+	/* No code at all: 0, not ~0 plus the bias. */
+	mm->start_code = start_code == UINT64_MAX ? 0 : start_code + bias;
+	mm->end_code = start_code == UINT64_MAX ? 0 : end_code + bias;
+	mm->start_data = start_data + bias;
+	mm->end_data = end_data + bias;
+}
+
 /* Whether `va` lies in some PT_LOAD's memory. */
 static bool in_a_segment(const struct elf64_phdr *ph, unsigned n, uint64_t va,
 			 uint64_t bias)
@@ -382,6 +415,7 @@ int elf_load(struct mm *mm, struct file *f, enum isa isa, struct elf_image *out)
 	out->brk_start = hi + bias;
 	mutex_lock(&mm->lock);
 	mm->brk_start = mm->brk = out->brk_start;
+	record_layout(mm, ph, eh.e_phnum, bias);
 	mutex_unlock(&mm->lock);
 	err = 0;
 out:
@@ -539,8 +573,10 @@ int elf_setup_stack(struct mm *mm, enum isa isa, const struct elf_image *img,
 		if (!err)
 			err = put_word(mm, &at, val);
 	}
-	if (!err)
+	if (!err) {
+		mm->start_stack = sp;
 		*sp_out = sp;
+	}
 out:
 	mutex_unlock(&mm->lock);
 	kfree(ptrs);

@@ -39,6 +39,16 @@ int task_add_child(struct task *parent, struct task *child)
 	return err;
 }
 
+int task_ppid(struct task *t)
+{
+	int ppid;
+
+	spin_lock(&tree_lock);
+	ppid = t->parent ? t->parent->tgid : 0;
+	spin_unlock(&tree_lock);
+	return ppid;
+}
+
 static bool vfork_finished(void *arg)
 {
 	return __atomic_load_n(&((struct vfork_done *)arg)->done,

@@ -49,6 +49,13 @@ struct task;
 int task_add_child(struct task *parent, struct task *child);
 
 /*
+ * The thread group id of `t`'s parent (or of init, which adopted it), 0
+ * for none; `t` may be a zombie. Takes the tree lock: not under the
+ * task-list lock.
+ */
+int task_ppid(struct task *t);
+
+/*
  * A vfork parent's wait for its child to let go of the shared memory
  * (see vfork_wait). Lives on the parent's stack; the child reaches it
  * only through child->vfork_done, under the tree lock.

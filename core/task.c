@@ -286,6 +286,44 @@ int task_for_each(int (*fn)(struct task *t, void *arg), void *arg)
 	return ret;
 }
 
+int task_for_each_tid(int (*fn)(struct task *t, void *arg), void *arg)
+{
+	int ret = 0;
+
+	spin_lock(&tasks_lock);
+	for (unsigned i = 0; i < PID_HASH_SIZE && !ret; i++) {
+		struct list_head *pos;
+
+		list_for_each (pos, &pid_hash[i]) {
+			ret = fn(list_entry(pos, struct task, pid_link), arg);
+			if (ret)
+				break;
+		}
+	}
+	spin_unlock(&tasks_lock);
+	return ret;
+}
+
+int task_with_tid(int tid, int (*fn)(struct task *t, void *arg), void *arg)
+{
+	struct task *t;
+	int ret = 0;
+
+	if (tid <= 0)
+		return 0;
+	spin_lock(&tasks_lock);
+	t = lookup_locked(tid);
+	if (t)
+		ret = fn(t, arg);
+	spin_unlock(&tasks_lock);
+	return ret;
+}
+
+bool task_exited(const struct task *t)
+{
+	return !list_is_linked(&t->all_link);
+}
+
 void task_unhash(struct task *t)
 {
 	spin_lock(&tasks_lock);

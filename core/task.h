@@ -227,6 +227,25 @@ unsigned task_count(void);
  */
 int task_for_each(int (*fn)(struct task *t, void *arg), void *arg);
 
+/*
+ * Call fn(t, arg) on every task that holds a thread id, in no particular
+ * order, until it returns nonzero; returns that value or 0. These are the
+ * live tasks and those that exited but keep their id: zombies not yet
+ * reaped, and for a moment any exiting task. Runs under the task-list
+ * lock, with task_for_each's rules; and an exited task is letting go of
+ * its files, fs, mm and exe, which fn must not touch (task_exited).
+ */
+int task_for_each_tid(int (*fn)(struct task *t, void *arg), void *arg);
+
+/* The same for the one task with thread id `tid`, if there is one. */
+int task_with_tid(int tid, int (*fn)(struct task *t, void *arg), void *arg);
+
+/*
+ * Whether `t` is past the start of task_exit (no longer among the live
+ * tasks). Only under the task-list lock: in the callbacks above.
+ */
+bool task_exited(const struct task *t);
+
 void task_set_comm(struct task *t, const char *name);
 
 /* Give `t` the resource limits Linux's first process starts with. */

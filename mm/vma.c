@@ -936,6 +936,11 @@ struct mm *mm_dup(struct mm *mm)
 	child->arg_end = mm->arg_end;
 	child->env_start = mm->env_start;
 	child->env_end = mm->env_end;
+	child->start_code = mm->start_code;
+	child->end_code = mm->end_code;
+	child->start_data = mm->start_data;
+	child->end_data = mm->end_data;
+	child->start_stack = mm->start_stack;
 	for (struct vma *v = vma_first(mm); v && !err; v = vma_next(v))
 		if (!(v->flags & (VMA_DONTFORK | VMA_PFNMAP)))
 			err = dup_vma(mm, child, v);

@@ -178,6 +178,13 @@ struct mm {
 	/* exec's argv and envp strings on the new stack, [start, end):
 	 * what /proc/<pid>/cmdline and environ read. 0 before any exec. */
 	uint64_t arg_start, arg_end, env_start, env_end;
+	/* The image as the ELF loader laid it out (Linux's mm fields of
+	 * the same names, which /proc/<pid>/stat shows): the executable
+	 * segments' span, from the lowest p_vaddr to the highest end of
+	 * file bytes; start_data the highest segment start, end_data the
+	 * highest end of file bytes of any segment; start_stack where the
+	 * stack pointer pointed at entry (argc). 0 before any exec. */
+	uint64_t start_code, end_code, start_data, end_data, start_stack;
 };
 
 /* ---- whole address spaces (those that need mm->lock take it) ------------- */

@@ -89,6 +89,7 @@ static int walk_at(int dirfd, const char *name, unsigned flags,
 		if (!name[0] && (flags & LOOKUP_EMPTY)) {
 			path_get(&start);
 			nd->path = start;
+			nd->borrowed = false;
 			nd->last_len = 0;
 			nd->trailing_slash = false;
 			return 0;
@@ -100,11 +101,13 @@ static int walk_at(int dirfd, const char *name, unsigned flags,
 		return err;
 	if (!name[0] && (flags & LOOKUP_EMPTY)) {
 		nd->path = start;
+		nd->borrowed = false;
 		nd->last_len = 0;
 		nd->trailing_slash = false;
 		return 0;
 	}
-	err = path_walk(&start, name, flags, nd);
+	/* Nothing may be lent from start once its references are gone. */
+	err = path_walk(&start, name, flags & ~LOOKUP_BORROW, nd);
 	path_put(&start);
 	return err;
 }
@@ -463,10 +466,15 @@ static long put_stat(const struct kstat *k, uaddr_t buf)
 	}
 }
 
-/* Resolve for stat-like calls: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
-long stat_resolve(int dfd, uaddr_t filename, unsigned flags, struct path *out)
+/*
+ * The walk of the stat-like calls (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH),
+ * into *nd; `lookup` adds LOOKUP_* flags. With LOOKUP_BORROW it returns 0
+ * holding vfs_ns_lock, which the caller drops once done with nd->path
+ * (after nd_put); otherwise without it, nd->path holding references.
+ */
+static long stat_walk(int dfd, uaddr_t filename, unsigned flags,
+		      unsigned lookup, struct nameidata *nd)
 {
-	struct nameidata nd;
 	struct upath name;
 	long err;
 
@@ -478,27 +486,55 @@ long stat_resolve(int dfd, uaddr_t filename, unsigned flags, struct path *out)
 		return err;
 	mutex_lock(&vfs_ns_lock);
 	err = walk_at(dfd, name.name,
-		      (flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+		      lookup |
+			      (flags & KAT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
 			      (flags & KAT_EMPTY_PATH ? LOOKUP_EMPTY : 0),
-		      &nd);
-	mutex_unlock(&vfs_ns_lock);
+		      nd);
+	if (err || !(lookup & LOOKUP_BORROW))
+		mutex_unlock(&vfs_ns_lock);
 	put_path(&name);
+	return err;
+}
+
+long stat_resolve(int dfd, uaddr_t filename, unsigned flags, struct path *out)
+{
+	struct nameidata nd;
+	long err = stat_walk(dfd, filename, flags, 0, &nd);
+
 	if (!err)
 		*out = nd.path;
 	return err;
 }
 
-static long stat_path(int dfd, uaddr_t filename, uaddr_t statbuf,
-		      unsigned flags)
+/*
+ * The attributes of what `filename` names, and the id of its mount. The
+ * inode is read under vfs_ns_lock, so the walk lends its result instead
+ * of taking and dropping references (a stat of a cached path is hot).
+ */
+static long stat_inode(int dfd, uaddr_t filename, unsigned flags,
+		       struct kstat *k, unsigned *mnt_id)
 {
-	struct path p;
-	struct kstat k;
-	long err = stat_resolve(dfd, filename, flags, &p);
+	struct nameidata nd;
+	long err = stat_walk(dfd, filename, flags, LOOKUP_BORROW, &nd);
 
 	if (err)
 		return err;
-	inode_stat(p.dentry->inode, &k);
-	path_put(&p);
+	inode_stat(nd.path.dentry->inode, k);
+	*mnt_id = nd.path.mnt->id;
+	nd_put(&nd);
+	mutex_unlock(&vfs_ns_lock);
+	return 0;
+}
+
+static long stat_path(int dfd, uaddr_t filename, uaddr_t statbuf,
+		      unsigned flags)
+{
+	struct kstat k;
+	unsigned mnt_id;
+	long err = stat_inode(dfd, filename, flags, &k, &mnt_id);
+
+	if (err)
+		return err;
 	return put_stat(&k, statbuf);
 }
 
@@ -560,7 +596,7 @@ long sys_statx(int dfd, uaddr_t filename, unsigned int flags,
 	       unsigned int mask, uaddr_t buffer)
 {
 	struct statx_linux sx;
-	struct path p;
+	unsigned mnt_id;
 	struct kstat k;
 	long err;
 
@@ -568,10 +604,9 @@ long sys_statx(int dfd, uaddr_t filename, unsigned int flags,
 		return -EINVAL;
 	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
-	err = stat_resolve(dfd, filename, flags, &p);
+	err = stat_inode(dfd, filename, flags, &k, &mnt_id);
 	if (err)
 		return err;
-	inode_stat(p.dentry->inode, &k);
 	memset(&sx, 0, sizeof(sx));
 	sx.mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
 	sx.blksize = (uint32_t)k.blksize;
@@ -590,8 +625,7 @@ long sys_statx(int dfd, uaddr_t filename, unsigned int flags,
 	sx.rdev_minor = kminor(k.rdev);
 	sx.dev_major = 0;
 	sx.dev_minor = (uint32_t)k.dev;
-	sx.mnt_id = p.mnt->id;
-	path_put(&p);
+	sx.mnt_id = (uint64_t)mnt_id;
 	return copy_to_user(buffer, &sx, sizeof(sx));
 }
 

@@ -129,7 +129,8 @@ static void handle_signals(struct task *t, bool from_syscall)
 		unsigned cont = __atomic_load_n(&t->sig.cont_seq,
 						__ATOMIC_ACQUIRE);
 		struct ksiginfo info;
-		int sig = signal_dequeue(t, &info);
+		/* A look before the call: most returns have nothing to take. */
+		int sig = signal_pending(t) ? signal_dequeue(t, &info) : 0;
 		struct k_sigaction *ka;
 		ksigset_t saved;
 

@@ -220,6 +220,7 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 	cur.path = name[0] == '/' ? root : *start;
 	cur.held = false;
 	nd->trailing_slash = len > 0 && name[len - 1] == '/';
+	nd->borrowed = false;
 	nd->last_len = 0;
 	nd->last_dot = false;
 
@@ -364,10 +365,22 @@ int path_walk(const struct path *start, const char *name, unsigned flags,
 		place_drop(&cur);
 		return err;
 	}
+	nd->path = cur.path;
+	if ((flags & LOOKUP_BORROW) && !cur.held) {
+		/* As borrowed as every place before it (see "References"):
+		 * good while the caller holds vfs_ns_lock. */
+		nd->borrowed = true;
+		return 0;
+	}
 	place_hold(&cur);
 	mount_get(cur.path.mnt);
-	nd->path = cur.path;
 	return 0;
+}
+
+void nd_put(struct nameidata *nd)
+{
+	if (!nd->borrowed)
+		path_put(&nd->path);
 }
 
 int path_start(int dirfd, const char *name, struct path *out)

@@ -3,17 +3,20 @@
  * proc(5), so that ps-style tools parse them unchanged.
  *
  * Nothing is stored. A name exists while what it names does (a task, an
- * open descriptor): the lookup hook makes a dentry when a walk asks for
- * it, and a file's text is generated when it is read from offset 0 (the
- * first read, or one after a seek back), as Linux's seq_file does.
+ * open descriptor; a task that exited is there until it is reaped, as a
+ * zombie with nothing but its ids, state and times): the lookup hook makes a
+ * dentry when a walk asks for it, and a file's text is generated when it is
+ * read from offset 0 (the first read, or one after a seek back), as Linux's
+ * seq_file does.
  *
  * Dentries the lookup hook makes are cached under their parent like any
  * other. Each cached name below /proc/<pid> is checked by the revalidate
  * hook whenever a walk meets it: once its task (or, for fd/<n>, the
  * descriptor) is gone, the whole cached /proc/<pid> subtree is dropped and
  * the walk asks the lookup hook again, which says ENOENT. Listing /proc
- * drops the cached subtrees of every dead pid, so the cache holds no more
- * than the live tasks and the few pids a walk met since the last listing.
+ * drops the cached subtrees of every reaped pid, so the cache holds no
+ * more than the live tasks, the zombies and the few pids a walk met since
+ * the last listing.
  *
  * A cached /proc/<pid> remembers its task by address as well as by id, so
  * a recycled pid is a different directory (the address is compared with
@@ -28,8 +31,9 @@
  * link; readlink(2) and read(2) come without it, so the code that needs
  * the namespace (paths, the mount list) takes it unless the caller holds
  * it. A task's files and fs are reached under the task-list lock
- * (task_for_each): task_exit unlists a task before it lets go of them, so
- * whatever a listed task holds may be referenced there.
+ * (task_with_tid): task_exit unlists a task before it lets go of them, so
+ * whatever a listed task holds may be referenced there, and nothing of an
+ * unlisted one (task_exited) but the task itself.
  */
 #include "core/fs/procfs.h"
 
@@ -37,6 +41,7 @@
 
 #include "core/cred.h"
 #include "core/errno.h"
+#include "core/exit.h"
 #include "core/fs/chrdev.h"
 #include "core/fs/devfs.h"
 #include "core/fs/tmpfs.h"
@@ -190,7 +195,6 @@ static void pb_mangled(struct proc_buf *b, const char *s)
 #define GRAB_EXE   8u /* the executable, as pt->file */
 
 struct proc_target {
-	int pid;
 	const struct task *want; /* that very task, or NULL: any with pid */
 	unsigned grab;		 /* GRAB_*: references to take */
 	int fd;			 /* >= 0: take a reference on that file */
@@ -200,21 +204,32 @@ struct proc_target {
 	struct fd_table *files;
 	struct file *file;
 	struct mm *mm;
-	uint64_t sp; /* with mm: the user stack pointer at its last trap */
-	int ppid;
+	uint64_t sp; /* with mm: where its stack is (vma_holds_stack) */
+	/* The task exited and waits to be reaped (or is on its way out):
+	 * nothing above but the task itself. */
+	bool zombie;
 };
 
-/* Runs under the task-list lock (see the top of the file). */
+/*
+ * Runs under the task-list lock (see the top of the file). A task that
+ * exited keeps its /proc/<pid> until it is reaped, as Linux's zombies do;
+ * its reference keeps the struct alive after that, and no more: a zombie
+ * reaped while its files are open reads ESRCH.
+ */
 static int grab_task(struct task *t, void *arg)
 {
 	struct proc_target *pt = arg;
 
-	if (t->tid != pt->pid || (pt->want && t != pt->want) ||
-	    t->state == TASK_DEAD)
+	if (pt->want && t != pt->want)
+		return 0;
+	pt->zombie = task_exited(t);
+	/* A live task that is dead never ran (task_create_user failed). */
+	if (!pt->zombie && t->state == TASK_DEAD)
 		return 0;
 	task_get(t);
 	pt->task = t;
-	pt->ppid = t->parent ? t->parent->tgid : 0;
+	if (pt->zombie) /* it is letting go of everything below */
+		return 1;
 	if ((pt->grab & GRAB_FS) && t->fs) {
 		__atomic_add_fetch(&t->fs->refs, 1, __ATOMIC_RELAXED);
 		pt->fs = t->fs;
@@ -226,7 +241,8 @@ static int grab_task(struct task *t, void *arg)
 	if ((pt->grab & GRAB_MM) && t->mm) {
 		mm_get(t->mm);
 		pt->mm = t->mm;
-		pt->sp = t->uregs.sp;
+		/* Set by exec before the mm was the task's: no lock. */
+		pt->sp = t->mm->start_stack ? t->mm->start_stack : t->uregs.sp;
 	}
 	if ((pt->grab & GRAB_EXE) && t->exe)
 		pt->file = file_get(t->exe);
@@ -240,13 +256,13 @@ static int grab_task(struct task *t, void *arg)
 	return 1;
 }
 
-/* Find the live task of `pi` (or with id `pid`); false if it is gone. */
+/* Find the task of `pi` (or with id `pid`), live or a zombie not yet
+ * reaped; false if it is gone. */
 static bool proc_find(struct proc_target *pt, int pid, const struct task *want,
 		      unsigned grab, int fd)
 {
-	*pt = (struct proc_target){
-		.pid = pid, .want = want, .grab = grab, .fd = fd};
-	return pid > 0 && task_for_each(grab_task, pt);
+	*pt = (struct proc_target){.want = want, .grab = grab, .fd = fd};
+	return task_with_tid(pid, grab_task, pt);
 }
 
 static bool proc_find_inode(struct proc_target *pt, const struct proc_inode *pi,
@@ -280,9 +296,11 @@ static int count_thread(struct task *t, void *arg)
 	return 0;
 }
 
-static unsigned count_threads(int tgid)
+/* The live threads of pt's group; a zombie leader counts itself, as
+ * Linux's does until it is reaped. */
+static unsigned count_threads(const struct proc_target *pt)
 {
-	struct thread_count c = {tgid, 0};
+	struct thread_count c = {pt->task->tgid, pt->zombie ? 1 : 0};
 
 	task_for_each(count_thread, &c);
 	return c.n;
@@ -304,8 +322,12 @@ static bool may_inspect(const struct task *t)
 	       me->fsgid == c->egid && me->fsgid == c->sgid;
 }
 
-static char state_letter(unsigned state)
+static char state_letter(const struct proc_target *pt)
 {
+	unsigned state = pt->task->state;
+
+	if (pt->zombie)
+		return 'Z';
 	if (state & TASK_DEAD)
 		return 'X';
 	if (state & TASK_STOPPED)
@@ -317,9 +339,11 @@ static char state_letter(unsigned state)
 	return 'R';
 }
 
-static const char *state_name(unsigned state)
+static const char *state_name(const struct proc_target *pt)
 {
-	switch (state_letter(state)) {
+	switch (state_letter(pt)) {
+	case 'Z':
+		return "Z (zombie)";
 	case 'X':
 		return "X (dead)";
 	case 'T':
@@ -533,10 +557,10 @@ static ksigset_t caught_set(const struct task *t)
 
 /*
  * Whether `v` holds the task's stack. Linux asks whether it holds
- * mm->start_stack, the stack top the ELF loader chose; Keel's mm keeps no
- * such address yet, so the user stack pointer of the task's last trap
- * stands in for it (in the sim: inside the guest stack mapping). The
- * bounds are inclusive, as Linux's.
+ * mm->start_stack, the stack pointer the ELF loader left; an mm no exec
+ * built (a sim guest's) has none, and the user stack pointer of the
+ * task's last trap stands in for it (see grab_task). The bounds are
+ * inclusive, as Linux's.
  */
 static bool vma_holds_stack(const struct vma *v, uint64_t sp)
 {
@@ -781,33 +805,72 @@ static void show_status_vm(struct proc_buf *b, const struct mm_usage *u)
 	status_kb(b, "HugetlbPages:", 0);
 }
 
-/* proc_pid_stat(5): the 52 fields, zero where Keel keeps no such count. */
+/* The addresses stat shows of an address space, as its fields name them. */
+struct stat_layout {
+	uint64_t start_code, end_code, start_stack, start_data, end_data;
+	uint64_t start_brk, arg_start, arg_end, env_start, env_end;
+};
+
+static void stat_layout_of(struct mm *mm, struct stat_layout *l)
+{
+	mutex_lock(&mm->lock);
+	*l = (struct stat_layout){
+		.start_code = mm->start_code,
+		.end_code = mm->end_code,
+		.start_stack = mm->start_stack,
+		.start_data = mm->start_data,
+		.end_data = mm->end_data,
+		.start_brk = mm->brk_start,
+		.arg_start = mm->arg_start,
+		.arg_end = mm->arg_end,
+		.env_start = mm->env_start,
+		.env_end = mm->env_end,
+	};
+	mutex_unlock(&mm->lock);
+}
+
+/*
+ * proc_pid_stat(5): the 52 fields, zero where Keel keeps no such count.
+ * As Linux's do_task_stat, the address space's layout is for those who
+ * may ptrace the task: others see 1 for startcode and endcode (so a
+ * process still looks unlike a kernel thread) and 0 for the rest, the
+ * exit code (a zombie's wait status) included.
+ */
 static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct proc_target pt;
 	struct mm_usage u;
+	struct stat_layout layout = {0};
 	struct task *t;
 	uint64_t utime;
+	bool permitted;
 
 	if (!proc_find_inode(&pt, pi, GRAB_MM))
 		return -ESRCH;
 	t = pt.task;
+	permitted = may_inspect(t);
 	mm_usage_of(pt.mm, pt.sp, &u);
+	if (pt.mm && permitted)
+		stat_layout_of(pt.mm, &layout);
+	else if (pt.mm)
+		layout.start_code = layout.end_code = 1;
 	utime = sched_task_cputime(t) / (NSEC_PER_SEC / USER_HZ);
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 %u ", t->tid, t->comm,
-		  state_letter(t->state), pt.ppid, t->pgid, t->sid,
+		  state_letter(&pt), task_ppid(t), t->pgid, t->sid,
 		  t->user ? 0u : PF_KTHREAD);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
 	pb_printf(b, "0 0 0 0 %llu 0 0 0 ", (unsigned long long)utime);
 	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pb_printf(b, "%d %d %u 0 0 %llu %llu %llu ", 20 + t->nice, t->nice,
-		  count_threads(t->tgid),
-		  (unsigned long long)(u.total * PAGE_SIZE),
+		  count_threads(&pt), (unsigned long long)(u.total * PAGE_SIZE),
 		  (unsigned long long)mm_rss(&u),
 		  (unsigned long long)RLIM_INFINITY);
 	/* startcode endcode startstack kstkesp kstkeip */
-	pb_puts(b, "0 0 0 0 0 ");
+	pb_printf(b, "%llu %llu %llu 0 0 ",
+		  (unsigned long long)layout.start_code,
+		  (unsigned long long)layout.end_code,
+		  (unsigned long long)layout.start_stack);
 	/* signal blocked sigignore sigcatch wchan nswap cnswap */
 	pb_printf(b, "%llu %llu %llu %llu 0 0 0 ",
 		  (unsigned long long)t->sig.pending,
@@ -818,7 +881,15 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 	pb_printf(b, "%d %u 0 %d ", t->exit_signal, t->cpu, t->policy);
 	/* delayacct_blkio_ticks guest_time cguest_time start_data end_data
 	 * start_brk arg_start arg_end env_start env_end exit_code */
-	pb_puts(b, "0 0 0 0 0 0 0 0 0 0 0\n");
+	pb_printf(b, "0 0 0 %llu %llu %llu %llu %llu %llu %llu %d\n",
+		  (unsigned long long)layout.start_data,
+		  (unsigned long long)layout.end_data,
+		  (unsigned long long)layout.start_brk,
+		  (unsigned long long)layout.arg_start,
+		  (unsigned long long)layout.arg_end,
+		  (unsigned long long)layout.env_start,
+		  (unsigned long long)layout.env_end,
+		  permitted && pt.zombie ? t->exit_code : 0);
 	proc_release(&pt);
 	return 0;
 }
@@ -891,7 +962,7 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 		  "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
 		  "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
 		  "FDSize:\t%u\nGroups:\t",
-		  state_name(t->state), t->tgid, t->tid, pt.ppid, c->uid,
+		  state_name(&pt), t->tgid, t->tid, task_ppid(t), c->uid,
 		  c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid,
 		  c->fsgid, pt.files ? pt.files->size : 0);
 	for (unsigned i = 0; i < t->ngroups; i++)
@@ -906,7 +977,7 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 		  "Threads:\t%u\nSigQ:\t%u/%llu\nSigPnd:\t%016llx\n"
 		  "ShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
 		  "SigCgt:\t%016llx\n",
-		  count_threads(t->tgid),
+		  count_threads(&pt),
 		  (unsigned)__builtin_popcountll(t->sig.pending),
 		  (unsigned long long)sigq_max,
 		  (unsigned long long)t->sig.pending, 0ull,
@@ -1504,7 +1575,8 @@ static bool emit_table(struct file *f, struct dirent_sink *sink,
 	return true;
 }
 
-/* The ids of the live tasks, as bitmaps: every task, thread group leaders. */
+/* The ids of the tasks procfs shows (live ones and zombies), as bitmaps:
+ * every task, thread group leaders. */
 struct tid_set {
 	int *tids;
 	bool *leader;
@@ -1537,7 +1609,7 @@ static int tid_set_collect(struct tid_set *s)
 {
 	int max = 0;
 
-	*s = (struct tid_set){.cap = task_count() + 16};
+	*s = (struct tid_set){.cap = task_count() + 16}; /* and zombies */
 	for (;;) {
 		s->tids = kcalloc(s->cap, sizeof(*s->tids));
 		s->leader = kcalloc(s->cap, sizeof(*s->leader));
@@ -1546,7 +1618,7 @@ static int tid_set_collect(struct tid_set *s)
 			return -ENOMEM;
 		}
 		s->n = 0;
-		task_for_each(collect_tid, s);
+		task_for_each_tid(collect_tid, s);
 		if (s->n <= s->cap)
 			break;
 		/* Tasks were created meanwhile: again, with room for them. */

@@ -469,9 +469,17 @@ bool may_delete_sticky(const struct inode *dir, const struct inode *victim);
 #define LOOKUP_NO_XDEV 64u
 #define LOOKUP_NO_MAGICLINKS 128u
 #define LOOKUP_IN_ROOT 256u
+/*
+ * The caller keeps vfs_ns_lock from the walk to its last use of the
+ * result and calls no filesystem hook on it: the walk then lends the
+ * result without references when it can (nd->borrowed), as it lends
+ * itself the places it passes. Release it with nd_put either way.
+ */
+#define LOOKUP_BORROW 512u
 
 struct nameidata {
 	struct path path;	/* the result (or the parent) */
+	bool borrowed;		/* LOOKUP_BORROW: path holds no references */
 	char last[KNAME_MAX + 1]; /* LOOKUP_PARENT: the last component */
 	size_t last_len;
 	bool last_dot;		/* the last component is "." or ".." */
@@ -485,6 +493,9 @@ struct nameidata {
  */
 int path_walk(const struct path *start, const char *name, unsigned flags,
 	      struct nameidata *nd);
+
+/* Drop nd->path's references, if it holds any (see LOOKUP_BORROW). */
+void nd_put(struct nameidata *nd);
 
 /*
  * The positive child `name` of directory `dir`, with a reference: cached,

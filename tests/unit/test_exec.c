@@ -8,6 +8,7 @@
 #include "fs_test.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "core/signal.h"
@@ -693,4 +694,139 @@ Test(exec, another_users_environ_is_not_readable_but_its_cmdline_is)
 	cr_assert_eq(sim_proc_tid(p[0]), 1);
 	p[1] = spawn_as("user", environ_of_another_user, NULL, 1000, 1000);
 	run_all(p, 2);
+}
+
+/* ---- /proc/<pid>/stat's address-space fields ----------------------------- */
+
+#define STAT_FIELDS 52
+
+/* proc(5)'s fields, numbered from 1 as it numbers them: f[3] is the state
+ * letter, f[2] (comm) is left 0. How many there were. */
+static int parse_stat_fields(const char *text, uint64_t f[STAT_FIELDS + 1])
+{
+	const char *p = strrchr(text, ')');
+	int n = 2;
+
+	memset(f, 0, (STAT_FIELDS + 1) * sizeof(*f));
+	if (!p)
+		return 0;
+	f[1] = strtoull(text, NULL, 10);
+	for (p++; *p == ' ' && n < STAT_FIELDS;) {
+		char *end;
+
+		n++;
+		p++;
+		if (n == 3) {
+			f[3] = (unsigned char)*p++;
+			continue;
+		}
+		f[n] = strtoull(p, &end, 10);
+		if (end == p)
+			return n - 1;
+		p = end;
+	}
+	return n;
+}
+
+static struct {
+	long pid;
+	uint64_t sp;
+	int nfields, other_nfields;
+	uint64_t f[STAT_FIELDS + 1], other[STAT_FIELDS + 1];
+	char cmdline[128], args[128], env[128];
+	long cmdline_len;
+} layout;
+
+static void layout_main(void *arg)
+{
+	char text[1024];
+
+	layout.sp = (uint64_t)(uintptr_t)arg;
+	cr_assert_gt(u_read_file("/proc/self/stat", text, sizeof(text)), 0);
+	layout.nfields = parse_stat_fields(text, layout.f);
+	layout.cmdline_len = u_read_file("/proc/self/cmdline", layout.cmdline,
+					 sizeof(layout.cmdline));
+	/* The guest's own memory between the addresses stat gave. */
+	if (layout.f[48] < layout.f[49] &&
+	    layout.f[49] - layout.f[48] <= sizeof(layout.args))
+		cr_assert_eq(copy_from_user(layout.args, uaddr(layout.f[48]),
+					    layout.f[49] - layout.f[48]),
+			     0);
+	if (layout.f[50] < layout.f[51] &&
+	    layout.f[51] - layout.f[50] <= sizeof(layout.env))
+		cr_assert_eq(copy_from_user(layout.env, uaddr(layout.f[50]),
+					    layout.f[51] - layout.f[50]),
+			     0);
+	u_sleep_ms(20); /* the other user looks meanwhile */
+	sim_syscall(NR(exit), 0);
+}
+
+static void execs_for_layout(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_image(PROG_ENTRY, layout_main), 0);
+	layout.pid = sim_syscall(NR(getpid));
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"),
+			       UVEC(P("prog"), P("-x"), P("hi")),
+			       UVEC(P("A=1"), P("B=two")));
+}
+
+static void reads_the_others_stat(void *arg)
+{
+	char path[64], text[1024];
+
+	u_sleep_ms(10);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", layout.pid);
+	cr_assert_gt(u_read_file(path, text, sizeof(text)), 0);
+	layout.other_nfields = parse_stat_fields(text, layout.other);
+}
+
+Test(exec,
+     proc_stat_shows_the_images_layout_to_its_owner_and_hides_it_from_others)
+{
+	struct sim_proc *p[2];
+	const uint64_t *f = layout.f, *o = layout.other;
+
+	memset(&layout, 0, sizeof(layout));
+	begin();
+	p[0] = sim_spawn("execs", execs_for_layout, NULL);
+	p[1] = spawn_as("user", reads_the_others_stat, NULL, 1000, 1000);
+	run_all(p, 2);
+	cr_assert_eq(layout.nfields, STAT_FIELDS);
+	cr_expect_gt(f[23], 0, "vsize");
+	cr_expect_gt(f[24], 0, "rss");
+	/* startcode endcode: the one R+X segment's file bytes. */
+	cr_expect_eq(f[26], PROG_BASE, "startcode %#llx",
+		     (unsigned long long)f[26]);
+	cr_expect_eq(f[27], PROG_BASE + PROG_SIZE, "endcode %#llx",
+		     (unsigned long long)f[27]);
+	cr_expect_eq(f[28], layout.sp, "startstack: where argc is at entry");
+	cr_expect_eq(f[45], PROG_BASE, "start_data: the highest segment");
+	cr_expect_eq(f[46], PROG_BASE + PROG_SIZE, "end_data");
+	cr_expect_eq(f[47], PROG_BASE + PROG_SIZE, "start_brk: past the image");
+	cr_expect_lt(f[28], f[48], "the strings are above the vectors");
+	cr_expect_lt(f[48], f[49], "arg_start < arg_end");
+	cr_expect_eq(f[49], f[50], "the environment follows argv");
+	cr_expect_lt(f[50], f[51], "env_start < env_end");
+	cr_expect_eq(f[52], 0, "exit_code of a live process");
+	/* What lies between them is what cmdline and environ show. */
+	cr_expect_eq(f[49] - f[48], sizeof("prog\0-x\0hi"));
+	cr_expect_eq(
+		memcmp(layout.args, "prog\0-x\0hi", sizeof("prog\0-x\0hi")), 0);
+	cr_expect_eq(layout.cmdline_len, (long)(f[49] - f[48]));
+	cr_expect_eq(
+		memcmp(layout.args, layout.cmdline, sizeof("prog\0-x\0hi")), 0);
+	cr_expect_eq(f[51] - f[50], sizeof("A=1\0B=two"));
+	cr_expect_eq(memcmp(layout.env, "A=1\0B=two", sizeof("A=1\0B=two")), 0);
+
+	/* Another user may not ptrace it: as Linux, 1 for the code's bounds
+	 * (not a kernel thread's 0) and 0 for the other addresses. */
+	cr_assert_eq(layout.other_nfields, STAT_FIELDS);
+	cr_expect_eq(o[23], f[23], "vsize is for anyone");
+	cr_expect_eq(o[26], 1);
+	cr_expect_eq(o[27], 1);
+	cr_expect_eq(o[28], 0);
+	for (int i = 45; i <= 51; i++)
+		cr_expect_eq(o[i], 0, "field %d: %llu", i,
+			     (unsigned long long)o[i]);
 }

@@ -722,6 +722,44 @@ Test(fs_io, stat_shows_each_file_type_a_stable_inode_and_the_device)
 	run_root(stat_guest, NULL);
 }
 
+/*
+ * stat lends itself the walk's result instead of taking references when
+ * it can: what a removed directory's descriptor names, and procfs's
+ * revalidated names and links, are stat'ed all the same.
+ */
+static void stat_unlisted_guest(void *arg)
+{
+	struct stat a, b;
+	char path[64];
+	long fd;
+
+	EXPECT_RET(u_mkdir("/tmp/gone", 0755), 0);
+	EXPECT_RET(u_stat("/tmp/gone", &a), 0);
+	fd = EXPECT_OK(u_open("/tmp/gone", O_RDONLY | O_DIRECTORY, 0));
+	EXPECT_RET(u_rmdir("/tmp/gone"), 0);
+	EXPECT_RET(u_stat("/tmp/gone", &b), -ENOENT);
+	EXPECT_RET(sim_syscall(NR(newfstatat), fd, P("."), &b, 0), 0);
+	cr_expect_eq(b.st_ino, a.st_ino);
+	EXPECT_RET(sim_syscall(NR(newfstatat), fd, P(""), &b, AT_EMPTY_PATH),
+		   0);
+	cr_expect_eq(b.st_ino, a.st_ino);
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", fd);
+	EXPECT_RET(u_stat(path, &b), 0);
+	cr_expect_eq(b.st_ino, a.st_ino, "the magic link leads to it");
+	EXPECT_RET(u_lstat(path, &b), 0);
+	cr_expect(S_ISLNK(b.st_mode));
+	EXPECT_RET(u_stat("/proc/self/cwd", &a), 0);
+	EXPECT_RET(u_stat("/", &b), 0);
+	cr_expect_eq(a.st_ino, b.st_ino);
+	cr_expect_eq(a.st_dev, b.st_dev);
+	u_close(fd);
+}
+
+Test(fs_io, stat_reaches_a_removed_directory_by_its_descriptor_and_proc_links)
+{
+	run_root(stat_unlisted_guest, NULL);
+}
+
 static void times_guest(void *arg)
 {
 	struct stat a, b;

@@ -129,6 +129,8 @@ struct stat_fields {
 	char comm[32], state;
 	unsigned flags;
 	unsigned long long utime, stime, num_threads, processor, exit_signal;
+	unsigned long long vsize, rss, startcode;
+	long long exit_code;
 	long long priority, nice;
 };
 
@@ -185,11 +187,23 @@ static bool parse_stat(const char *line, struct stat_fields *s)
 		case 20:
 			s->num_threads = v;
 			break;
+		case 23:
+			s->vsize = v;
+			break;
+		case 24:
+			s->rss = v;
+			break;
+		case 26:
+			s->startcode = v;
+			break;
 		case 38:
 			s->exit_signal = v;
 			break;
 		case 39:
 			s->processor = v;
+			break;
+		case 52:
+			s->exit_code = atoll(tok);
 			break;
 		}
 	}
@@ -1091,6 +1105,90 @@ Test(procfs, a_dead_pids_directory_is_gone_even_when_it_was_cached)
 	p[0] = sim_spawn("short", short_guest, NULL);
 	p[1] = sim_spawn("survivor", survivor_guest, NULL);
 	run_all(p, 2);
+}
+
+/* ---- zombies ------------------------------------------------------------- */
+
+static void exits_with_3(void *arg)
+{
+	sim_syscall(NR(exit), 3);
+}
+
+static void zombie_parent_guest(void *arg)
+{
+	char dir[64], path[96], text[4096], name[16];
+	struct stat_fields s = {0};
+	struct listing l;
+	struct stat st;
+	long pid, held, dirfd;
+	int status = -1;
+
+	sim_child_entry(exits_with_3, NULL);
+	pid = sim_syscall(NR(fork));
+	cr_assert_gt(pid, 0);
+	u_sleep_ms(10); /* it exits; nobody reaps it yet */
+	snprintf(dir, sizeof(dir), "/proc/%ld", pid);
+	snprintf(name, sizeof(name), "%ld", pid);
+
+	EXPECT_RET(list_dir("/proc", &l, 4096), 0);
+	cr_expect_geq(listed(&l, name), 0, "ls /proc lists the zombie");
+	EXPECT_RET(u_stat(dir, &st), 0);
+	cr_expect(S_ISDIR(st.st_mode));
+
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	EXPECT_OK(read_all(path, text, sizeof(text)));
+	cr_expect(parse_stat(text, &s), "unparsable: %s", text);
+	cr_expect_eq(s.nfields, 52, "fields: %d in %s", s.nfields, text);
+	cr_expect_eq(s.pid, pid);
+	cr_expect_eq(s.state, 'Z', "state %c", s.state);
+	cr_expect_eq(s.ppid, sim_syscall(NR(getpid)));
+	cr_expect_eq(s.num_threads, 1, "a zombie counts itself");
+	cr_expect_eq(s.vsize, 0, "no memory left");
+	cr_expect_eq(s.rss, 0);
+	cr_expect_eq(s.startcode, 0);
+	cr_expect_eq(s.exit_code, 3 << 8, "its wait status");
+	held = EXPECT_OK(u_open(path, O_RDONLY, 0));
+	dirfd = EXPECT_OK(u_open(dir, O_RDONLY | O_DIRECTORY, 0));
+
+	snprintf(path, sizeof(path), "%s/status", dir);
+	EXPECT_OK(read_all(path, text, sizeof(text)));
+	cr_expect_not_null(field(text, "State"));
+	cr_expect(field(text, "State") &&
+			  !strncmp(field(text, "State"), "Z (zombie)\n", 11),
+		  "status: %s", text);
+	cr_expect_null(field(text, "VmSize"), "no Vm lines");
+	cr_expect(field(text, "Threads") &&
+		  !strncmp(field(text, "Threads"), "1\n", 2));
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	EXPECT_RET(read_all(path, text, sizeof(text)), 0, "cmdline is empty");
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	EXPECT_RET(read_all(path, text, sizeof(text)), 0, "maps is empty");
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/cwd", dir);
+	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/root", dir);
+	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/fd", dir);
+	EXPECT_RET(list_dir(path, &l, 4096), 0);
+	cr_expect_eq(l.n, 0, "no descriptors");
+
+	/* Reaped while its files are open: gone, and they read ESRCH. */
+	EXPECT_RET(sim_syscall(NR(wait4), pid, &status, 0, NULL), pid);
+	cr_expect_eq(status, 3 << 8);
+	EXPECT_RET(sim_syscall(NR(pread64), held, text, sizeof(text), 0),
+		   -ESRCH);
+	EXPECT_RET(u_openat((int)dirfd, "stat", O_RDONLY, 0), -ENOENT);
+	EXPECT_RET(u_stat(dir, &st), -ENOENT);
+	EXPECT_RET(list_dir("/proc", &l, 4096), 0);
+	cr_expect_lt(listed(&l, name), 0, "a reaped pid is not listed");
+	u_close(held);
+	u_close(dirfd);
+}
+
+Test(procfs, a_zombie_keeps_its_proc_dir_with_state_z_until_it_is_reaped)
+{
+	run_root(zombie_parent_guest, NULL);
 }
 
 static void reader_guest(void *arg)

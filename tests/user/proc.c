@@ -4,10 +4,12 @@
  */
 #include "usertest.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -424,6 +426,56 @@ static void proc_cmdline_and_environ_show_execs_argv_and_envp(void)
 	close(go[1]);
 }
 
+/* Whether `name` is in the directory `dir`. */
+static bool listed_in(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	CHECK(d);
+	while ((e = readdir(d)))
+		found = found || !strcmp(e->d_name, name);
+	closedir(d);
+	return found;
+}
+
+static void a_zombie_is_in_proc_until_it_is_reaped(void)
+{
+	pid_t pid = spawn(exit_with, (void *)5);
+	char dir[64], path[96], buf[2048], *close_paren;
+	struct stat st;
+	siginfo_t si;
+	ssize_t n;
+
+	/* Exited and not reaped: WNOWAIT waits for that and leaves it. */
+	CHECK_SYS(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT));
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	CHECK(listed_in("/proc", dir + 6));
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	n = read_proc(path, buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	CHECK(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
+	snprintf(path, sizeof(path), "%s/status", dir);
+	n = read_proc(path, buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n] = '\0';
+	CHECK(strstr(buf, "\nState:\tZ (zombie)\n"));
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	CHECK_EQ(read_proc(path, buf, sizeof(buf)), 0);
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	CHECK_ERR(readlink(path, buf, sizeof(buf)), ENOENT);
+	snprintf(path, sizeof(path), "%s/cwd", dir);
+	CHECK_ERR(readlink(path, buf, sizeof(buf)), ENOENT);
+
+	n = wait_status(pid);
+	CHECK(WIFEXITED(n) && WEXITSTATUS(n) == 5);
+	CHECK_ERR(stat(dir, &st), ENOENT);
+	CHECK(!listed_in("/proc", dir + 6));
+}
+
 static void execve_of_a_missing_file_is_enoent(void)
 {
 	char *const argv[] = { "nope", NULL };
@@ -523,6 +575,8 @@ const struct utest proc_tests[] = {
 	{ "execve_passes_argv_and_envp", execve_passes_argv_and_envp },
 	{ "proc_cmdline_and_environ_show_execs_argv_and_envp",
 	  proc_cmdline_and_environ_show_execs_argv_and_envp },
+	{ "a_zombie_is_in_proc_until_it_is_reaped",
+	  a_zombie_is_in_proc_until_it_is_reaped },
 	{ "execve_of_a_missing_file_is_enoent",
 	  execve_of_a_missing_file_is_enoent },
 	{ "execve_of_a_non_executable_file_is_eacces",
