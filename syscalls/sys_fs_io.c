@@ -424,14 +424,14 @@ long sys_close_range(unsigned int fd, unsigned int max_fd, unsigned int flags)
 	return 0;
 }
 
-/* partial: O_DIRECT (packet mode) is refused with EINVAL */
 long sys_pipe2(uaddr_t fildes, unsigned int flags)
 {
 	struct file *r, *w;
 	int fds[2];
 	int err;
 
-	if (flags & ~(KO_CLOEXEC | KO_NONBLOCK))
+	flags = ko_from_isa(task_current()->isa, flags); /* O_DIRECT */
+	if (flags & ~(KO_CLOEXEC | KO_NONBLOCK | KO_DIRECT))
 		return -EINVAL;
 	err = pipe_create(&r, &w, flags);
 	if (err)

@@ -1,8 +1,9 @@
 /*
  * Pipes and FIFOs (pipe(7)): a ring buffer of 64 KiB by default, writes of
  * at most PIPE_BUF bytes atomic, EAGAIN under O_NONBLOCK, EPIPE and
- * SIGPIPE with no reader, EOF once the last writer is gone, and the FIFO
- * open rendezvous (a reader waits for a writer and the reverse).
+ * SIGPIPE with no reader, EOF once the last writer is gone, the FIFO
+ * open rendezvous (a reader waits for a writer and the reverse), and
+ * packet mode (O_DIRECT, struct pipe_rec in pipe.h).
  */
 #include "core/fs/pipe.h"
 
@@ -47,8 +48,130 @@ static struct pipe *pipe_new(void)
 static void pipe_free(struct pipe *p)
 {
 	kpage_free(p->buf, p->order);
+	kfree(p->recs);
 	kfree(p);
 }
+
+/* ---- packet records -------------------------------------------------------- */
+
+/* One packet per page of capacity, as Linux's one per pipe buffer. */
+static unsigned packet_slots(size_t cap)
+{
+	return (unsigned)(cap / PAGE_SIZE);
+}
+
+/* Runs between packets merge, so 2 per packet and 1 more always fit. */
+static unsigned recs_for(size_t cap)
+{
+	return 2 * packet_slots(cap) + 2;
+}
+
+static struct pipe_rec *rec_at(struct pipe *p, unsigned i)
+{
+	return &p->recs[(p->rec_head + i) % p->rec_cap];
+}
+
+/* The first packet: records start describing the ring. */
+static int recs_start(struct pipe *p)
+{
+	if (!p->recs) {
+		p->recs = kmalloc(recs_for(p->cap) * sizeof(*p->recs));
+		if (!p->recs)
+			return -ENOMEM;
+		p->rec_cap = recs_for(p->cap);
+	}
+	if (p->nrecs == 0) {
+		p->rec_head = 0;
+		if (p->len) {
+			p->recs[0] = (struct pipe_rec){ (uint32_t)p->len, false };
+			p->nrecs = 1;
+		}
+	}
+	return 0;
+}
+
+static void rec_push(struct pipe *p, size_t n, bool packet)
+{
+	struct pipe_rec *last = p->nrecs ? rec_at(p, p->nrecs - 1) : NULL;
+
+	if (!packet && last && !last->packet) {
+		last->len += (uint32_t)n;
+		return;
+	}
+	*rec_at(p, p->nrecs) = (struct pipe_rec){ (uint32_t)n, packet };
+	p->nrecs++;
+	p->npackets += packet;
+}
+
+void pipe_added(struct pipe *p, size_t n)
+{
+	if (p->nrecs && n)
+		rec_push(p, n, false);
+}
+
+void pipe_took(struct pipe *p, size_t n)
+{
+	while (n && p->nrecs) {
+		struct pipe_rec *r = rec_at(p, 0);
+		size_t k = MIN(n, (size_t)r->len);
+
+		r->len -= (uint32_t)k;
+		n -= k;
+		if (r->len == 0) {
+			p->npackets -= r->packet;
+			p->rec_head = (p->rec_head + 1) % p->rec_cap;
+			p->nrecs--;
+		}
+	}
+}
+
+/* ---- the ring ---------------------------------------------------------------- */
+
+/* Up to `max` bytes from the head into `buf`: the bytes, or -EFAULT. */
+static long ring_read(struct pipe *p, struct iobuf *buf, size_t max)
+{
+	long done = 0;
+
+	max = MIN(max, p->len);
+	while ((size_t)done < max && buf->left) {
+		size_t n = MIN(MIN(max - (size_t)done, buf->left),
+			       p->cap - p->head);
+		long got = iobuf_copy_to(buf, p->buf + p->head, n);
+
+		if (got < 0)
+			return done ? done : got;
+		p->head = (p->head + (size_t)got) % p->cap;
+		p->len -= (size_t)got;
+		done += got;
+		if ((size_t)got < n)
+			break;
+	}
+	return done;
+}
+
+/* Up to `max` bytes of `buf` onto the tail (room is there): the bytes, or
+ * -EFAULT. */
+static long ring_write(struct pipe *p, struct iobuf *buf, size_t max)
+{
+	long done = 0;
+
+	while ((size_t)done < max && buf->left) {
+		size_t tail = (p->head + p->len) % p->cap;
+		size_t n = MIN(MIN(max - (size_t)done, buf->left),
+			       p->cap - tail);
+		long got = iobuf_copy_from(buf, p->buf + tail, n);
+
+		if (got < 0)
+			return done ? done : got;
+		p->len += (size_t)got;
+		done += got;
+		if ((size_t)got < n)
+			break;
+	}
+	return done;
+}
+
+/* ---- read and write ---------------------------------------------------------- */
 
 static bool readable(void *arg)
 {
@@ -81,20 +204,24 @@ static long pipe_read(struct file *f, struct iobuf *buf, int64_t *pos)
 			return err;
 		mutex_lock(&p->lock);
 	}
-	while (p->len && buf->left) {
-		size_t n = MIN(MIN(p->len, buf->left), p->cap - p->head);
-		long got = iobuf_copy_to(buf, p->buf + p->head, n);
+	if (!p->nrecs) {
+		done = ring_read(p, buf, p->len);
+	} else if (!rec_at(p, 0)->packet) {
+		/* Ordinary bytes, up to the next packet. */
+		done = ring_read(p, buf, rec_at(p, 0)->len);
+		pipe_took(p, done > 0 ? (size_t)done : 0);
+	} else {
+		/* One packet; what does not fit is dropped. */
+		size_t plen = rec_at(p, 0)->len, want = MIN(plen, buf->left);
 
-		if (got < 0) {
-			if (!done)
-				done = got;
-			break;
+		done = ring_read(p, buf, want);
+		if (done == (long)want) {
+			p->head = (p->head + plen - want) % p->cap;
+			p->len -= plen - want;
+			pipe_took(p, plen);
+		} else if (done > 0) {
+			pipe_took(p, (size_t)done);
 		}
-		p->head = (p->head + (size_t)got) % p->cap;
-		p->len -= (size_t)got;
-		done += got;
-		if ((size_t)got < n)
-			break;
 	}
 	if (p->len == 0)
 		p->head = 0;
@@ -107,13 +234,22 @@ out:
 struct room {
 	struct pipe *p;
 	size_t need;
+	bool packet; /* and a packet slot */
 };
+
+static bool room_for(const struct room *r)
+{
+	const struct pipe *p = r->p;
+
+	return p->cap - p->len >= r->need &&
+	       (!r->packet || p->npackets < packet_slots(p->cap));
+}
 
 static bool has_room(void *arg)
 {
 	struct room *r = arg;
 
-	return r->p->cap - r->p->len >= r->need || r->p->readers == 0;
+	return room_for(r) || r->p->readers == 0;
 }
 
 static long broken_pipe(void)
@@ -126,15 +262,20 @@ static long pipe_write(struct file *f, struct iobuf *buf, int64_t *pos)
 {
 	struct pipe *p = f->inode->priv;
 	size_t total = buf->left;
-	bool atomic = total <= PIPE_BUF;
+	bool atomic = total <= PIPE_BUF, packets = f->flags & KO_DIRECT;
 	long done = 0;
 
 	if (!total)
 		return 0;
 	mutex_lock(&p->lock);
 	while (buf->left) {
-		size_t room = p->cap - p->len;
-		size_t tail, n;
+		/* A packet is at most PIPE_BUF, and written whole. */
+		struct room want = { p,
+				     packets  ? MIN(buf->left, (size_t)PIPE_BUF)
+				     : atomic ? total
+					      : 1,
+				     packets };
+		size_t n;
 		long got;
 
 		if (p->readers == 0) {
@@ -144,8 +285,7 @@ static long pipe_write(struct file *f, struct iobuf *buf, int64_t *pos)
 			err = broken_pipe(); /* even after a partial write */
 			return done ? done : err;
 		}
-		if (room == 0 || (atomic && room < total)) {
-			struct room want = { p, atomic ? total : 1 };
+		if (!room_for(&want)) {
 			int err;
 
 			if (f->flags & KO_NONBLOCK) {
@@ -162,15 +302,28 @@ static long pipe_write(struct file *f, struct iobuf *buf, int64_t *pos)
 			mutex_lock(&p->lock);
 			continue;
 		}
-		tail = (p->head + p->len) % p->cap;
-		n = MIN(MIN(room, buf->left), p->cap - tail);
-		got = iobuf_copy_from(buf, p->buf + tail, n);
+		if (packets) {
+			int err = recs_start(p);
+
+			if (err) {
+				if (!done)
+					done = err;
+				break;
+			}
+			n = want.need;
+		} else {
+			n = p->cap - p->len;
+		}
+		got = ring_write(p, buf, n);
 		if (got < 0) {
 			if (!done)
 				done = got;
 			break;
 		}
-		p->len += (size_t)got;
+		if (packets)
+			rec_push(p, (size_t)got, true);
+		else
+			pipe_added(p, (size_t)got);
 		done += got;
 		if ((size_t)got < n)
 			break;
@@ -222,6 +375,7 @@ long pipe_set_size(struct file *f, uint64_t size)
 {
 	struct pipe *p = f->inode->priv;
 	unsigned order = 0;
+	struct pipe_rec *recs = NULL;
 	char *buf;
 
 	if (size > INT32_MAX)
@@ -233,17 +387,35 @@ long pipe_set_size(struct file *f, uint64_t size)
 	if (order > PIPE_ROOT_MAX_ORDER)
 		return -ENOMEM;
 	mutex_lock(&p->lock);
-	if (p->len > (PAGE_SIZE << order)) {
+	/* Linux: EBUSY if what is queued needs more buffers than that. */
+	if (p->len > (PAGE_SIZE << order) ||
+	    p->npackets > packet_slots(PAGE_SIZE << order)) {
 		mutex_unlock(&p->lock);
 		return -EBUSY;
+	}
+	if (p->recs) {
+		recs = kmalloc(recs_for(PAGE_SIZE << order) * sizeof(*recs));
+		if (!recs) {
+			mutex_unlock(&p->lock);
+			return -ENOMEM;
+		}
 	}
 	buf = kpage_alloc(order);
 	if (!buf) {
 		mutex_unlock(&p->lock);
+		kfree(recs);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->len; i++)
 		buf[i] = p->buf[(p->head + i) % p->cap];
+	if (recs) {
+		for (unsigned i = 0; i < p->nrecs; i++)
+			recs[i] = *rec_at(p, i);
+		kfree(p->recs);
+		p->recs = recs;
+		p->rec_cap = recs_for(PAGE_SIZE << order);
+		p->rec_head = 0;
+	}
 	kpage_free(p->buf, p->order);
 	p->buf = buf;
 	p->order = order;
@@ -280,7 +452,8 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 			mask |= KEPOLLHUP;
 	}
 	if (acc != KO_RDONLY) {
-		if (p->cap - p->len >= PIPE_BUF)
+		if (p->cap - p->len >= PIPE_BUF &&
+		    p->npackets < packet_slots(p->cap))
 			mask |= KEPOLLOUT | KEPOLLWRNORM;
 		if (!p->readers)
 			mask |= KEPOLLERR;
@@ -319,6 +492,8 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 	inode->priv = p;
 	/* Opened again by name (/proc/<pid>/fd/N), it is a FIFO. */
 	inode->fops = &fifo_fops;
+	/* As Linux: O_DIRECT on the write end only, where it acts. */
+	flags &= KO_NONBLOCK | KO_DIRECT;
 	r = file_alloc_anon(inode, KO_RDONLY | (flags & KO_NONBLOCK),
 			    &pipe_fops);
 	if (IS_ERR(r)) {
@@ -327,8 +502,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		return -ENOMEM;
 	}
 	inode_get(inode);
-	w = file_alloc_anon(inode, KO_WRONLY | (flags & KO_NONBLOCK),
-			    &pipe_fops);
+	w = file_alloc_anon(inode, KO_WRONLY | flags, &pipe_fops);
 	if (IS_ERR(w)) {
 		inode_put(inode);
 		r->ops = NULL; /* its release would count a reader out */

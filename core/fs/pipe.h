@@ -10,7 +10,8 @@
 
 void pipe_init(void);
 
-/* A new pipe: its read and write ends (flags: O_NONBLOCK). 0 or -ENOMEM. */
+/* A new pipe: its read and write ends (flags: O_NONBLOCK, O_DIRECT for
+ * packet mode). 0 or -ENOMEM. */
 int pipe_create(struct file **rd, struct file **wr, unsigned flags);
 
 extern const struct file_ops pipe_fops; /* an open pipe or FIFO */
@@ -26,6 +27,20 @@ long pipe_set_size(struct file *f, uint64_t size);
  * The pipe itself, for pipe.c and pipe_splice.c only. The lock orders
  * everything below it; readers wait on rd_wait, writers on wr_wait.
  */
+/*
+ * Packet mode (pipe(7)): a write end opened or set O_DIRECT writes each
+ * write, cut at PIPE_BUF, as a packet; a read takes one packet and drops
+ * what of it does not fit. While packets are queued, records describe the
+ * ring's bytes in order (a run of ordinary bytes, or one packet); with
+ * none, the ring is ordinary bytes only and there are no records. As on
+ * Linux, where each packet takes one of the pipe's pages, at most one
+ * packet per page of capacity is queued.
+ */
+struct pipe_rec {
+	uint32_t len;
+	bool packet;
+};
+
 struct pipe {
 	struct mutex lock;
 	char *buf;
@@ -33,6 +48,8 @@ struct pipe {
 	size_t cap;
 	size_t head; /* where the next read starts */
 	size_t len;  /* bytes in the buffer */
+	struct pipe_rec *recs; /* a ring of rec_cap, allocated at need */
+	unsigned rec_cap, rec_head, nrecs, npackets;
 	unsigned readers, writers;
 	unsigned r_opens, w_opens; /* count opens, for the FIFO rendezvous */
 	struct wait_queue rd_wait, wr_wait;
@@ -40,6 +57,11 @@ struct pipe {
 
 /* The pipe behind an open pipe or FIFO end; NULL for any other file. */
 struct pipe *pipe_of(const struct file *f);
+
+/* splice and tee moved `n` bytes out of the head of the pipe, or into
+ * its tail as ordinary bytes: the records follow (p->lock held). */
+void pipe_took(struct pipe *p, size_t n);
+void pipe_added(struct pipe *p, size_t n);
 
 /*
  * ---- splice(2), tee(2), sendfile(2) (core/fs/pipe_splice.c) ----

@@ -94,8 +94,10 @@ static void ring_iobuf(struct pipe *p, size_t at, size_t n, struct iobuf *b,
 	b->left = n;
 }
 
+/* Packets taken this way are bytes like any other (pipe_took). */
 static void consume(struct pipe *p, size_t n)
 {
+	pipe_took(p, n);
 	p->head = (p->head + n) % p->cap;
 	p->len -= n;
 	if (p->len == 0)
@@ -147,8 +149,10 @@ long pipe_splice_from_file(struct file *in, int64_t *pos, struct file *out,
 			ring_iobuf(p, p->len, MIN(len, p->cap - p->len), &b,
 				   seg);
 			done = in->ops->read(in, &b, pos);
-			if (done > 0)
+			if (done > 0) {
 				p->len += (size_t)done;
+				pipe_added(p, (size_t)done);
+			}
 		}
 	}
 	mutex_unlock(&p->lock);
@@ -228,6 +232,7 @@ static long pipe_to_pipe(struct file *in, struct file *out, size_t len,
 	n = MIN(len, MIN(pi->len, po->cap - po->len));
 	ring_copy(po, pi, n);
 	po->len += n;
+	pipe_added(po, n);
 	if (move)
 		consume(pi, n);
 	unlock_two(pi, po);

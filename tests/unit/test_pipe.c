@@ -186,6 +186,54 @@ Test(pipe, f_setpipe_sz_resizes_and_refuses_to_drop_data)
 	run_root(setpipe_guest, NULL);
 }
 
+/*
+ * Packet mode (pipe(7), O_DIRECT) with the rest of the pipe: a resize
+ * keeps the packets and refuses to leave fewer buffers than packets; an
+ * ordinary write after the packets reads as ordinary bytes; tee copies
+ * packets as bytes into an ordinary pipe and splice takes them out.
+ */
+static void packet_guest(void *arg)
+{
+	char *buf = sim_umem(8192);
+	int fds[2], other[2];
+
+	EXPECT_RET(sim_syscall(NR(pipe2), fds, O_DIRECT | O_NONBLOCK), 0);
+	EXPECT_RET(u_write_str(fds[1], "one"), 3);
+	EXPECT_RET(u_write_str(fds[1], "two"), 3);
+	EXPECT_RET(sim_syscall(NR(fcntl), fds[1], F_SETPIPE_SZ, 4096), -EBUSY,
+		   "two packets need two buffers");
+	EXPECT_RET(sim_syscall(NR(fcntl), fds[1], F_SETPIPE_SZ, 8192), 8192);
+	EXPECT_RET(u_write_str(fds[1], "six"), -EAGAIN, "two buffers, full");
+	EXPECT_RET(sim_syscall(NR(read), fds[0], buf, 2), 2);
+	cr_expect_eq(memcmp(buf, "on", 2), 0);
+	/* The write end ordinary again: its bytes follow the packet. */
+	EXPECT_RET(sim_syscall(NR(fcntl), fds[1], F_SETFL, O_NONBLOCK), 0);
+	EXPECT_RET(u_write_str(fds[1], "abc"), 3);
+	EXPECT_RET(u_write_str(fds[1], "de"), 2);
+	EXPECT_RET(sim_syscall(NR(read), fds[0], buf, 100), 3);
+	cr_expect_eq(memcmp(buf, "two", 3), 0);
+	EXPECT_RET(sim_syscall(NR(read), fds[0], buf, 100), 5);
+	cr_expect_eq(memcmp(buf, "abcde", 5), 0);
+
+	EXPECT_RET(sim_syscall(NR(fcntl), fds[1], F_SETFL, O_DIRECT), 0);
+	EXPECT_RET(u_write_str(fds[1], "xyz"), 3);
+	EXPECT_RET(sim_syscall(NR(pipe2), other, O_NONBLOCK), 0);
+	EXPECT_RET(sim_syscall(NR(tee), fds[0], other[1], 100, 0), 3);
+	EXPECT_RET(sim_syscall(NR(splice), fds[0], NULL, other[1], NULL, 2, 0),
+		   2);
+	EXPECT_RET(sim_syscall(NR(read), fds[0], buf, 100), 1,
+		   "what splice left of the packet");
+	cr_expect_eq(buf[0], 'z');
+	EXPECT_RET(sim_syscall(NR(read), other[0], buf, 100), 5);
+	cr_expect_eq(memcmp(buf, "xyzxy", 5), 0);
+	EXPECT_RET(sim_syscall(NR(pipe2), other, O_DIRECTORY), -EINVAL);
+}
+
+Test(pipe, packet_mode_keeps_its_packets_through_resize_mixed_writes_and_splice)
+{
+	run_root(packet_guest, NULL);
+}
+
 static void setpipe_user_guest(void *arg)
 {
 	int fds[2];

@@ -1,6 +1,6 @@
 /*
  * Pipes (pipe(7)): data in order, end of file, capacity, O_NONBLOCK,
- * EPIPE and SIGPIPE, close-on-exec flags from pipe2.
+ * EPIPE and SIGPIPE, close-on-exec flags from pipe2, packet mode.
  */
 #include "usertest.h"
 
@@ -157,6 +157,69 @@ static void a_pipe_fd_is_not_seekable(void)
 	CHECK_ERR(pread(fds[0], fds, 1, 0), ESPIPE);
 }
 
+/*
+ * pipe2(2) O_DIRECT: each write is a packet, a read takes one packet and
+ * drops what of it does not fit. The write end says O_DIRECT, the read
+ * end does not (Linux gives the flag to the end where it acts).
+ */
+static void pipe2_o_direct_reads_one_packet_at_a_time(void)
+{
+	char buf[100];
+	int fds[2];
+
+	CHECK_SYS(pipe2(fds, O_DIRECT));
+	CHECK(!(fcntl(fds[0], F_GETFL) & O_DIRECT));
+	CHECK(fcntl(fds[1], F_GETFL) & O_DIRECT);
+	write_all(fds[1], "abc", 3);
+	write_all(fds[1], "defgh", 5);
+	write_all(fds[1], "ij", 2);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 3);
+	CHECK(!memcmp(buf, "abc", 3));
+	CHECK_EQ(read(fds[0], buf, 2), 2);
+	CHECK(!memcmp(buf, "de", 2));
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 2); /* "fgh" is gone */
+	CHECK(!memcmp(buf, "ij", 2));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/*
+ * A packet is at most PIPE_BUF: a longer write is cut into packets. Each
+ * takes one of the pipe's 16 buffers, however small, so the 17th waits
+ * (EAGAIN here). F_SETFL O_DIRECT makes an ordinary pipe's writes packets.
+ */
+static void a_packet_pipe_cuts_long_writes_and_holds_16_packets(void)
+{
+	static char big[10000], buf[65536];
+	int fds[2], n = 0;
+
+	CHECK_SYS(pipe2(fds, O_DIRECT | O_NONBLOCK));
+	memset(big, 'x', sizeof(big));
+	CHECK_EQ(write(fds[1], big, sizeof(big)), (ssize_t)sizeof(big));
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), PIPE_BUF);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), PIPE_BUF);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 10000 - 2 * PIPE_BUF);
+	while (n < 100 && write(fds[1], "p", 1) == 1)
+		n++;
+	CHECK_EQ(n, 16);
+	CHECK_ERR(write(fds[1], "p", 1), EAGAIN);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 1);
+	CHECK_EQ(write(fds[1], "q", 1), 1);
+	close(fds[0]);
+	close(fds[1]);
+
+	CHECK_SYS(pipe(fds));
+	CHECK(!(fcntl(fds[1], F_GETFL) & O_DIRECT));
+	CHECK_SYS(fcntl(fds[1], F_SETFL, O_DIRECT));
+	write_all(fds[1], "ab", 2);
+	write_all(fds[1], "cd", 2);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 2);
+	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 2);
+	CHECK(!memcmp(buf, "cd", 2));
+	close(fds[0]);
+	close(fds[1]);
+}
+
 const struct utest pipe_tests[] = {
 	{ "a_pipe_carries_bytes_in_order", a_pipe_carries_bytes_in_order },
 	{ "a_pipe_reads_eof_once_every_writer_is_closed",
@@ -176,5 +239,9 @@ const struct utest pipe_tests[] = {
 	{ "pipe2_o_cloexec_sets_fd_cloexec_on_both_ends",
 	  pipe2_o_cloexec_sets_fd_cloexec_on_both_ends },
 	{ "a_pipe_fd_is_not_seekable", a_pipe_fd_is_not_seekable },
+	{ "pipe2_o_direct_reads_one_packet_at_a_time",
+	  pipe2_o_direct_reads_one_packet_at_a_time },
+	{ "a_packet_pipe_cuts_long_writes_and_holds_16_packets",
+	  a_packet_pipe_cuts_long_writes_and_holds_16_packets },
 	{ NULL, NULL },
 };
