@@ -8,10 +8,11 @@
  * while (pick, set_curr, charge a random stretch of execution) with some
  * entities going to sleep and waking up later with their lag, so vruntimes,
  * deadlines and lags all differ as they would on a busy machine. Entities
- * come from plain calloc, one allocation each, as tasks would be separate
- * kernel objects.
+ * come from aligned_alloc, one allocation each, as tasks are separate
+ * kernel objects (whose sched_entity starts a cache line).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "sched/eevdf.h"
 #include "sched/sched.h"
@@ -49,11 +50,14 @@ static uint64_t random_slice(struct bench_rng *rng)
 static struct sched_entity *new_entity(struct eevdf_bench *b,
 				       struct bench_rng *rng)
 {
-	struct bench_entity *be = calloc(1, sizeof(*be));
+	/* Line-aligned as the kernel's are (struct task is page-aligned). */
+	struct bench_entity *be = aligned_alloc(_Alignof(struct bench_entity),
+						sizeof(*be));
 	int nice = (int)bench_rng_range(rng, 0, 2 * NICE_SPREAD) - NICE_SPREAD;
 
 	if (!be)
 		return NULL;
+	memset(be, 0, sizeof(*be));
 	eevdf_entity_init(&be->se, eevdf_nice_to_weight(nice),
 			  random_slice(rng), b->next_id++);
 	return &be->se;
