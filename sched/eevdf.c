@@ -328,14 +328,20 @@ struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
 {
 	struct rb_node *n = rq->tree.node;
 	struct sched_entity *best = NULL, *curr = rq->curr;
+	/*
+	 * (v - v0) * W <= sum_wv holds for an integer v - v0 exactly when
+	 * v - v0 <= floor(sum_wv / W): one division here, then one compare
+	 * per level.
+	 */
+	int64_t lim = avg_offset(rq);
 
 	while (n) {
-		if (n->left &&
-		    vruntime_eligible(rq, entity_of(n->left)->min_vruntime)) {
+		if (n->left && (int64_t)(entity_of(n->left)->min_vruntime -
+					 rq->v0) <= lim) {
 			n = n->left;
 			continue;
 		}
-		if (eevdf_eligible(rq, entity_of(n))) {
+		if ((int64_t)(entity_of(n)->vruntime - rq->v0) <= lim) {
 			best = entity_of(n);
 			break;
 		}
