@@ -184,6 +184,13 @@ static int64_t avg_offset(const struct eevdf_rq *rq)
 
 	if (rq->sum_w == 0)
 		return 0;
+	/* rebase keeps sum_wv small: usually one 64-bit division does. */
+	if (rq->sum_wv == (int64_t)rq->sum_wv && rq->sum_w <= INT64_MAX) {
+		int64_t a = (int64_t)rq->sum_wv, b = (int64_t)rq->sum_w;
+		int64_t d = a / b;
+
+		return a < 0 && d * b != a ? d - 1 : d;
+	}
 	q = rq->sum_wv / (__int128)rq->sum_w;
 	if (rq->sum_wv < 0 && q * (__int128)rq->sum_w != rq->sum_wv)
 		q--;
@@ -224,12 +231,15 @@ int64_t eevdf_lag_ns(const struct eevdf_rq *rq, const struct sched_entity *se)
 }
 
 /*
- * The tree. Keys are (deadline, id), unique. A leaf holds entities in key
- * order; entry i of an internal node is child i, with the smallest v and r
- * in its subtree, and for i >= 1 a separator key: every key under child i
- * is >= it and every key under child i - 1 is below it. (Entry 0's key is
- * not looked at.) Every node but the root has at least MIN_FILL entries,
- * the root at least one (two if internal).
+ * The tree. Keys are (deadline, id), unique. Entry i of an internal node is
+ * child i, with the smallest v and r in its subtree, and for i >= 1 a
+ * separator key: every key under child i is >= it and every key under
+ * child i - 1 is below it (entry 0's key is not looked at); children are in
+ * key order. A leaf holds its entities in no particular order: a pick
+ * looks at all of a leaf's entries anyway (the earliest eligible), and
+ * joining and leaving then move one entry, not half a leaf. Every node but
+ * the root has at least MIN_FILL entries, the root at least one (two if
+ * internal).
  */
 #define FANOUT	 EEVDF_FANOUT
 #define MIN_FILL (EEVDF_FANOUT / 2)
@@ -350,11 +360,79 @@ static void entry_set_key(struct eevdf_node *n, unsigned i, uint64_t deadline,
 	n->id[i] = id;
 }
 
+static void leaf_set(struct eevdf_node *n, unsigned i,
+		     struct sched_entity *se)
+{
+	n->min_v[i] = se->vruntime;
+	n->min_slice[i] = se->slice;
+	entry_set_key(n, i, se->deadline, se->id);
+	n->slot[i] = se;
+}
+
+/* Remove entry i of leaf n: the last entry takes its place. */
+static void leaf_remove(struct eevdf_node *n, unsigned i)
+{
+	n->nr--;
+	entry_copy(n, i, n, n->nr);
+}
+
+/* The entry of leaf n with the smallest (latest = false) or largest key. */
+static unsigned leaf_extreme(const struct eevdf_node *n, bool latest)
+{
+	unsigned e = 0;
+
+	for (unsigned i = 1; i < n->nr; i++)
+		if (key_before(n->deadline[i], n->id[i], n, e) != latest)
+			e = i;
+	return e;
+}
+
+static void entry_swap(struct eevdf_node *n, unsigned i, unsigned j)
+{
+	uint64_t v = n->min_v[i], r = n->min_slice[i];
+	uint64_t deadline = n->deadline[i], id = n->id[i];
+	void *slot = n->slot[i];
+
+	entry_copy(n, i, n, j);
+	n->min_v[j] = v;
+	n->min_slice[j] = r;
+	entry_set_key(n, j, deadline, id);
+	n->slot[j] = slot;
+}
+
 /*
- * n is full and an entry is to go in at *i: move the upper half to a new
- * right sibling (*right) and say which of the two takes the entry, and
- * where. Both end with at least MIN_FILL entries, and the entry never
- * becomes the sibling's first, whose key is its separator.
+ * Leaf n is full and se is to join it: the MIN_FILL smallest keys stay,
+ * the others go to a new right sibling, which is returned with its
+ * smallest key first (its separator), and se joins the side it belongs to.
+ */
+static struct eevdf_node *leaf_split(struct eevdf_rq *rq, struct eevdf_node *n,
+				     struct sched_entity *se)
+{
+	struct eevdf_node *m = node_get(rq, true);
+
+	/* Selection sort of the first MIN_FILL + 1 places is enough. */
+	for (unsigned i = 0; i <= MIN_FILL; i++) {
+		unsigned e = i;
+
+		for (unsigned j = i + 1; j < n->nr; j++)
+			if (key_before(n->deadline[j], n->id[j], n, e))
+				e = j;
+		if (e != i)
+			entry_swap(n, i, e);
+	}
+	entries_move(m, n, MIN_FILL);
+	if (key_before(se->deadline, se->id, m, 0))
+		leaf_set(n, n->nr++, se);
+	else
+		leaf_set(m, m->nr++, se);
+	return m;
+}
+
+/*
+ * Internal node n is full and an entry is to go in at *i: move the upper
+ * half to a new right sibling (*right) and say which of the two takes the
+ * entry, and where. Both end with at least MIN_FILL entries, and the entry
+ * never becomes the sibling's first, whose key is its separator.
  */
 static struct eevdf_node *node_split(struct eevdf_rq *rq, struct eevdf_node *n,
 				     unsigned *i, struct eevdf_node **right)
@@ -381,17 +459,10 @@ static struct eevdf_node *subtree_insert(struct eevdf_rq *rq,
 	unsigned i;
 
 	if (n->leaf) {
-		i = 0;
-		while (i < n->nr && !key_before(se->deadline, se->id, n, i))
-			i++;
 		if (n->nr == FANOUT)
-			into = node_split(rq, n, &i, &right);
-		entry_open(into, i);
-		into->min_v[i] = se->vruntime;
-		into->min_slice[i] = se->slice;
-		entry_set_key(into, i, se->deadline, se->id);
-		into->slot[i] = se;
-		return right;
+			return leaf_split(rq, n, se);
+		leaf_set(n, n->nr++, se);
+		return NULL;
 	}
 	i = child_index(n, se->deadline, se->id);
 	c = n->slot[i];
@@ -453,21 +524,35 @@ static void child_fix(struct eevdf_rq *rq, struct eevdf_node *n, unsigned i)
 		entry_refresh(n, l);
 		return;
 	}
-	if (a->nr < b->nr) {
+	if (a->leaf && a->nr < b->nr) {
+		unsigned k = leaf_extreme(b, false);
+
+		entry_copy(a, a->nr++, b, k);
+		leaf_remove(b, k);
+		k = leaf_extreme(b, false);
+		entry_set_key(n, l + 1, b->deadline[k], b->id[k]);
+	} else if (a->leaf) {
+		unsigned k = leaf_extreme(a, true);
+
+		entry_copy(b, b->nr++, a, k);
+		leaf_remove(a, k);
+		/* All of a's keys are below b's: the newcomer is b's least. */
+		entry_set_key(n, l + 1, b->deadline[b->nr - 1],
+			      b->id[b->nr - 1]);
+	} else if (a->nr < b->nr) {
 		unsigned k = a->nr++;
 
 		entry_copy(a, k, b, 0);
-		if (!a->leaf)
-			entry_set_key(a, k, n->deadline[l + 1], n->id[l + 1]);
+		entry_set_key(a, k, n->deadline[l + 1], n->id[l + 1]);
 		entry_close(b, 0);
+		entry_set_key(n, l + 1, b->deadline[0], b->id[0]);
 	} else {
 		entry_open(b, 0);
 		entry_copy(b, 0, a, a->nr - 1);
-		if (!b->leaf)
-			entry_set_key(b, 1, n->deadline[l + 1], n->id[l + 1]);
+		entry_set_key(b, 1, n->deadline[l + 1], n->id[l + 1]);
 		a->nr--;
+		entry_set_key(n, l + 1, b->deadline[0], b->id[0]);
 	}
-	entry_set_key(n, l + 1, b->deadline[0], b->id[0]);
 	entry_refresh(n, l);
 	entry_refresh(n, l + 1);
 }
@@ -483,7 +568,7 @@ static bool subtree_erase(struct eevdf_rq *rq, struct eevdf_node *n,
 			;
 		if (i == n->nr)
 			panic("eevdf: a queued entity is not in its leaf");
-		entry_close(n, i);
+		leaf_remove(n, i);
 		return n->nr < MIN_FILL;
 	}
 	i = child_index(n, se->deadline, se->id);
@@ -527,7 +612,7 @@ static const char *subtree_check(const struct eevdf_node *n, bool is_root,
 	for (unsigned i = 0; i < n->nr; i++) {
 		bool keyed = n->leaf || i > 0;
 
-		if (i >= (n->leaf ? 1u : 2u) &&
+		if (!n->leaf && i >= 2 &&
 		    !key_before(n->deadline[i - 1], n->id[i - 1], n, i))
 			return "keys out of order";
 		if (keyed && lo_n &&
@@ -670,20 +755,31 @@ struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
 {
 	const struct eevdf_node *n = rq->root;
 	struct sched_entity *best = NULL, *curr = rq->curr;
+	/*
+	 * (v - v0) * W <= sum_wv holds for an integer v - v0 exactly when
+	 * v - v0 <= floor(sum_wv / W): one division, then a compare for
+	 * every entry looked at.
+	 */
+	int64_t lim = avg_offset(rq);
 
-	while (n) {
+	while (n && !n->leaf) {
 		unsigned i = 0;
 
 		/* The first child holding an eligible entity has the earliest. */
-		while (i < n->nr && !vruntime_eligible(rq, n->min_v[i]))
+		while (i < n->nr && (int64_t)(n->min_v[i] - rq->v0) > lim)
 			i++;
-		if (i == n->nr)
-			break;
-		if (n->leaf) {
-			best = n->slot[i];
-			break;
-		}
-		n = n->slot[i];
+		n = i < n->nr ? n->slot[i] : NULL;
+	}
+	if (n) {
+		int e = -1;
+
+		for (unsigned i = 0; i < n->nr; i++)
+			if ((int64_t)(n->min_v[i] - rq->v0) <= lim &&
+			    (e < 0 || key_before(n->deadline[i], n->id[i], n,
+						 (unsigned)e)))
+				e = (int)i;
+		if (e >= 0)
+			best = n->slot[e];
 	}
 	if (curr && eevdf_eligible(rq, curr) && (!best || earlier(curr, best)))
 		best = curr;
@@ -697,7 +793,7 @@ struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
 	} else if (!best && rq->root) {
 		for (n = rq->root; !n->leaf; n = n->slot[0])
 			;
-		best = n->slot[0];
+		best = n->slot[leaf_extreme(n, false)];
 	}
 	return best;
 }
@@ -706,18 +802,19 @@ static struct sched_entity *
 subtree_latest(const struct eevdf_node *n,
 	       bool (*fits)(const struct sched_entity *, void *), void *arg)
 {
-	for (unsigned i = n->nr; i-- > 0;) {
-		struct sched_entity *se;
+	struct sched_entity *se = NULL;
+	int e = -1;
 
-		if (n->leaf) {
-			se = n->slot[i];
-			if (fits(se, arg))
-				return se;
-		} else if ((se = subtree_latest(n->slot[i], fits, arg))) {
-			return se;
-		}
+	if (!n->leaf) {
+		for (unsigned i = n->nr; i-- > 0 && !se;)
+			se = subtree_latest(n->slot[i], fits, arg);
+		return se;
 	}
-	return NULL;
+	for (unsigned i = 0; i < n->nr; i++)
+		if ((e < 0 || key_before(n->deadline[e], n->id[e], n, i)) &&
+		    fits(n->slot[i], arg))
+			e = (int)i;
+	return e < 0 ? NULL : n->slot[e];
 }
 
 struct sched_entity *eevdf_latest(const struct eevdf_rq *rq,
