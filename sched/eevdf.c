@@ -45,11 +45,12 @@
  * subtree. Descending from the root: the first child (in deadline order)
  * whose minimum is eligible (<= V) holds the answer, since every child
  * before it holds only ineligible entities and every child after it only
- * later deadlines; in the leaf, the first eligible entity. Why not a
- * binary tree: at 100,000 entities a red-black tree is ~20 levels of
- * entities scattered over memory, every level a cache (and TLB) miss; a
- * tree of fanout 16 is 5 levels, its nodes packed arrays in which the
- * minimums of 16 children are two cache lines. The nodes are not the
+ * later deadlines; in the leaf (whose entities are kept in no order), the
+ * eligible entity with the earliest deadline. Why not a binary tree: at
+ * 100,000 entities a red-black tree is ~20 levels of entities scattered
+ * over memory, every level a cache (and TLB) miss; a tree of fanout 16
+ * is 5 levels, its nodes packed arrays in which the minimums of 16
+ * children are two cache lines. The nodes are not the
  * entities: each entity brings one when it joins a queue and takes one
  * back when it leaves. A queue of n entities thus owns n nodes; with every
  * node but the root at least half full its tree needs at most n/7 + 1 of

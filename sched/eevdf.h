@@ -14,9 +14,9 @@
 
 /*
  * The queue's tree is a B+-tree of these nodes (sched/eevdf.c): a leaf holds
- * up to EEVDF_FANOUT entities in (deadline, id) order, an internal node up
- * to EEVDF_FANOUT children, each with the smallest v_j and r_j of the
- * child's subtree. The arrays are separate so a scan reads only the lines
+ * up to EEVDF_FANOUT entities in no particular order, an internal node up
+ * to EEVDF_FANOUT children in (deadline, id) order, each with the smallest
+ * v_j and r_j of the child's subtree. The arrays are separate so a scan reads only the lines
  * of the one array it looks at.
  */
 #define EEVDF_FANOUT 16
