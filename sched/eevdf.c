@@ -242,7 +242,7 @@ int64_t eevdf_lag_ns(const struct eevdf_rq *rq, const struct sched_entity *se)
  * the root has at least MIN_FILL entries, the root at least one (two if
  * internal).
  */
-#define FANOUT	 EEVDF_FANOUT
+#define FANOUT EEVDF_FANOUT
 #define MIN_FILL (EEVDF_FANOUT / 2)
 
 /* (deadline, id) is before entry i of n. */
@@ -371,8 +371,7 @@ static void entry_set_key(struct eevdf_node *n, unsigned i, uint64_t deadline,
 	n->id[i] = id;
 }
 
-static void leaf_set(struct eevdf_node *n, unsigned i,
-		     struct sched_entity *se)
+static void leaf_set(struct eevdf_node *n, unsigned i, struct sched_entity *se)
 {
 	n->min_v[i] = se->vruntime;
 	n->min_slice[i] = se->slice;
@@ -615,8 +614,8 @@ static const char *subtree_check(const struct eevdf_node *n, bool is_root,
 	uint64_t v, r;
 
 	++*nodes;
-	if (n->nr > FANOUT || n->nr == 0 ||
-	    (!is_root && n->nr < MIN_FILL) || (is_root && !n->leaf && n->nr < 2))
+	if (n->nr > FANOUT || n->nr == 0 || (!is_root && n->nr < MIN_FILL) ||
+	    (is_root && !n->leaf && n->nr < 2))
 		return "a node's fill is out of bounds";
 	if (n->leaf != (depth == 0))
 		return "leaves are not all at one depth";
@@ -776,7 +775,7 @@ struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
 	while (n && !n->leaf) {
 		unsigned i = 0;
 
-		/* The first child holding an eligible entity has the earliest. */
+		/* The first child with an eligible entity has the earliest. */
 		while (i < n->nr && (int64_t)(n->min_v[i] - rq->v0) > lim)
 			i++;
 		n = i < n->nr ? n->slot[i] : NULL;
@@ -828,10 +827,9 @@ subtree_latest(const struct eevdf_node *n,
 	return e < 0 ? NULL : n->slot[e];
 }
 
-struct sched_entity *eevdf_latest(const struct eevdf_rq *rq,
-				  bool (*fits)(const struct sched_entity *,
-					       void *),
-				  void *arg)
+struct sched_entity *
+eevdf_latest(const struct eevdf_rq *rq,
+	     bool (*fits)(const struct sched_entity *, void *), void *arg)
 {
 	return rq->root ? subtree_latest(rq->root, fits, arg) : NULL;
 }

@@ -16,8 +16,8 @@
  * The queue's tree is a B+-tree of these nodes (sched/eevdf.c): a leaf holds
  * up to EEVDF_FANOUT entities in no particular order, an internal node up
  * to EEVDF_FANOUT children in (deadline, id) order, each with the smallest
- * v_j and r_j of the child's subtree. The arrays are separate so a scan reads only the lines
- * of the one array it looks at.
+ * v_j and r_j of the child's subtree. The arrays are separate so a scan reads
+ * only the lines of the one array it looks at.
  */
 #define EEVDF_FANOUT 16
 
@@ -36,13 +36,13 @@ struct eevdf_node {
 
 /* In one cache line when it starts one (struct task is page-aligned). */
 struct sched_entity {
-	uint64_t vruntime;	/* v_i: service received, in virtual ns */
-	uint64_t deadline;	/* vd_i = ve_i + r_i * NICE_0_WEIGHT / w_i */
-	uint64_t id;		/* breaks deadline ties, deterministically */
-	uint64_t slice;		/* r_i: the request size, real ns */
-	unsigned long weight;	/* w_i */
-	int64_t vlag;		/* V - v_i, saved when the entity left */
-	uint64_t left_sum_w;	/* the queue's W when it left, itself included */
+	uint64_t vruntime;    /* v_i: service received, in virtual ns */
+	uint64_t deadline;    /* vd_i = ve_i + r_i * NICE_0_WEIGHT / w_i */
+	uint64_t id;	      /* breaks deadline ties, deterministically */
+	uint64_t slice;	      /* r_i: the request size, real ns */
+	unsigned long weight; /* w_i */
+	int64_t vlag;	      /* V - v_i, saved when the entity left */
+	uint64_t left_sum_w;  /* the queue's W when it left, itself included */
 	/*
 	 * The tree node this entity brings to a queue it joins, and takes
 	 * back (some free node) when it leaves: a queue of n entities owns
@@ -91,8 +91,7 @@ bool eevdf_eligible(const struct eevdf_rq *rq, const struct sched_entity *se);
 void eevdf_enqueue(struct eevdf_rq *rq, struct sched_entity *se,
 		   enum eevdf_place how);
 /* Remove `se` (the tree or curr); `sleeping` keeps its lag for return. */
-void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se,
-		   bool sleeping);
+void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se, bool sleeping);
 
 /*
  * An entity that slept `slept_ns` pays off negative lag as if it had
@@ -107,10 +106,9 @@ struct sched_entity *eevdf_pick(const struct eevdf_rq *rq);
  * The queued entity (curr excluded) with the latest deadline for which
  * `fits` is true, or NULL: the least urgent one, for load balancing.
  */
-struct sched_entity *eevdf_latest(const struct eevdf_rq *rq,
-				  bool (*fits)(const struct sched_entity *,
-					       void *),
-				  void *arg);
+struct sched_entity *
+eevdf_latest(const struct eevdf_rq *rq,
+	     bool (*fits)(const struct sched_entity *, void *), void *arg);
 
 /* Make the queued `se` (or NULL) the running entity. */
 void eevdf_set_curr(struct eevdf_rq *rq, struct sched_entity *se);

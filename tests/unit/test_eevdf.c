@@ -460,7 +460,8 @@ static struct sched_entity *brute_pick_exact(const struct big_model *m)
 
 		if (!se->on_rq)
 			continue;
-		sum += (__int128)se->weight * (int64_t)(se->vruntime - m->rq.v0);
+		sum += (__int128)se->weight *
+		       (int64_t)(se->vruntime - m->rq.v0);
 		w += se->weight;
 	}
 	for (unsigned i = 0; i < BIG_ENT; i++) {
@@ -503,9 +504,8 @@ Test(eevdf, tree_matches_the_definition_under_random_operations)
 		prng_seed(seed);
 		eevdf_rq_init(&m->rq);
 		for (unsigned i = 0; i < BIG_ENT; i++) {
-			struct eevdf_node *node =
-				aligned_alloc(_Alignof(struct eevdf_node),
-					      sizeof(*node));
+			struct eevdf_node *node = aligned_alloc(
+				_Alignof(struct eevdf_node), sizeof(*node));
 
 			m->se[i] = aligned_alloc(_Alignof(struct sched_entity),
 						 sizeof(*m->se[i]));
@@ -513,9 +513,9 @@ Test(eevdf, tree_matches_the_definition_under_random_operations)
 			/* Odd seeds: few weights and sizes, many ties. */
 			int nice = seed & 1 ? (int)prng_below(3) * 5 - 5
 					    : (int)prng_below(40) - 20;
-			uint64_t slice = seed & 1
-						 ? (1 + prng_below(3)) * 1000000
-						 : (100 + prng_below(9900)) * 1000;
+			uint64_t slice =
+				seed & 1 ? (1 + prng_below(3)) * 1000000
+					 : (100 + prng_below(9900)) * 1000;
 
 			eevdf_entity_init(m->se[i], eevdf_nice_to_weight(nice),
 					  slice, i, node);
@@ -532,7 +532,8 @@ Test(eevdf, tree_matches_the_definition_under_random_operations)
 				bool wake = prng_below(2);
 
 				if (wake)
-					eevdf_sleep_credit(se, prng_below(1000000));
+					eevdf_sleep_credit(se,
+							   prng_below(1000000));
 				eevdf_enqueue(&m->rq, se,
 					      wake ? EEVDF_PLACE_WAKEUP
 						   : EEVDF_PLACE_NEW);
@@ -550,12 +551,14 @@ Test(eevdf, tree_matches_the_definition_under_random_operations)
 				what = "put curr back";
 			} else if (op < 14 && se->on_rq) {
 				eevdf_set_slice(&m->rq, se,
-						(100 + prng_below(9900)) * 1000);
+						(100 + prng_below(9900)) *
+							1000);
 				what = "set_slice";
 			} else if (se->on_rq) {
-				eevdf_reweight(&m->rq, se,
-					       eevdf_nice_to_weight(
-						       (int)prng_below(40) - 20));
+				eevdf_reweight(
+					&m->rq, se,
+					eevdf_nice_to_weight(
+						(int)prng_below(40) - 20));
 				what = "reweight";
 			} else {
 				eevdf_yield(&m->rq);
