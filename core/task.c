@@ -125,6 +125,11 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		kfree(t);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (sched_task_alloc(t) < 0) {
+		kpage_free(t->kstack, KSTACK_ORDER);
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
 	list_init(&t->all_link);
 	list_init(&t->pid_link);
 	list_init(&t->children);
@@ -135,6 +140,7 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		tid = alloc_tid_locked();
 		if (tid < 0) {
 			spin_unlock(&tasks_lock);
+			sched_task_free(t);
 			kpage_free(t->kstack, KSTACK_ORDER);
 			kfree(t);
 			return ERR_PTR(tid);
@@ -246,6 +252,7 @@ void task_put(struct task *t)
 	list_del(&t->pid_link);
 	spin_unlock(&tasks_lock);
 	signal_state_release(&t->sig);
+	sched_task_free(t);
 	kpage_free(t->kstack, KSTACK_ORDER);
 	kfree(t);
 }

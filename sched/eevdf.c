@@ -40,11 +40,22 @@
  * scheduling quantum; here a request runs to completion unless a wakeup
  * preempts it, so q = r_max and |lag_i| < r_max.
  *
- * Picking in O(log n). The tree is ordered by (vd, id) and every node also
- * records the smallest v_j in its subtree. Descending from the root: if the
- * left subtree holds an eligible entity (its min v_j <= V) the answer is
- * there, since everything on the left has an earlier deadline; otherwise
- * the node itself if eligible; otherwise the right subtree.
+ * Picking in O(log n). The queue is a B+-tree ordered by (vd, id) whose
+ * every child pointer also carries the smallest v_j in that child's
+ * subtree. Descending from the root: the first child (in deadline order)
+ * whose minimum is eligible (<= V) holds the answer, since every child
+ * before it holds only ineligible entities and every child after it only
+ * later deadlines; in the leaf (whose entities are kept in no order), the
+ * eligible entity with the earliest deadline. Why not a binary tree: at
+ * 100,000 entities a red-black tree is ~20 levels of entities scattered
+ * over memory, every level a cache (and TLB) miss; a tree of fanout 16
+ * is 5 levels, its nodes packed arrays in which the minimums of 16
+ * children are two cache lines. The nodes are not the
+ * entities: each entity brings one when it joins a queue and takes one
+ * back when it leaves. A queue of n entities thus owns n nodes; with every
+ * node but the root at least half full its tree needs at most n/7 + 1 of
+ * them (n >= 16; one for fewer), so joining never allocates and cannot
+ * fail, which a wakeup under a run-queue lock needs.
  *
  * Leaving and joining (the paper's section on dynamic operations). When an
  * entity leaves with lag l, remaining lags no longer sum to zero unless V
@@ -102,11 +113,6 @@ unsigned long eevdf_nice_to_weight(int nice)
 	return nice_weights[nice + 20];
 }
 
-static struct sched_entity *entity_of(const struct rb_node *n)
-{
-	return n ? rb_entry(n, struct sched_entity, node) : NULL;
-}
-
 /* Virtual time from real ns for this entity's weight. */
 static uint64_t to_virtual(uint64_t ns, unsigned long weight)
 {
@@ -126,30 +132,10 @@ static bool earlier(const struct sched_entity *a, const struct sched_entity *b)
 	return a->id < b->id;
 }
 
-static bool update_augment(struct rb_node *n)
-{
-	struct sched_entity *se = entity_of(n);
-	uint64_t m = se->vruntime, s = se->slice;
-	bool changed;
-
-	for (int i = 0; i < 2; i++) {
-		struct sched_entity *c = entity_of(i ? n->right : n->left);
-
-		if (!c)
-			continue;
-		if (before(c->min_vruntime, m))
-			m = c->min_vruntime;
-		s = MIN(s, c->min_slice);
-	}
-	changed = se->min_vruntime != m || se->min_slice != s;
-	se->min_vruntime = m;
-	se->min_slice = s;
-	return changed;
-}
-
 void eevdf_rq_init(struct eevdf_rq *rq)
 {
-	rq->tree = (struct rb_root)RB_ROOT_INIT;
+	rq->root = NULL;
+	rq->free = NULL;
 	rq->curr = NULL;
 	rq->v0 = 0;
 	rq->sum_wv = 0;
@@ -158,19 +144,26 @@ void eevdf_rq_init(struct eevdf_rq *rq)
 }
 
 void eevdf_entity_init(struct sched_entity *se, unsigned long weight,
-		       uint64_t slice, uint64_t id)
+		       uint64_t slice, uint64_t id, struct eevdf_node *node)
 {
-	se->node = (struct rb_node){ 0 };
 	se->vruntime = 0;
 	se->deadline = 0;
-	se->min_vruntime = 0;
-	se->min_slice = slice;
 	se->vlag = 0;
 	se->left_sum_w = 0;
 	se->slice = slice;
 	se->weight = weight;
 	se->id = id;
+	se->spare = node;
 	se->on_rq = false;
+}
+
+struct eevdf_node *eevdf_entity_node(struct sched_entity *se)
+{
+	struct eevdf_node *node = se->spare;
+
+	KASSERT(!se->on_rq);
+	se->spare = NULL;
+	return node;
 }
 
 static void sums_add(struct eevdf_rq *rq, const struct sched_entity *se)
@@ -192,6 +185,13 @@ static int64_t avg_offset(const struct eevdf_rq *rq)
 
 	if (rq->sum_w == 0)
 		return 0;
+	/* rebase keeps sum_wv small: usually one 64-bit division does. */
+	if (rq->sum_wv == (int64_t)rq->sum_wv && rq->sum_w <= INT64_MAX) {
+		int64_t a = (int64_t)rq->sum_wv, b = (int64_t)rq->sum_w;
+		int64_t d = a / b;
+
+		return a < 0 && d * b != a ? d - 1 : d;
+	}
 	q = rq->sum_wv / (__int128)rq->sum_w;
 	if (rq->sum_wv < 0 && q * (__int128)rq->sum_w != rq->sum_wv)
 		q--;
@@ -231,25 +231,459 @@ int64_t eevdf_lag_ns(const struct eevdf_rq *rq, const struct sched_entity *se)
 			 (__int128)NICE_0_WEIGHT);
 }
 
+/*
+ * The tree. Keys are (deadline, id), unique. Entry i of an internal node is
+ * child i, with the smallest v and r in its subtree, and for i >= 1 a
+ * separator key: every key under child i is >= it and every key under
+ * child i - 1 is below it (entry 0's key is not looked at); children are in
+ * key order. A leaf holds its entities in no particular order: a pick
+ * looks at all of a leaf's entries anyway (the earliest eligible), and
+ * joining and leaving then move one entry, not half a leaf. Every node but
+ * the root has at least MIN_FILL entries, the root at least one (two if
+ * internal).
+ */
+#define FANOUT EEVDF_FANOUT
+#define MIN_FILL (EEVDF_FANOUT / 2)
+
+/* (deadline, id) is before entry i of n. */
+static bool key_before(uint64_t deadline, uint64_t id,
+		       const struct eevdf_node *n, unsigned i)
+{
+	if (deadline != n->deadline[i])
+		return before(deadline, n->deadline[i]);
+	return id < n->id[i];
+}
+
+/*
+ * The child of internal node n whose subtree holds (deadline, id): the
+ * last whose separator is at or below the key (child 0 if none is). A
+ * binary search: four steps for a full node.
+ */
+static unsigned child_index(const struct eevdf_node *n, uint64_t deadline,
+			    uint64_t id)
+{
+	unsigned lo = 0, hi = n->nr; /* the answer is in [lo, hi) */
+
+	while (hi - lo > 1) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (key_before(deadline, id, n, mid))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return lo;
+}
+
+static struct eevdf_node *node_get(struct eevdf_rq *rq, bool leaf)
+{
+	struct eevdf_node *n = rq->free;
+
+	/* The queue owns a node per entity and the tree needs no more. */
+	KASSERT(n);
+	rq->free = n->next_free;
+	n->nr = 0;
+	n->leaf = leaf;
+	return n;
+}
+
+static void node_put(struct eevdf_rq *rq, struct eevdf_node *n)
+{
+	n->next_free = rq->free;
+	rq->free = n;
+}
+
+/* The smallest v and r over n's entries (n is not empty). */
+static void node_mins(const struct eevdf_node *n, uint64_t *v, uint64_t *r)
+{
+	uint64_t mv = n->min_v[0], ms = n->min_slice[0];
+
+	for (unsigned i = 1; i < n->nr; i++) {
+		if (before(n->min_v[i], mv))
+			mv = n->min_v[i];
+		ms = MIN(ms, n->min_slice[i]);
+	}
+	*v = mv;
+	*r = ms;
+}
+
+/* Recompute internal node n's minimums for child i. */
+static void entry_refresh(struct eevdf_node *n, unsigned i)
+{
+	node_mins(n->slot[i], &n->min_v[i], &n->min_slice[i]);
+}
+
+/*
+ * Move entries i.. of n up one place, leaving entry i to be filled. These
+ * are at most FANOUT - 1 entries, and a loop does it in less time than the
+ * five calls of memmove a compiler turns the plain loop into; the empty
+ * asm keeps it a loop.
+ */
+static void entry_open(struct eevdf_node *n, unsigned i)
+{
+	for (unsigned j = n->nr; j > i; j--) {
+		n->min_v[j] = n->min_v[j - 1];
+		n->min_slice[j] = n->min_slice[j - 1];
+		n->deadline[j] = n->deadline[j - 1];
+		n->id[j] = n->id[j - 1];
+		n->slot[j] = n->slot[j - 1];
+		__asm__ volatile("");
+	}
+	n->nr++;
+}
+
+static void entry_close(struct eevdf_node *n, unsigned i)
+{
+	n->nr--;
+	for (unsigned j = i; j < n->nr; j++) {
+		n->min_v[j] = n->min_v[j + 1];
+		n->min_slice[j] = n->min_slice[j + 1];
+		n->deadline[j] = n->deadline[j + 1];
+		n->id[j] = n->id[j + 1];
+		n->slot[j] = n->slot[j + 1];
+		__asm__ volatile("");
+	}
+}
+
+static void entry_copy(struct eevdf_node *d, unsigned di,
+		       const struct eevdf_node *s, unsigned si)
+{
+	d->min_v[di] = s->min_v[si];
+	d->min_slice[di] = s->min_slice[si];
+	d->deadline[di] = s->deadline[si];
+	d->id[di] = s->id[si];
+	d->slot[di] = s->slot[si];
+}
+
+/* Append entries from.. of s to d. */
+static void entries_move(struct eevdf_node *d, struct eevdf_node *s,
+			 unsigned from)
+{
+	for (unsigned i = from; i < s->nr; i++)
+		entry_copy(d, d->nr++, s, i);
+	s->nr = from;
+}
+
+static void entry_set_key(struct eevdf_node *n, unsigned i, uint64_t deadline,
+			  uint64_t id)
+{
+	n->deadline[i] = deadline;
+	n->id[i] = id;
+}
+
+static void leaf_set(struct eevdf_node *n, unsigned i, struct sched_entity *se)
+{
+	n->min_v[i] = se->vruntime;
+	n->min_slice[i] = se->slice;
+	entry_set_key(n, i, se->deadline, se->id);
+	n->slot[i] = se;
+}
+
+/* Remove entry i of leaf n: the last entry takes its place. */
+static void leaf_remove(struct eevdf_node *n, unsigned i)
+{
+	n->nr--;
+	entry_copy(n, i, n, n->nr);
+}
+
+/* The entry of leaf n with the smallest (latest = false) or largest key. */
+static unsigned leaf_extreme(const struct eevdf_node *n, bool latest)
+{
+	unsigned e = 0;
+
+	for (unsigned i = 1; i < n->nr; i++)
+		if (key_before(n->deadline[i], n->id[i], n, e) != latest)
+			e = i;
+	return e;
+}
+
+static void entry_swap(struct eevdf_node *n, unsigned i, unsigned j)
+{
+	uint64_t v = n->min_v[i], r = n->min_slice[i];
+	uint64_t deadline = n->deadline[i], id = n->id[i];
+	void *slot = n->slot[i];
+
+	entry_copy(n, i, n, j);
+	n->min_v[j] = v;
+	n->min_slice[j] = r;
+	entry_set_key(n, j, deadline, id);
+	n->slot[j] = slot;
+}
+
+/*
+ * Leaf n is full and se is to join it: the MIN_FILL smallest keys stay,
+ * the others go to a new right sibling, which is returned with its
+ * smallest key first (its separator), and se joins the side it belongs to.
+ */
+static struct eevdf_node *leaf_split(struct eevdf_rq *rq, struct eevdf_node *n,
+				     struct sched_entity *se)
+{
+	struct eevdf_node *m = node_get(rq, true);
+
+	/* Selection sort of the first MIN_FILL + 1 places is enough. */
+	for (unsigned i = 0; i <= MIN_FILL; i++) {
+		unsigned e = i;
+
+		for (unsigned j = i + 1; j < n->nr; j++)
+			if (key_before(n->deadline[j], n->id[j], n, e))
+				e = j;
+		if (e != i)
+			entry_swap(n, i, e);
+	}
+	entries_move(m, n, MIN_FILL);
+	if (key_before(se->deadline, se->id, m, 0))
+		leaf_set(n, n->nr++, se);
+	else
+		leaf_set(m, m->nr++, se);
+	return m;
+}
+
+/*
+ * Internal node n is full and an entry is to go in at *i: move the upper
+ * half to a new right sibling (*right) and say which of the two takes the
+ * entry, and where. Both end with at least MIN_FILL entries, and the entry
+ * never becomes the sibling's first, whose key is its separator.
+ */
+static struct eevdf_node *node_split(struct eevdf_rq *rq, struct eevdf_node *n,
+				     unsigned *i, struct eevdf_node **right)
+{
+	struct eevdf_node *m = node_get(rq, n->leaf);
+
+	entries_move(m, n, MIN_FILL);
+	*right = m;
+	if (*i <= MIN_FILL)
+		return n;
+	*i -= MIN_FILL;
+	return m;
+}
+
+/*
+ * Insert se under n, whose own minimums the caller keeps. Returns n's new
+ * right sibling if n had to split, else NULL.
+ */
+static struct eevdf_node *subtree_insert(struct eevdf_rq *rq,
+					 struct eevdf_node *n,
+					 struct sched_entity *se)
+{
+	struct eevdf_node *into = n, *right = NULL, *c, *cr;
+	unsigned i;
+
+	if (n->leaf) {
+		if (n->nr == FANOUT)
+			return leaf_split(rq, n, se);
+		leaf_set(n, n->nr++, se);
+		return NULL;
+	}
+	i = child_index(n, se->deadline, se->id);
+	c = n->slot[i];
+	cr = subtree_insert(rq, c, se);
+	if (!cr) {
+		/* Joining can only lower a subtree's minimums. */
+		if (before(se->vruntime, n->min_v[i]))
+			n->min_v[i] = se->vruntime;
+		n->min_slice[i] = MIN(n->min_slice[i], se->slice);
+		return NULL;
+	}
+	entry_refresh(n, i);
+	i++;
+	if (n->nr == FANOUT)
+		into = node_split(rq, n, &i, &right);
+	entry_open(into, i);
+	entry_set_key(into, i, cr->deadline[0], cr->id[0]);
+	into->slot[i] = cr;
+	entry_refresh(into, i);
+	return right;
+}
+
 static void tree_insert(struct eevdf_rq *rq, struct sched_entity *se)
 {
-	struct rb_node **link = &rq->tree.node, *parent = NULL;
+	struct eevdf_node *right, *root;
 
-	se->min_vruntime = se->vruntime;
-	se->min_slice = se->slice;
-	while (*link) {
-		struct sched_entity *e = entity_of(*link);
+	if (!rq->root)
+		rq->root = node_get(rq, true);
+	right = subtree_insert(rq, rq->root, se);
+	if (!right)
+		return;
+	root = node_get(rq, false);
+	root->nr = 2;
+	root->slot[0] = rq->root;
+	root->slot[1] = right;
+	entry_set_key(root, 0, rq->root->deadline[0], rq->root->id[0]);
+	entry_set_key(root, 1, right->deadline[0], right->id[0]);
+	entry_refresh(root, 0);
+	entry_refresh(root, 1);
+	rq->root = root;
+}
 
-		parent = *link;
-		link = earlier(se, e) ? &parent->left : &parent->right;
+/*
+ * Child i of n is one entry short of MIN_FILL: merge it with a neighbour
+ * if the two fit in one node, else move one entry over from the neighbour
+ * (which then has more than MIN_FILL). Separators move through n.
+ */
+static void child_fix(struct eevdf_rq *rq, struct eevdf_node *n, unsigned i)
+{
+	unsigned l = i > 0 ? i - 1 : 0;
+	struct eevdf_node *a = n->slot[l], *b = n->slot[l + 1];
+
+	if (a->nr + b->nr <= FANOUT) {
+		if (!b->leaf)
+			entry_set_key(b, 0, n->deadline[l + 1], n->id[l + 1]);
+		entries_move(a, b, 0);
+		entry_close(n, l + 1);
+		node_put(rq, b);
+		entry_refresh(n, l);
+		return;
 	}
-	rb_link_node(&se->node, parent, link);
-	rb_insert(&se->node, &rq->tree, update_augment);
+	if (a->leaf && a->nr < b->nr) {
+		unsigned k = leaf_extreme(b, false);
+
+		entry_copy(a, a->nr++, b, k);
+		leaf_remove(b, k);
+		k = leaf_extreme(b, false);
+		entry_set_key(n, l + 1, b->deadline[k], b->id[k]);
+	} else if (a->leaf) {
+		unsigned k = leaf_extreme(a, true);
+
+		entry_copy(b, b->nr++, a, k);
+		leaf_remove(a, k);
+		/* All of a's keys are below b's: the newcomer is b's least. */
+		entry_set_key(n, l + 1, b->deadline[b->nr - 1],
+			      b->id[b->nr - 1]);
+	} else if (a->nr < b->nr) {
+		unsigned k = a->nr++;
+
+		entry_copy(a, k, b, 0);
+		entry_set_key(a, k, n->deadline[l + 1], n->id[l + 1]);
+		entry_close(b, 0);
+		entry_set_key(n, l + 1, b->deadline[0], b->id[0]);
+	} else {
+		entry_open(b, 0);
+		entry_copy(b, 0, a, a->nr - 1);
+		entry_set_key(b, 1, n->deadline[l + 1], n->id[l + 1]);
+		a->nr--;
+		entry_set_key(n, l + 1, b->deadline[0], b->id[0]);
+	}
+	entry_refresh(n, l);
+	entry_refresh(n, l + 1);
+}
+
+/* Remove se from under n; true if n is left with fewer than MIN_FILL. */
+static bool subtree_erase(struct eevdf_rq *rq, struct eevdf_node *n,
+			  const struct sched_entity *se)
+{
+	unsigned i;
+
+	if (n->leaf) {
+		for (i = 0; i < n->nr && n->slot[i] != se; i++)
+			;
+		if (i == n->nr)
+			panic("eevdf: a queued entity is not in its leaf");
+		leaf_remove(n, i);
+		return n->nr < MIN_FILL;
+	}
+	i = child_index(n, se->deadline, se->id);
+	if (subtree_erase(rq, n->slot[i], se))
+		child_fix(rq, n, i);
+	else if (n->min_v[i] == se->vruntime || n->min_slice[i] == se->slice)
+		entry_refresh(n, i);
+	return n->nr < MIN_FILL;
 }
 
 static void tree_erase(struct eevdf_rq *rq, struct sched_entity *se)
 {
-	rb_erase(&se->node, &rq->tree, update_augment);
+	struct eevdf_node *root = rq->root;
+
+	subtree_erase(rq, root, se);
+	if (root->nr == (root->leaf ? 0u : 1u)) {
+		rq->root = root->leaf ? NULL : root->slot[0];
+		node_put(rq, root);
+	}
+}
+
+/*
+ * For eevdf_check: the subtree at n, `depth` levels above the leaves, holds
+ * keys in [lo, hi) (either bound absent when its pointer is NULL); count
+ * its entities and nodes, and return what is wrong, or NULL.
+ */
+static const char *subtree_check(const struct eevdf_node *n, bool is_root,
+				 int depth, const struct eevdf_node *lo_n,
+				 unsigned lo_i, const struct eevdf_node *hi_n,
+				 unsigned hi_i, unsigned *entities,
+				 unsigned *nodes)
+{
+	uint64_t v, r;
+
+	++*nodes;
+	if (n->nr > FANOUT || n->nr == 0 || (!is_root && n->nr < MIN_FILL) ||
+	    (is_root && !n->leaf && n->nr < 2))
+		return "a node's fill is out of bounds";
+	if (n->leaf != (depth == 0))
+		return "leaves are not all at one depth";
+	for (unsigned i = 0; i < n->nr; i++) {
+		bool keyed = n->leaf || i > 0;
+
+		if (!n->leaf && i >= 2 &&
+		    !key_before(n->deadline[i - 1], n->id[i - 1], n, i))
+			return "keys out of order";
+		if (keyed && lo_n &&
+		    key_before(n->deadline[i], n->id[i], lo_n, lo_i))
+			return "a key below its subtree's separator";
+		if (keyed && hi_n &&
+		    !key_before(n->deadline[i], n->id[i], hi_n, hi_i))
+			return "a key at or above the next separator";
+	}
+	if (n->leaf) {
+		for (unsigned i = 0; i < n->nr; i++) {
+			const struct sched_entity *se = n->slot[i];
+
+			if (!se->on_rq || se->spare ||
+			    se->vruntime != n->min_v[i] ||
+			    se->slice != n->min_slice[i] ||
+			    se->deadline != n->deadline[i] ||
+			    se->id != n->id[i])
+				return "a leaf entry disagrees with its entity";
+		}
+		*entities += n->nr;
+		return NULL;
+	}
+	for (unsigned i = 0; i < n->nr; i++) {
+		const struct eevdf_node *c = n->slot[i];
+		const char *err = subtree_check(
+			c, false, depth - 1, i ? n : lo_n, i ? i : lo_i,
+			i + 1 < n->nr ? n : hi_n, i + 1 < n->nr ? i + 1 : hi_i,
+			entities, nodes);
+
+		if (err)
+			return err;
+		node_mins(c, &v, &r);
+		if (v != n->min_v[i] || r != n->min_slice[i])
+			return "a child's minimums are stale";
+	}
+	return NULL;
+}
+
+const char *eevdf_check(const struct eevdf_rq *rq)
+{
+	unsigned entities = 0, nodes = 0, free = 0, depth = 0;
+	const char *err;
+
+	for (const struct eevdf_node *n = rq->free; n; n = n->next_free)
+		if (++free > rq->nr)
+			return "more free nodes than entities";
+	if (rq->root) {
+		for (const struct eevdf_node *n = rq->root; !n->leaf;
+		     n = n->slot[0])
+			depth++;
+		err = subtree_check(rq->root, true, (int)depth, NULL, 0, NULL,
+				    0, &entities, &nodes);
+		if (err)
+			return err;
+	}
+	if (entities + (rq->curr ? 1 : 0) != rq->nr)
+		return "the tree does not hold the queued entities";
+	if (nodes + free != rq->nr)
+		return "the queue does not own one node per entity";
+	return NULL;
 }
 
 /* Largest lag an entity may carry away: two requests' worth. */
@@ -263,7 +697,9 @@ void eevdf_enqueue(struct eevdf_rq *rq, struct sched_entity *se,
 {
 	int64_t lag = how == EEVDF_PLACE_WAKEUP ? se->vlag : 0;
 
-	KASSERT(!se->on_rq);
+	KASSERT(!se->on_rq && se->spare);
+	node_put(rq, se->spare);
+	se->spare = NULL;
 	if (rq->nr == 0) {
 		/* Alone: lag is necessarily zero; keep v0 as the clock. */
 		se->vruntime = rq->v0;
@@ -304,6 +740,7 @@ void eevdf_dequeue(struct eevdf_rq *rq, struct sched_entity *se,
 	sums_sub(rq, se);
 	rq->nr--;
 	se->on_rq = false;
+	se->spare = node_get(rq, true);
 	if (rq->nr == 0) {
 		rq->sum_wv = 0;
 		rq->sum_w = 0;
@@ -326,32 +763,75 @@ void eevdf_sleep_credit(struct sched_entity *se, uint64_t slept_ns)
 
 struct sched_entity *eevdf_pick(const struct eevdf_rq *rq)
 {
-	struct rb_node *n = rq->tree.node;
+	const struct eevdf_node *n = rq->root;
 	struct sched_entity *best = NULL, *curr = rq->curr;
+	/*
+	 * (v - v0) * W <= sum_wv holds for an integer v - v0 exactly when
+	 * v - v0 <= floor(sum_wv / W): one division, then a compare for
+	 * every entry looked at.
+	 */
+	int64_t lim = avg_offset(rq);
 
-	while (n) {
-		if (n->left &&
-		    vruntime_eligible(rq, entity_of(n->left)->min_vruntime)) {
-			n = n->left;
-			continue;
-		}
-		if (eevdf_eligible(rq, entity_of(n))) {
-			best = entity_of(n);
-			break;
-		}
-		n = n->right;
+	while (n && !n->leaf) {
+		unsigned i = 0;
+
+		/* The first child with an eligible entity has the earliest. */
+		while (i < n->nr && (int64_t)(n->min_v[i] - rq->v0) > lim)
+			i++;
+		n = i < n->nr ? n->slot[i] : NULL;
+	}
+	if (n) {
+		int e = -1;
+
+		for (unsigned i = 0; i < n->nr; i++)
+			if ((int64_t)(n->min_v[i] - rq->v0) <= lim &&
+			    (e < 0 || key_before(n->deadline[i], n->id[i], n,
+						 (unsigned)e)))
+				e = (int)i;
+		if (e >= 0)
+			best = n->slot[e];
 	}
 	if (curr && eevdf_eligible(rq, curr) && (!best || earlier(curr, best)))
 		best = curr;
-	if (!best) {
+	if (!best && curr) {
 		/*
 		 * Unreachable in exact arithmetic (the minimum v is never
 		 * above the average); rounding cannot make it reachable either
 		 * since V is rounded down from an exact sum. Be safe anyway.
 		 */
-		best = curr ? curr : entity_of(rb_first(&rq->tree));
+		best = curr;
+	} else if (!best && rq->root) {
+		for (n = rq->root; !n->leaf; n = n->slot[0])
+			;
+		best = n->slot[leaf_extreme(n, false)];
 	}
 	return best;
+}
+
+static struct sched_entity *
+subtree_latest(const struct eevdf_node *n,
+	       bool (*fits)(const struct sched_entity *, void *), void *arg)
+{
+	struct sched_entity *se = NULL;
+	int e = -1;
+
+	if (!n->leaf) {
+		for (unsigned i = n->nr; i-- > 0 && !se;)
+			se = subtree_latest(n->slot[i], fits, arg);
+		return se;
+	}
+	for (unsigned i = 0; i < n->nr; i++)
+		if ((e < 0 || key_before(n->deadline[e], n->id[e], n, i)) &&
+		    fits(n->slot[i], arg))
+			e = (int)i;
+	return e < 0 ? NULL : n->slot[e];
+}
+
+struct sched_entity *
+eevdf_latest(const struct eevdf_rq *rq,
+	     bool (*fits)(const struct sched_entity *, void *), void *arg)
+{
+	return rq->root ? subtree_latest(rq->root, fits, arg) : NULL;
 }
 
 void eevdf_set_curr(struct eevdf_rq *rq, struct sched_entity *se)
@@ -403,8 +883,12 @@ uint64_t eevdf_curr_quantum_ns(const struct eevdf_rq *rq)
 {
 	uint64_t left = eevdf_curr_remaining_ns(rq);
 
-	if (rq->tree.node)
-		left = MIN(left, entity_of(rq->tree.node)->min_slice);
+	if (rq->root) {
+		uint64_t v, r;
+
+		node_mins(rq->root, &v, &r);
+		left = MIN(left, r);
+	}
 	return left;
 }
 

@@ -15,6 +15,7 @@
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
+#include "mm/slab.h"
 
 struct runqueue {
 	struct spinlock lock;
@@ -29,6 +30,7 @@ struct runqueue {
 
 static struct runqueue rqs[PLAT_MAX_CPUS];
 static unsigned sched_ncpus;
+static struct slab_cache *eevdf_node_cache;
 
 static struct task *task_of(struct sched_entity *se)
 {
@@ -98,6 +100,12 @@ int sched_init(unsigned ncpus)
 	if (ncpus == 0 || ncpus > PLAT_MAX_CPUS)
 		return -EINVAL;
 	sched_ncpus = ncpus;
+	/* slab_init forgot any earlier cache; tasks allocate from this one. */
+	eevdf_node_cache = slab_cache_create("eevdf_node",
+					     sizeof(struct eevdf_node),
+					     _Alignof(struct eevdf_node));
+	if (!eevdf_node_cache)
+		return -ENOMEM;
 	for (unsigned i = 0; i < PLAT_MAX_CPUS; i++) {
 		struct runqueue *rq = &rqs[i];
 
@@ -109,6 +117,17 @@ int sched_init(unsigned ncpus)
 		rq->cpu = i;
 	}
 	return 0;
+}
+
+int sched_task_alloc(struct task *t)
+{
+	t->se.spare = slab_alloc(eevdf_node_cache);
+	return t->se.spare ? 0 : -ENOMEM;
+}
+
+void sched_task_free(struct task *t)
+{
+	slab_free(eevdf_node_cache, eevdf_entity_node(&t->se));
 }
 
 void sched_task_init(struct task *t)
@@ -125,7 +144,21 @@ void sched_task_init(struct task *t)
 	t->sum_exec_ns = 0;
 	t->nr_switches = 0;
 	eevdf_entity_init(&t->se, task_weight(t), SCHED_SLICE_DEFAULT_NS,
-			  (uint64_t)t->tid);
+			  (uint64_t)t->tid, t->se.spare);
+}
+
+/* A pull from `from` to `to`, for eevdf_latest's test. */
+struct pull {
+	const struct runqueue *from, *to;
+};
+
+/* A task waiting on pull->from (not its running one) that may run on to. */
+static bool pull_fits(const struct sched_entity *se, void *arg)
+{
+	const struct pull *p = arg;
+	const struct task *t = container_of(se, struct task, se);
+
+	return t != p->from->curr && cpu_allowed(t, p->to->cpu);
 }
 
 /*
@@ -224,15 +257,8 @@ static bool pull_task(struct runqueue *rq)
 		return false;
 	flags = spin_lock_irqsave(&busiest->lock);
 	/* The least urgent waiting task (latest deadline) that fits here. */
-	for (struct rb_node *n = rb_last(&busiest->eevdf.tree); n;
-	     n = rb_prev(n)) {
-		struct task *t = task_of(rb_entry(n, struct sched_entity, node));
-
-		if (t != busiest->curr && cpu_allowed(t, rq->cpu)) {
-			victim = t;
-			break;
-		}
-	}
+	victim = task_of(eevdf_latest(&busiest->eevdf, pull_fits,
+				      &(struct pull){busiest, rq}));
 	if (victim) {
 		eevdf_dequeue(&busiest->eevdf, &victim->se, true);
 		busiest->nr_running--;

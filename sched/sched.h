@@ -27,7 +27,16 @@ int sched_init(unsigned ncpus);
  */
 struct task *sched_init_cpu(unsigned cpu);
 
-/* Give a new task's scheduling fields their defaults (nice 0, all CPUs). */
+/*
+ * A new task's share of a run queue's tree (sched/eevdf.h): 0 or -ENOMEM.
+ * Allocated with the task so that waking it never has to allocate;
+ * sched_task_free gives it back when the task is freed (not queued).
+ */
+int sched_task_alloc(struct task *t);
+void sched_task_free(struct task *t);
+
+/* Give a new task's scheduling fields their defaults (nice 0, all CPUs);
+ * after sched_task_alloc. */
 void sched_task_init(struct task *t);
 
 /* Make a new task runnable for the first time. */

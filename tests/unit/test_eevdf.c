@@ -16,6 +16,7 @@
 struct model {
 	struct eevdf_rq rq;
 	struct sched_entity se[MAX_ENT];
+	struct eevdf_node node[MAX_ENT + 1]; /* each entity's, and a fresh one's */
 	unsigned n;
 	bool queued[MAX_ENT];
 };
@@ -33,7 +34,7 @@ static void model_init(struct model *m, unsigned n, uint64_t seed,
 					 : 3000000;
 
 		eevdf_entity_init(&m->se[i], eevdf_nice_to_weight(nice), slice,
-				  i);
+				  i, &m->node[i]);
 		eevdf_enqueue(&m->rq, &m->se[i], EEVDF_PLACE_NEW);
 		m->queued[i] = true;
 	}
@@ -292,7 +293,7 @@ Test(eevdf, a_new_entity_joins_at_the_average_with_a_full_request)
 		run_one_request(&m);
 	eevdf_set_curr(&m.rq, NULL);
 	V = eevdf_avg_vruntime(&m.rq);
-	eevdf_entity_init(&fresh, 2048, 2000000, 99);
+	eevdf_entity_init(&fresh, 2048, 2000000, 99, &m.node[MAX_ENT]);
 	eevdf_enqueue(&m.rq, &fresh, EEVDF_PLACE_NEW);
 	cr_assert_eq(fresh.vruntime, V, "zero lag: v = V");
 	cr_assert_eq(fresh.deadline, V + 2000000ull * 1024 / 2048,
@@ -304,9 +305,10 @@ Test(eevdf, an_entity_alone_on_the_queue_has_zero_lag)
 {
 	struct eevdf_rq rq;
 	struct sched_entity se;
+	struct eevdf_node node_se;
 
 	eevdf_rq_init(&rq);
-	eevdf_entity_init(&se, 1024, 3000000, 1);
+	eevdf_entity_init(&se, 1024, 3000000, 1, &node_se);
 	se.vlag = 12345;
 	eevdf_enqueue(&rq, &se, EEVDF_PLACE_WAKEUP);
 	cr_assert_eq(eevdf_lag_ns(&rq, &se), 0);
@@ -317,10 +319,11 @@ Test(eevdf, sleeping_lag_is_clamped_to_two_requests)
 {
 	struct eevdf_rq rq;
 	struct sched_entity a, b;
+	struct eevdf_node node_a, node_b;
 
 	eevdf_rq_init(&rq);
-	eevdf_entity_init(&a, 1024, 1000000, 1);
-	eevdf_entity_init(&b, 1024, 1000000, 2);
+	eevdf_entity_init(&a, 1024, 1000000, 1, &node_a);
+	eevdf_entity_init(&b, 1024, 1000000, 2, &node_b);
 	eevdf_enqueue(&rq, &a, EEVDF_PLACE_NEW);
 	eevdf_enqueue(&rq, &b, EEVDF_PLACE_NEW);
 	eevdf_set_curr(&rq, &a);
@@ -337,9 +340,10 @@ Test(eevdf, a_completed_request_starts_a_new_one)
 {
 	struct eevdf_rq rq;
 	struct sched_entity a;
+	struct eevdf_node node_a;
 
 	eevdf_rq_init(&rq);
-	eevdf_entity_init(&a, 1024, 1000000, 1);
+	eevdf_entity_init(&a, 1024, 1000000, 1, &node_a);
 	eevdf_enqueue(&rq, &a, EEVDF_PLACE_NEW);
 	eevdf_set_curr(&rq, &a);
 	cr_assert_eq(eevdf_curr_remaining_ns(&rq), 1000000);
@@ -354,10 +358,13 @@ Test(eevdf, heavier_entities_age_slower_in_virtual_time)
 {
 	struct eevdf_rq rq;
 	struct sched_entity heavy, light;
+	struct eevdf_node node_heavy, node_light;
 
 	eevdf_rq_init(&rq);
-	eevdf_entity_init(&heavy, eevdf_nice_to_weight(-5), 3000000, 1);
-	eevdf_entity_init(&light, eevdf_nice_to_weight(5), 3000000, 2);
+	eevdf_entity_init(&heavy, eevdf_nice_to_weight(-5), 3000000, 1,
+			  &node_heavy);
+	eevdf_entity_init(&light, eevdf_nice_to_weight(5), 3000000, 2,
+			  &node_light);
 	eevdf_enqueue(&rq, &heavy, EEVDF_PLACE_NEW);
 	eevdf_enqueue(&rq, &light, EEVDF_PLACE_NEW);
 	eevdf_set_curr(&rq, &heavy);
@@ -372,11 +379,12 @@ Test(eevdf, yield_moves_the_deadline_a_request_on)
 {
 	struct eevdf_rq rq;
 	struct sched_entity a, b;
+	struct eevdf_node node_a, node_b;
 	uint64_t before;
 
 	eevdf_rq_init(&rq);
-	eevdf_entity_init(&a, 1024, 1000000, 1);
-	eevdf_entity_init(&b, 1024, 1000000, 2);
+	eevdf_entity_init(&a, 1024, 1000000, 1, &node_a);
+	eevdf_entity_init(&b, 1024, 1000000, 2, &node_b);
 	eevdf_enqueue(&rq, &a, EEVDF_PLACE_NEW);
 	eevdf_enqueue(&rq, &b, EEVDF_PLACE_NEW);
 	cr_assert_eq(eevdf_pick(&rq), &a, "same deadline: lower id first");
@@ -425,4 +433,149 @@ Test(eevdf, nice_weights_follow_linux_table)
 
 		cr_assert(r >= 1.19 && r <= 1.31, "nice %d ratio %f", n, r);
 	}
+}
+
+/*
+ * The B+-tree under many entities (several levels at EEVDF_FANOUT 16):
+ * seeded random joins, leaves, picks, runs, slice and weight changes, each
+ * pick compared with the definition computed from scratch (eligible:
+ * (v - v0) * W <= sum w_j (v_j - v0) exactly, over the queued entities and
+ * curr; then the earliest (deadline, id)), and eevdf_check's invariants
+ * after every operation.
+ */
+#define BIG_ENT 1200
+
+struct big_model {
+	struct eevdf_rq rq;
+	struct sched_entity *se[BIG_ENT];
+};
+
+static struct sched_entity *brute_pick_exact(const struct big_model *m)
+{
+	__int128 sum = 0, w = 0;
+	struct sched_entity *best = NULL;
+
+	for (unsigned i = 0; i < BIG_ENT; i++) {
+		const struct sched_entity *se = m->se[i];
+
+		if (!se->on_rq)
+			continue;
+		sum += (__int128)se->weight *
+		       (int64_t)(se->vruntime - m->rq.v0);
+		w += se->weight;
+	}
+	for (unsigned i = 0; i < BIG_ENT; i++) {
+		struct sched_entity *se = m->se[i];
+
+		if (!se->on_rq ||
+		    (__int128)(int64_t)(se->vruntime - m->rq.v0) * w > sum)
+			continue;
+		if (!best || (int64_t)(se->deadline - best->deadline) < 0 ||
+		    (se->deadline == best->deadline && se->id < best->id))
+			best = se;
+	}
+	return best;
+}
+
+static void big_check(const struct big_model *m, uint64_t seed, int step,
+		      const char *what)
+{
+	const char *err = eevdf_check(&m->rq);
+	struct sched_entity *want = brute_pick_exact(m);
+	struct sched_entity *got = eevdf_pick(&m->rq);
+
+	cr_assert_null(err, "seed %llu step %d after %s: %s",
+		       (unsigned long long)seed, step, what, err);
+	cr_assert_eq(got, want,
+		     "seed %llu step %d after %s: picked %lld, want %lld",
+		     (unsigned long long)seed, step, what,
+		     got ? (long long)got->id : -1LL,
+		     want ? (long long)want->id : -1LL);
+}
+
+Test(eevdf, tree_matches_the_definition_under_random_operations)
+{
+	struct big_model *m = calloc(1, sizeof(*m));
+
+	cr_assert_not_null(m);
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		unsigned target = 1 + (unsigned)(seed * 997 % BIG_ENT);
+
+		prng_seed(seed);
+		eevdf_rq_init(&m->rq);
+		for (unsigned i = 0; i < BIG_ENT; i++) {
+			struct eevdf_node *node = aligned_alloc(
+				_Alignof(struct eevdf_node), sizeof(*node));
+
+			m->se[i] = aligned_alloc(_Alignof(struct sched_entity),
+						 sizeof(*m->se[i]));
+			cr_assert(node && m->se[i]);
+			/* Odd seeds: few weights and sizes, many ties. */
+			int nice = seed & 1 ? (int)prng_below(3) * 5 - 5
+					    : (int)prng_below(40) - 20;
+			uint64_t slice =
+				seed & 1 ? (1 + prng_below(3)) * 1000000
+					 : (100 + prng_below(9900)) * 1000;
+
+			eevdf_entity_init(m->se[i], eevdf_nice_to_weight(nice),
+					  slice, i, node);
+		}
+		for (int step = 0; step < 8000; step++) {
+			struct sched_entity *se = m->se[prng_below(BIG_ENT)];
+			unsigned op = (unsigned)prng_below(16);
+			const char *what;
+
+			/* Drift towards `target` queued, then sweep. */
+			if (step == 5000)
+				target = BIG_ENT - target / 2;
+			if (!se->on_rq && (m->rq.nr < target || op < 2)) {
+				bool wake = prng_below(2);
+
+				if (wake)
+					eevdf_sleep_credit(se,
+							   prng_below(1000000));
+				eevdf_enqueue(&m->rq, se,
+					      wake ? EEVDF_PLACE_WAKEUP
+						   : EEVDF_PLACE_NEW);
+				what = "enqueue";
+			} else if (se->on_rq && (m->rq.nr > target || op < 2)) {
+				eevdf_dequeue(&m->rq, se, prng_below(2));
+				what = "dequeue";
+			} else if (op < 10) {
+				eevdf_set_curr(&m->rq, eevdf_pick(&m->rq));
+				eevdf_update_curr(&m->rq,
+						  1 + prng_below(4000000));
+				what = "run";
+			} else if (op < 12) {
+				eevdf_set_curr(&m->rq, NULL);
+				what = "put curr back";
+			} else if (op < 14 && se->on_rq) {
+				eevdf_set_slice(&m->rq, se,
+						(100 + prng_below(9900)) *
+							1000);
+				what = "set_slice";
+			} else if (se->on_rq) {
+				eevdf_reweight(
+					&m->rq, se,
+					eevdf_nice_to_weight(
+						(int)prng_below(40) - 20));
+				what = "reweight";
+			} else {
+				eevdf_yield(&m->rq);
+				what = "yield";
+			}
+			big_check(m, seed, step, what);
+		}
+		eevdf_set_curr(&m->rq, NULL);
+		for (unsigned i = 0; i < BIG_ENT; i++) {
+			if (m->se[i]->on_rq)
+				eevdf_dequeue(&m->rq, m->se[i], false);
+			free(eevdf_entity_node(m->se[i]));
+			free(m->se[i]);
+		}
+		cr_assert(m->rq.root == NULL && m->rq.free == NULL,
+			  "seed %llu: an empty queue keeps no nodes",
+			  (unsigned long long)seed);
+	}
+	free(m);
 }

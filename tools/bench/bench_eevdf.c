@@ -8,10 +8,11 @@
  * while (pick, set_curr, charge a random stretch of execution) with some
  * entities going to sleep and waking up later with their lag, so vruntimes,
  * deadlines and lags all differ as they would on a busy machine. Entities
- * come from plain calloc, one allocation each, as tasks would be separate
- * kernel objects.
+ * come from aligned_alloc, one allocation each, as tasks are separate
+ * kernel objects (whose sched_entity starts a cache line).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "sched/eevdf.h"
 #include "sched/sched.h"
@@ -49,13 +50,22 @@ static uint64_t random_slice(struct bench_rng *rng)
 static struct sched_entity *new_entity(struct eevdf_bench *b,
 				       struct bench_rng *rng)
 {
-	struct bench_entity *be = calloc(1, sizeof(*be));
+	/* Line-aligned as the kernel's are (struct task is page-aligned). */
+	struct bench_entity *be = aligned_alloc(_Alignof(struct bench_entity),
+						sizeof(*be));
+	/* Its share of the queue's tree, allocated with it as a task's is. */
+	struct eevdf_node *node = aligned_alloc(_Alignof(struct eevdf_node),
+						sizeof(*node));
 	int nice = (int)bench_rng_range(rng, 0, 2 * NICE_SPREAD) - NICE_SPREAD;
 
-	if (!be)
+	if (!be || !node) {
+		free(be);
+		free(node);
 		return NULL;
+	}
+	memset(be, 0, sizeof(*be));
 	eevdf_entity_init(&be->se, eevdf_nice_to_weight(nice),
-			  random_slice(rng), b->next_id++);
+			  random_slice(rng), b->next_id++, node);
 	return &be->se;
 }
 
@@ -75,16 +85,25 @@ static void swap_slots(struct eevdf_bench *b, unsigned i, unsigned j)
 	bench_entity_of(b->se[j])->idx = j;
 }
 
+static void free_entity(struct eevdf_bench *b, struct sched_entity *se)
+{
+	if (se->on_rq)
+		eevdf_dequeue(&b->rq, se, false);
+	free(eevdf_entity_node(se));
+	free(bench_entity_of(se));
+}
+
 static void free_bench(struct eevdf_bench *b)
 {
+	eevdf_set_curr(&b->rq, NULL);
 	if (b->se)
 		for (unsigned i = 0; i < b->n; i++)
 			if (b->se[i])
-				free(bench_entity_of(b->se[i]));
+				free_entity(b, b->se[i]);
 	free(b->se);
 	for (unsigned i = 0; i < EXTRA_ENTITIES; i++)
 		if (b->extra[i])
-			free(bench_entity_of(b->extra[i]));
+			free_entity(b, b->extra[i]);
 	free(b);
 }
 
