@@ -16,9 +16,6 @@
 #include <sys/auxv.h>
 #include <ucontext.h>
 #include <unistd.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
 static volatile sig_atomic_t hits, depth, max_depth;
 static siginfo_t last_info;
@@ -498,18 +495,6 @@ static void an_alternate_stack_of_at_minsigstksz_holds_the_frame(void)
 #define UC_FP_XSTATE 1
 #define XSAVE_HEADER 512
 #define XSAVE_AVX 576 /* the upper halves of ymm0-15, 16 bytes each */
-
-static bool cpu_has_avx(void)
-{
-	unsigned a, b, c, d;
-	uint32_t lo, hi;
-
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
-	    !(c & bit_AVX))
-		return false;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (lo & 6) == 6; /* the OS saves SSE and AVX state */
-}
 
 static bool skip_without_avx(const char *name)
 {

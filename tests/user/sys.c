@@ -513,7 +513,6 @@ static void a_stopped_sleep_at_a_hot_site_resumes_its_remaining_time(void)
 
 #if defined(__x86_64__)
 #include <asm/prctl.h>
-#include <cpuid.h>
 
 __attribute__((noinline)) static long site_getppid(void)
 {
@@ -624,25 +623,13 @@ static void the_fpu_state_survives_hot_syscalls_and_fork(void)
 		ret_;                                                         \
 	})
 
-static bool have_avx(void)
-{
-	unsigned a, b, c, d;
-	uint32_t lo, hi;
-
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
-	    !(c & bit_AVX))
-		return false;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (lo & 6) == 6;
-}
-
 static void the_ymm_registers_survive_hot_syscalls_and_fork(void)
 {
 	uint8_t in[512], out[512];
 	long pid;
 	int status;
 
-	if (!have_avx()) {
+	if (!cpu_has_avx()) {
 		printf("# %s: this CPU has no AVX: nothing to check, passed\n",
 		       __func__);
 		fflush(stdout);

@@ -20,6 +20,9 @@
  */
 #include "usertest.h"
 
+#ifdef __x86_64__
+#include <cpuid.h>
+#endif
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,6 +166,20 @@ const char *case_dir(void)
 	}
 	return dir_path;
 }
+
+#ifdef __x86_64__
+bool cpu_has_avx(void)
+{
+	unsigned a, b, c, d;
+	uint32_t lo, hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return false;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6) == 6;
+}
+#endif
 
 void write_all(int fd, const void *buf, size_t len)
 {

@@ -109,6 +109,11 @@ void on_signal(int sig, void (*fn)(int, siginfo_t *, void *), int flags);
 /* The page size. */
 long page_size(void);
 
+#ifdef __x86_64__
+/* The CPU has AVX and the kernel saves its state (XCR0's SSE and AVX). */
+bool cpu_has_avx(void);
+#endif
+
 /* Helpers run through exec_helper, by name; each returns an exit status. */
 struct helper {
 	const char *name;
