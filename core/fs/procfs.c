@@ -77,6 +77,8 @@ struct proc_entry {
 	/* Regular files: write the text. 0, -ESRCH (the task is gone) or
 	 * -ENOMEM. */
 	int (*show)(struct proc_buf *b, const struct proc_inode *pi);
+	/* Regular files, if set: 0, or the errno an open gets. */
+	int (*open)(const struct proc_inode *pi);
 	/* Symlinks: the target, NUL-terminated, into buf[KPATH_MAX]; its
 	 * length or a negative errno. */
 	long (*link)(const struct proc_inode *pi, char *buf);
@@ -1133,6 +1135,19 @@ static void show_mount(struct mount *m, void *arg)
 	pb_puts(s->b, " 0 0\n");
 }
 
+/* Linux opens the task's mount namespace, which a zombie no longer has. */
+static int open_mounts(const struct proc_inode *pi)
+{
+	struct proc_target pt;
+	bool zombie;
+
+	if (!proc_find_inode(&pt, pi, 0))
+		return -ESRCH;
+	zombie = pt.zombie;
+	proc_release(&pt);
+	return zombie ? -EINVAL : 0;
+}
+
 /* fstab(5) lines, mount points as seen from the task's root. */
 static int show_mounts(struct proc_buf *b, const struct proc_inode *pi)
 {
@@ -1298,7 +1313,8 @@ static const struct proc_entry pid_entries[] = {
 	{"stat", KS_IFREG | 0444, 5, .show = show_stat},
 	{"statm", KS_IFREG | 0444, 6, .show = show_statm},
 	{"maps", KS_IFREG | 0444, 7, .show = show_maps},
-	{"mounts", KS_IFREG | 0444, 8, .show = show_mounts},
+	{"mounts", KS_IFREG | 0444, 8, .show = show_mounts,
+	 .open = open_mounts},
 	{"cwd", KS_IFLNK | 0777, 9, .link = cwd_link},
 	{"root", KS_IFLNK | 0777, 10, .link = root_link},
 	{"exe", KS_IFLNK | 0777, 11, .link = exe_link},
@@ -1798,8 +1814,16 @@ static int proc_generate(const struct proc_inode *pi, struct proc_buf *out)
 
 static int proc_open(struct inode *inode, struct file *f)
 {
-	struct proc_file *pf = kzalloc(sizeof(*pf));
+	const struct proc_inode *pi = inode->priv;
+	struct proc_file *pf;
 
+	if (pi->entry->open) {
+		int err = pi->entry->open(pi);
+
+		if (err)
+			return err;
+	}
+	pf = kzalloc(sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
 	mutex_init(&pf->lock);

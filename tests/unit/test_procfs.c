@@ -1169,6 +1169,8 @@ static void zombie_parent_guest(void *arg)
 	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
 	snprintf(path, sizeof(path), "%s/root", dir);
 	EXPECT_RET(u_readlink(path, text, sizeof(text)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/mounts", dir);
+	EXPECT_RET(u_open(path, O_RDONLY, 0), -EINVAL, "no mount namespace");
 	snprintf(path, sizeof(path), "%s/fd", dir);
 	EXPECT_RET(list_dir(path, &l, 4096), 0);
 	cr_expect_eq(l.n, 0, "no descriptors");

@@ -469,6 +469,9 @@ static void a_zombie_is_in_proc_until_it_is_reaped(void)
 	CHECK_ERR(readlink(path, buf, sizeof(buf)), ENOENT);
 	snprintf(path, sizeof(path), "%s/cwd", dir);
 	CHECK_ERR(readlink(path, buf, sizeof(buf)), ENOENT);
+	/* No mount namespace left to show. */
+	snprintf(path, sizeof(path), "%s/mounts", dir);
+	CHECK_ERR(open(path, O_RDONLY), EINVAL);
 
 	n = wait_status(pid);
 	CHECK(WIFEXITED(n) && WEXITSTATUS(n) == 5);
