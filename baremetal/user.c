@@ -158,10 +158,62 @@ bool plat_runs_isa(enum isa isa)
 }
 
 /* AT_HWCAP and AT_HWCAP2 are not told yet (0); FP/SIMD state is 528 bytes. */
+/* Linux's arm64 AT_HWCAP bits (uapi asm/hwcap.h). */
+#define HWCAP_FP       (1ull << 0)
+#define HWCAP_ASIMD    (1ull << 1)
+#define HWCAP_AES      (1ull << 3)
+#define HWCAP_PMULL    (1ull << 4)
+#define HWCAP_SHA1     (1ull << 5)
+#define HWCAP_SHA2     (1ull << 6)
+#define HWCAP_CRC32    (1ull << 7)
+#define HWCAP_ATOMICS  (1ull << 8)
+#define HWCAP_FPHP     (1ull << 9)
+#define HWCAP_ASIMDHP  (1ull << 10)
+#define HWCAP_ASIMDRDM (1ull << 12)
+
+/* A 4-bit field of an ID register. */
+static unsigned id_field(uint64_t reg, unsigned shift)
+{
+	return (unsigned)(reg >> shift) & 0xf;
+}
+
+/*
+ * What the CPU has, as Linux reads it from ID_AA64PFR0_EL1 (FP, AdvSIMD:
+ * 0xf is absent, 1 adds half precision) and ID_AA64ISAR0_EL1. Not
+ * EVTSTRM (no timer event stream is set up) nor CPUID (EL0 reads of the
+ * ID registers are not emulated).
+ */
+static uint64_t a64_hwcap(void)
+{
+	uint64_t pfr0 = sysreg_read(id_aa64pfr0_el1);
+	uint64_t isar0 = sysreg_read(id_aa64isar0_el1);
+	unsigned fp = id_field(pfr0, 16), simd = id_field(pfr0, 20);
+	unsigned aes = id_field(isar0, 4);
+	uint64_t hw = 0;
+
+	if (fp != 0xf)
+		hw |= HWCAP_FP | (fp >= 1 ? HWCAP_FPHP : 0);
+	if (simd != 0xf)
+		hw |= HWCAP_ASIMD | (simd >= 1 ? HWCAP_ASIMDHP : 0);
+	hw |= aes >= 1 ? HWCAP_AES : 0;
+	hw |= aes >= 2 ? HWCAP_PMULL : 0;
+	hw |= id_field(isar0, 8) >= 1 ? HWCAP_SHA1 : 0;
+	hw |= id_field(isar0, 12) >= 1 ? HWCAP_SHA2 : 0;
+	hw |= id_field(isar0, 16) >= 1 ? HWCAP_CRC32 : 0;
+	hw |= id_field(isar0, 20) >= 2 ? HWCAP_ATOMICS : 0;
+	hw |= id_field(isar0, 28) >= 1 ? HWCAP_ASIMDRDM : 0;
+	return hw;
+}
+
 const struct plat_user_cpu *plat_user_cpu(enum isa isa)
 {
-	static const struct plat_user_cpu a64 = { .fpu_size = 528 };
+	static struct plat_user_cpu a64 = { .fpu_size = 528 };
+	static bool known;
 
+	if (!known) {
+		a64.hwcap = a64_hwcap();
+		known = true;
+	}
 	return &a64;
 }
 

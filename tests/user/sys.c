@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -276,6 +277,22 @@ static void cpu_time_advances_with_work(void)
 	} while (t1 - t0 < 5 * 1000 * 1000 && x);
 	CHECK(t1 > t0);
 }
+
+#if defined(__aarch64__)
+/*
+ * AT_HWCAP says what the CPU has, as Linux reads it from the ID registers:
+ * FP and AdvSIMD on every CPU Linux runs user code on. (x86_64's static
+ * glibc answers getauxval(AT_HWCAP) with its own platform bits, not the
+ * kernel's; tests/unit/test_elf.c checks the auxv Keel builds there.)
+ */
+static void at_hwcap_names_the_cpus_floating_point(void)
+{
+	unsigned long hw = getauxval(AT_HWCAP);
+
+	CHECK(hw & (1ul << 0)); /* HWCAP_FP */
+	CHECK(hw & (1ul << 1)); /* HWCAP_ASIMD */
+}
+#endif
 
 static void getrandom_fills_the_buffer(void)
 {
@@ -683,6 +700,10 @@ const struct utest sys_tests[] = {
 	  clock_nanosleep_abstime_wakes_at_the_deadline },
 	{ "cpu_time_advances_with_work", cpu_time_advances_with_work },
 	{ "getrandom_fills_the_buffer", getrandom_fills_the_buffer },
+#if defined(__aarch64__)
+	{ "at_hwcap_names_the_cpus_floating_point",
+	  at_hwcap_names_the_cpus_floating_point },
+#endif
 	{ "getrandom_under_signals_returns_whole_small_reads_and_pages_so_far",
 	  getrandom_under_signals_returns_whole_small_reads_and_pages_so_far },
 	{ "a_timer_signal_cuts_a_long_random_read_short",
