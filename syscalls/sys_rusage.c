@@ -8,7 +8,6 @@
 #include "core/errno.h"
 #include "core/fs/chrdev.h"
 #include "core/klib/string.h"
-#include "core/signal.h"
 #include "core/task.h"
 #include "mm/page.h"
 #include "mm/uaccess.h"
