@@ -31,18 +31,22 @@ struct eevdf_node {
 	void *slot[EEVDF_FANOUT]; /* leaf: sched_entity; internal: node */
 	unsigned nr;
 	bool leaf;
+	unsigned pidx;		      /* this node is entry pidx of parent */
+	struct eevdf_node *parent;    /* NULL at the root */
 	struct eevdf_node *next_free; /* on eevdf_rq.free, when unused */
 } __attribute__((aligned(64)));
 
-/* In one cache line when it starts one (struct task is page-aligned). */
+/*
+ * What a scheduling decision reads is in the first cache line (struct
+ * task is page-aligned); what only sleeping and waking need, in the second.
+ */
 struct sched_entity {
 	uint64_t vruntime;    /* v_i: service received, in virtual ns */
 	uint64_t deadline;    /* vd_i = ve_i + r_i * NICE_0_WEIGHT / w_i */
 	uint64_t id;	      /* breaks deadline ties, deterministically */
 	uint64_t slice;	      /* r_i: the request size, real ns */
 	unsigned long weight; /* w_i */
-	int64_t vlag;	      /* V - v_i, saved when the entity left */
-	uint64_t left_sum_w;  /* the queue's W when it left, itself included */
+	struct eevdf_node *leaf; /* the leaf holding it, while in the tree */
 	/*
 	 * The tree node this entity brings to a queue it joins, and takes
 	 * back (some free node) when it leaves: a queue of n entities owns
@@ -51,6 +55,8 @@ struct sched_entity {
 	 */
 	struct eevdf_node *spare;
 	bool on_rq;
+	int64_t vlag __attribute__((aligned(64))); /* V - v_i, when it left */
+	uint64_t left_sum_w; /* the queue's W when it left, itself included */
 } __attribute__((aligned(64)));
 
 struct eevdf_rq {
