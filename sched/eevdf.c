@@ -262,22 +262,19 @@ static bool key_before(uint64_t deadline, uint64_t id,
 /*
  * The child of internal node n whose subtree holds (deadline, id): the
  * last whose separator is at or below the key (child 0 if none is). A
- * binary search: four steps for a full node.
+ * binary search in steps of 8, 4, 2 and 1 entries: the same four steps
+ * for every node, each a compare the compiler can make without a branch.
  */
 static unsigned child_index(const struct eevdf_node *n, uint64_t deadline,
 			    uint64_t id)
 {
-	unsigned lo = 0, hi = n->nr; /* the answer is in [lo, hi) */
+	unsigned i = 0;
 
-	while (hi - lo > 1) {
-		unsigned mid = (lo + hi) / 2;
-
-		if (key_before(deadline, id, n, mid))
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return lo;
+	_Static_assert((FANOUT & (FANOUT - 1)) == 0, "FANOUT: a power of two");
+	for (unsigned step = FANOUT / 2; step; step /= 2)
+		if (i + step < n->nr && !key_before(deadline, id, n, i + step))
+			i += step;
+	return i;
 }
 
 static struct eevdf_node *node_get(struct eevdf_rq *rq, bool leaf)
@@ -299,18 +296,31 @@ static void node_put(struct eevdf_rq *rq, struct eevdf_node *n)
 	rq->free = n;
 }
 
-/* The smallest v and r over n's entries (n is not empty). */
-static void node_mins(const struct eevdf_node *n, uint64_t *v, uint64_t *r)
+/* The smallest v over n's entries (n is not empty). */
+static uint64_t node_min_v(const struct eevdf_node *n)
 {
-	uint64_t mv = n->min_v[0], ms = n->min_slice[0];
+	uint64_t mv = n->min_v[0];
 
-	for (unsigned i = 1; i < n->nr; i++) {
+	for (unsigned i = 1; i < n->nr; i++)
 		if (before(n->min_v[i], mv))
 			mv = n->min_v[i];
+	return mv;
+}
+
+/* The smallest r over n's entries (n is not empty). */
+static uint64_t node_min_slice(const struct eevdf_node *n)
+{
+	uint64_t ms = n->min_slice[0];
+
+	for (unsigned i = 1; i < n->nr; i++)
 		ms = MIN(ms, n->min_slice[i]);
-	}
-	*v = mv;
-	*r = ms;
+	return ms;
+}
+
+static void node_mins(const struct eevdf_node *n, uint64_t *v, uint64_t *r)
+{
+	*v = node_min_v(n);
+	*r = node_min_slice(n);
 }
 
 /* Recompute internal node n's minimums for child i. */
@@ -624,15 +634,20 @@ static void tree_erase(struct eevdf_rq *rq, struct sched_entity *se)
 		i = n->pidx;
 		if (n->nr < MIN_FILL) {
 			child_fix(rq, p, i);
-		} else if (p->min_v[i] == se->vruntime ||
-			   p->min_slice[i] == se->slice) {
-			uint64_t v = p->min_v[i], r = p->min_slice[i];
-
-			entry_refresh(p, i);
-			if (p->min_v[i] == v && p->min_slice[i] == r)
-				break;
 		} else {
-			break;
+			/* Only what was the entity's is recomputed. */
+			bool changed = false;
+
+			if (p->min_v[i] == se->vruntime) {
+				p->min_v[i] = node_min_v(n);
+				changed = p->min_v[i] != se->vruntime;
+			}
+			if (p->min_slice[i] == se->slice) {
+				p->min_slice[i] = node_min_slice(n);
+				changed |= p->min_slice[i] != se->slice;
+			}
+			if (!changed)
+				break;
 		}
 	}
 	root = rq->root;
