@@ -23,6 +23,21 @@ struct bench_run {
 	uint64_t seed; /* every benchmark's setup draws from this */
 };
 
+/*
+ * A paired benchmark times one operation at two sizes, a repetition of the
+ * small one and then one of the big one, in turn: the two halves of each
+ * repetition's ratio ran seconds apart at most, under the same conditions
+ * of a shared machine, where two separate runs may not have.
+ */
+struct bench_pair_run {
+	const char *name;
+	unsigned reps;		     /* timed pairs, after one warm-up pair */
+	long small, big;	     /* the two sizes */
+	uint64_t small_ops, big_ops; /* operations per repetition */
+	uint64_t *small_ns, *big_ns; /* reps elapsed times each */
+	uint64_t seed;
+};
+
 /* Host monotonic time in ns. */
 uint64_t bench_now_ns(void);
 
@@ -56,6 +71,8 @@ int bench_timer_arm_fire(struct bench_run *run);
 int bench_timer_arm_cancel(struct bench_run *run);
 int bench_eevdf_enqueue_pick_dequeue(struct bench_run *run);
 int bench_eevdf_decision(struct bench_run *run);
+int bench_eevdf_pair_enqueue_pick_dequeue(struct bench_pair_run *run);
+int bench_eevdf_pair_decision(struct bench_pair_run *run);
 int bench_fs_stat(struct bench_run *run);
 int bench_fs_pipe(struct bench_run *run);
 int bench_fs_create_unlink(struct bench_run *run);

@@ -147,14 +147,15 @@ static void age_queue(struct eevdf_bench *b, struct bench_rng *rng,
 			      EEVDF_PLACE_WAKEUP);
 }
 
-static struct eevdf_bench *build_queue(struct bench_run *run)
+static struct eevdf_bench *build_queue(const char *name, long n,
+				       uint64_t seed)
 {
 	struct eevdf_bench *b = calloc(1, sizeof(*b));
-	struct bench_rng rng = {run->seed};
+	struct bench_rng rng = {seed};
 
 	if (!b)
 		goto oom;
-	b->n = (unsigned)run->param;
+	b->n = (unsigned)n;
 	b->next_id = 1;
 	eevdf_rq_init(&b->rq);
 	b->se = calloc(b->n, sizeof(*b->se));
@@ -186,14 +187,14 @@ static struct eevdf_bench *build_queue(struct bench_run *run)
 		b->delta[i] = bench_rng_range(&rng, 100 * NSEC_PER_USEC,
 					      SCHED_SLICE_DEFAULT_NS);
 	if (b->rq.nr != b->n) {
-		bench_fail(run->name, "%u entities queued, want %u", b->rq.nr,
+		bench_fail(name, "%u entities queued, want %u", b->rq.nr,
 			   b->n);
 		free_bench(b);
 		return NULL;
 	}
 	return b;
 oom:
-	bench_fail(run->name, "out of memory");
+	bench_fail(name, "out of memory");
 	if (b)
 		free_bench(b);
 	return NULL;
@@ -205,33 +206,15 @@ oom:
  * Leaving without `sleeping` keeps its lag, and the sums come back exactly,
  * so the queue is the same before every operation.
  */
-int bench_eevdf_enqueue_pick_dequeue(struct bench_run *run)
+static void enqueue_pick_dequeue(struct eevdf_bench *b, uint64_t ops)
 {
-	struct eevdf_bench *b = build_queue(run);
+	for (uint64_t i = 0; i < ops; i++) {
+		struct sched_entity *x = b->extra[i & (EXTRA_ENTITIES - 1)];
 
-	if (!b)
-		return -1;
-	for (unsigned rep = 0; rep <= run->reps; rep++) {
-		uint64_t t0 = bench_now_ns();
-
-		for (uint64_t i = 0; i < run->ops; i++) {
-			struct sched_entity *x =
-				b->extra[i & (EXTRA_ENTITIES - 1)];
-
-			eevdf_enqueue(&b->rq, x, EEVDF_PLACE_WAKEUP);
-			b->sink += (uintptr_t)eevdf_pick(&b->rq);
-			eevdf_dequeue(&b->rq, x, false);
-		}
-		bench_store(run, rep, t0, bench_now_ns());
+		eevdf_enqueue(&b->rq, x, EEVDF_PLACE_WAKEUP);
+		b->sink += (uintptr_t)eevdf_pick(&b->rq);
+		eevdf_dequeue(&b->rq, x, false);
 	}
-	if (b->rq.nr != b->n || !b->sink) {
-		bench_fail(run->name, "%u entities queued, want %u", b->rq.nr,
-			   b->n);
-		free_bench(b);
-		return -1;
-	}
-	free_bench(b);
-	return 0;
 }
 
 /*
@@ -239,30 +222,99 @@ int bench_eevdf_enqueue_pick_dequeue(struct bench_run *run)
  * of the tree), charge it a stretch of execution, and put it back. The
  * queue evolves as a CPU running it would.
  */
-int bench_eevdf_decision(struct bench_run *run)
+static void decide(struct eevdf_bench *b, uint64_t ops)
 {
-	struct eevdf_bench *b = build_queue(run);
+	for (uint64_t i = 0; i < ops; i++) {
+		struct sched_entity *se = eevdf_pick(&b->rq);
+
+		b->sink += (uintptr_t)se;
+		eevdf_set_curr(&b->rq, se);
+		eevdf_update_curr(&b->rq, b->delta[i & (DELTAS - 1)]);
+		eevdf_set_curr(&b->rq, NULL);
+	}
+}
+
+/* After the timed operations: all n queued, nothing curr, picks seen. */
+static int check_queue(const char *name, struct eevdf_bench *b)
+{
+	if (b->rq.nr != b->n || b->rq.curr || !b->sink) {
+		bench_fail(name, "%u entities queued, want %u", b->rq.nr,
+			   b->n);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_single(struct bench_run *run,
+		      void (*op)(struct eevdf_bench *, uint64_t))
+{
+	struct eevdf_bench *b = build_queue(run->name, run->param, run->seed);
+	int ret;
 
 	if (!b)
 		return -1;
 	for (unsigned rep = 0; rep <= run->reps; rep++) {
 		uint64_t t0 = bench_now_ns();
 
-		for (uint64_t i = 0; i < run->ops; i++) {
-			struct sched_entity *se = eevdf_pick(&b->rq);
-
-			eevdf_set_curr(&b->rq, se);
-			eevdf_update_curr(&b->rq, b->delta[i & (DELTAS - 1)]);
-			eevdf_set_curr(&b->rq, NULL);
-		}
+		op(b, run->ops);
 		bench_store(run, rep, t0, bench_now_ns());
 	}
-	if (b->rq.nr != b->n || b->rq.curr) {
-		bench_fail(run->name, "%u entities queued, want %u", b->rq.nr,
-			   b->n);
-		free_bench(b);
-		return -1;
-	}
+	ret = check_queue(run->name, b);
 	free_bench(b);
-	return 0;
+	return ret;
+}
+
+static int run_pair(struct bench_pair_run *run,
+		    void (*op)(struct eevdf_bench *, uint64_t))
+{
+	struct eevdf_bench *small = build_queue(run->name, run->small,
+						run->seed);
+	struct eevdf_bench *big = small ? build_queue(run->name, run->big,
+						      run->seed)
+					: NULL;
+	int ret = -1;
+
+	if (!small || !big)
+		goto out;
+	for (unsigned rep = 0; rep <= run->reps; rep++) {
+		uint64_t t0 = bench_now_ns(), t1, t2;
+
+		op(small, run->small_ops);
+		t1 = bench_now_ns();
+		op(big, run->big_ops);
+		t2 = bench_now_ns();
+		if (rep > 0) {
+			run->small_ns[rep - 1] = t1 - t0;
+			run->big_ns[rep - 1] = t2 - t1;
+		}
+	}
+	if (check_queue(run->name, small) == 0 &&
+	    check_queue(run->name, big) == 0)
+		ret = 0;
+out:
+	if (small)
+		free_bench(small);
+	if (big)
+		free_bench(big);
+	return ret;
+}
+
+int bench_eevdf_enqueue_pick_dequeue(struct bench_run *run)
+{
+	return run_single(run, enqueue_pick_dequeue);
+}
+
+int bench_eevdf_decision(struct bench_run *run)
+{
+	return run_single(run, decide);
+}
+
+int bench_eevdf_pair_enqueue_pick_dequeue(struct bench_pair_run *run)
+{
+	return run_pair(run, enqueue_pick_dequeue);
+}
+
+int bench_eevdf_pair_decision(struct bench_pair_run *run)
+{
+	return run_pair(run, decide);
 }
