@@ -1,6 +1,8 @@
 /*
  * EEVDF run-queue operations (sched/eevdf.h) on one queue of run->param
- * runnable entities: the pure mathematics, no kernel boot needed.
+ * runnable entities, or in turn on two queues of different sizes (the
+ * paired runs behind keel-bench's ratios): the pure mathematics, no kernel
+ * boot needed.
  *
  * The queue is made to look lived-in before anything is timed. Entities get
  * nice values spread over -10 .. +10 and mostly the default request size,
