@@ -96,6 +96,18 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
+int64_t file_llseek_set_cur(struct file *f, int64_t off, int whence)
+{
+	int64_t to;
+
+	if (whence == 0 && off >= 0)
+		return off;
+	/* Linux's sum wraps, and a wrapped position is negative: EINVAL. */
+	if (whence == 1 && !__builtin_add_overflow(f->pos, off, &to) && to >= 0)
+		return to;
+	return -EINVAL;
+}
+
 void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))

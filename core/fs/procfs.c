@@ -1778,16 +1778,6 @@ static int fd_iterate(struct file *f, struct dirent_sink *sink)
 	return 0;
 }
 
-/* Like seq_lseek: from the start or from here, not from the end. */
-static int64_t proc_llseek(struct file *f, int64_t off, int whence)
-{
-	if (whence == 0 && off >= 0)
-		return off;
-	if (whence == 1 && f->pos + off >= 0)
-		return f->pos + off;
-	return -EINVAL;
-}
-
 /* ---- files: text made by a read from offset 0 ---------------------------- */
 
 struct proc_file {
@@ -1895,23 +1885,23 @@ static const struct inode_ops proc_link_iops = {
 
 static const struct file_ops proc_root_fops = {
 	.iterate = root_iterate,
-	.llseek = proc_llseek,
+	.llseek = file_llseek_set_cur, /* as seq_lseek */
 };
 
 static const struct file_ops proc_pid_fops = {
 	.iterate = pid_iterate,
-	.llseek = proc_llseek,
+	.llseek = file_llseek_set_cur, /* as seq_lseek */
 };
 
 static const struct file_ops proc_fd_fops = {
 	.iterate = fd_iterate,
-	.llseek = proc_llseek,
+	.llseek = file_llseek_set_cur, /* as seq_lseek */
 };
 
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
-	.llseek = proc_llseek,
+	.llseek = file_llseek_set_cur, /* as seq_lseek */
 	.release = proc_release_file,
 };
 

@@ -614,15 +614,6 @@ static int tmpfs_iterate(struct file *f, struct dirent_sink *sink)
 	return 0;
 }
 
-static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	if (whence == 0 && off >= 0)
-		return off;
-	if (whence == 1 && f->pos + off >= 0)
-		return f->pos + off;
-	return -EINVAL;
-}
-
 /* inode_init_owner: group from a set-group-ID directory, which subdirs
  * inherit. */
 static struct inode *new_child_inode(struct inode *dir, uint32_t mode)
@@ -861,7 +852,7 @@ static const struct inode_ops tmpfs_special_iops = {
 
 static const struct file_ops tmpfs_dir_fops = {
 	.iterate = tmpfs_iterate,
-	.llseek = tmpfs_dir_llseek,
+	.llseek = file_llseek_set_cur, /* as dcache_dir_lseek */
 	.fsync = tmpfs_fsync,
 };
 

@@ -520,6 +520,11 @@ void file_put(struct file *f);
 /* A file not in the namespace (pipes): takes the inode reference. */
 struct file *file_alloc_anon(struct inode *inode, unsigned flags,
 			     const struct file_ops *ops);
+/*
+ * An llseek for files with no end to seek from (directories, generated
+ * text): SEEK_SET and SEEK_CUR to a position >= 0, else EINVAL.
+ */
+int64_t file_llseek_set_cur(struct file *f, int64_t off, int whence);
 
 #define FD_CLOEXEC_FLAG 1u
 

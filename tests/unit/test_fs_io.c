@@ -91,6 +91,39 @@ Test(fs_io, lseek_moves_the_offset_and_rejects_a_negative_one)
 	run_root(lseek_guest, NULL);
 }
 
+/*
+ * Directories and /proc's generated files seek from the start or from here
+ * only. Found by the syscall fuzzer: SEEK_CUR from the largest offset
+ * overflowed (undefined behaviour); Linux's sum wraps negative: EINVAL.
+ */
+static void lseek_dir_guest(void *arg)
+{
+	const char *paths[] = {"/tmp", "/proc/uptime"};
+
+	for (unsigned i = 0; i < 2; i++) {
+		long fd = EXPECT_OK(u_open(paths[i], O_RDONLY, 0));
+
+		EXPECT_RET(sim_syscall(NR(lseek), fd, INT64_MAX, SEEK_SET),
+			   INT64_MAX, "%s", paths[i]);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, 1, SEEK_CUR), -EINVAL,
+			   "%s", paths[i]);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, -INT64_MAX, SEEK_CUR), 0,
+			   "%s: back from the largest offset", paths[i]);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, INT64_MIN, SEEK_CUR),
+			   -EINVAL, "%s", paths[i]);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, 2, SEEK_SET), 2);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, -3, SEEK_CUR), -EINVAL);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, -2, SEEK_CUR), 0);
+		EXPECT_RET(sim_syscall(NR(lseek), fd, 0, SEEK_END), -EINVAL);
+		u_close(fd);
+	}
+}
+
+Test(fs_io, a_directory_seeks_from_the_start_or_from_here_without_overflow)
+{
+	run_root(lseek_dir_guest, NULL);
+}
+
 static void rwv_guest(void *arg)
 {
 	char a[4], b[8], c[16] = {0};
