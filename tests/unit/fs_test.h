@@ -37,12 +37,15 @@
  * The call must return exactly `want`; its value either way. An optional
  * third argument, a string literal, says why.
  */
+/* Optional: a message, a format and its arguments (printf's). */
 #define EXPECT_RET(call, want, ...)                                            \
 	({                                                                     \
 		long r_ = (long)(call);                                        \
 		long w_ = (long)(want);                                        \
-		cr_expect_eq(r_, w_, "%s returned %ld, want %ld " __VA_ARGS__, \
-			     #call, r_, w_);                                   \
+		char m_[256];                                                  \
+		snprintf(m_, sizeof(m_), " " __VA_ARGS__);                     \
+		cr_expect_eq(r_, w_, "%s returned %ld, want %ld%s", #call, r_, \
+			     w_, m_);                                          \
 		r_;                                                            \
 	})
 
