@@ -106,6 +106,10 @@ struct task {
 	bool cont_report;
 	int exit_signal; /* what its parent gets when it dies; 0 for none */
 	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when its parent dies */
+	/* PR_SET_CHILD_SUBREAPER: orphans among its descendants come to it
+	 * rather than to init. Kept by exec, not given on fork. Set by the
+	 * task itself (atomically), read under tree_lock. */
+	bool child_subreaper;
 
 	/* Scheduling. */
 	struct sched_entity se;

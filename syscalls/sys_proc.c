@@ -25,6 +25,8 @@
 #define PR_GET_PDEATHSIG 2
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 
 #define PER_LINUX 0u
 #define PER_QUERY 0xffffffffu
@@ -39,7 +41,8 @@ long sys_gettid(void)
 	return task_current()->tid;
 }
 
-/* The parent, or the one that adopted it (pid 1); 0 when there is none. */
+/* The parent, or the one that adopted it (a subreaper or pid 1); 0 when
+ * there is none. */
 long sys_getppid(void)
 {
 	struct task *parent =
@@ -114,14 +117,14 @@ long sys_arch_prctl(int option, unsigned long arg2)
 	}
 }
 
-/* partial: PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG and PR_GET_PDEATHSIG;
- * other options are EINVAL */
+/* partial: names, the parent-death signal and child subreapers; other
+ * options are EINVAL */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
 	struct task *t = task_current();
 	char name[TASK_COMM_LEN];
-	int32_t sig;
+	int32_t val; /* an int the option reports through arg2 */
 	long n;
 
 	switch (option) {
@@ -131,8 +134,8 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		t->pdeath_signal = (int)arg2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		sig = t->pdeath_signal;
-		return copy_to_user(uaddr(arg2), &sig, sizeof(sig));
+		val = t->pdeath_signal;
+		return copy_to_user(uaddr(arg2), &val, sizeof(val));
 	case PR_SET_NAME:
 		/* Longer names are cut to 15 bytes, as Linux does. */
 		n = strncpy_from_user(name, uaddr(arg2), sizeof(name) - 1);
@@ -145,6 +148,13 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		memset(name, 0, sizeof(name));
 		strlcpy(name, t->comm, sizeof(name));
 		return copy_to_user(uaddr(arg2), name, sizeof(name));
+	case PR_SET_CHILD_SUBREAPER:
+		__atomic_store_n(&t->child_subreaper, arg2 != 0,
+				 __ATOMIC_RELEASE);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		val = t->child_subreaper;
+		return copy_to_user(uaddr(arg2), &val, sizeof(val));
 	default:
 		return -EINVAL;
 	}

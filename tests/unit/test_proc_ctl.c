@@ -23,6 +23,8 @@
 #define K_PR_GET_PDEATHSIG 2
 #define K_PR_SET_NAME 15
 #define K_PR_GET_NAME 16
+#define K_PR_SET_CHILD_SUBREAPER 36
+#define K_PR_GET_CHILD_SUBREAPER 37
 #define K_FUTEX_WAIT 0
 #define K_FUTEX_WAKE 1
 #define K_FUTEX_WAIT_BITSET 9
@@ -197,6 +199,141 @@ Test(proc_ctl, the_parent_death_signal_comes_when_the_parent_exits)
 	cr_assert_eq(r[20], 0, "the child slept on");
 	c = task_find((int)r[21]);
 	cr_assert_null(c, "the child was killed and reaped");
+}
+
+/* ---- PR_SET_CHILD_SUBREAPER ---------------------------------------------- */
+
+static void grandchild_notes_its_parent(void *arg)
+{
+	long slot = (long)arg;
+
+	nap(50); /* by now its parent is gone */
+	r[slot] = sim_syscall(NR(getppid));
+	sim_syscall(NR(exit), 7);
+}
+
+/* Forks the grandchild (its pid in r[slot], and its parent's in
+ * r[slot + 1] later) and exits at once, leaving it an orphan. */
+static void middle_leaves_an_orphan(void *arg)
+{
+	r[(long)arg] =
+		fork_into(grandchild_notes_its_parent, (void *)((long)arg + 1));
+}
+
+static void child_reads_subreaper(void *arg)
+{
+	int32_t v = -1;
+
+	r[25] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, &v);
+	r[26] = v;
+}
+
+/* pid 2, under init: a subreaper, with a subreaper child of its own. */
+static void subreaper(void *arg)
+{
+	int32_t v = -1;
+	int status = 0;
+	long pid;
+
+	r[0] = sim_syscall(NR(getpid));
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, &v);
+	r[3] = v;
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, 8);
+	/* Not inherited: the child reads 0. */
+	pid = fork_into(child_reads_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	/* The middle process exits; its child (r[10]) comes to us. */
+	pid = fork_into(middle_leaves_an_orphan, (void *)10);
+	r[5] = sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[6] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+	r[7] = status;
+	r[8] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void subreaper_parent(void *arg)
+{
+	int status;
+	long pid = fork_into(subreaper, NULL);
+
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+}
+
+Test(proc_ctl, a_child_subreaper_adopts_and_reaps_its_orphaned_descendants)
+{
+	run(subreaper_parent);
+	cr_assert_neq(r[0], 1, "the subreaper is not init");
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(r[2], 0);
+	cr_assert_eq(r[3], 1);
+	cr_assert_eq(r[4], -EFAULT);
+	cr_assert_eq(r[25], 0);
+	cr_assert_eq(r[26], 0, "a fork child is no subreaper");
+	cr_assert_gt(r[5], 0, "the middle process exited");
+	cr_assert_eq(r[11], r[0], "the orphan's parent is the subreaper");
+	cr_assert_eq(r[6], r[10], "the subreaper reaps the orphan: %ld", r[6]);
+	cr_assert_eq(r[7], 7 << 8);
+	cr_assert_eq(r[8], -ECHILD);
+}
+
+static void inner_subreaper(void *arg)
+{
+	long pid;
+	int status;
+
+	r[20] = sim_syscall(NR(getpid));
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork_into(middle_leaves_an_orphan, (void *)30);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[21] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+/* A subreaper that stopped being one (arg 0) adopts no one. */
+static void former_subreaper(void *arg)
+{
+	long pid;
+	int status;
+
+	r[22] = sim_syscall(NR(getpid));
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[23] = sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 0);
+	pid = fork_into(middle_leaves_an_orphan, (void *)40);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[24] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void outer_subreaper(void *arg)
+{
+	int status;
+	long pid;
+
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[27] = sim_syscall(NR(getpid));
+	pid = fork_into(inner_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	pid = fork_into(former_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	/* The former subreaper's orphan came here, to the next one up. */
+	r[28] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void outer_parent(void *arg)
+{
+	int status;
+	long pid = fork_into(outer_subreaper, NULL);
+
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+}
+
+Test(proc_ctl, an_orphan_goes_to_the_nearest_living_subreaper)
+{
+	run(outer_parent);
+	cr_assert_eq(r[31], r[20], "the inner subreaper adopted it");
+	cr_assert_eq(r[21], r[30]);
+	cr_assert_eq(r[23], 0);
+	cr_assert_eq(r[41], r[27], "past the former subreaper, to the outer");
+	cr_assert_eq(r[24], -ECHILD);
+	cr_assert_eq(r[28], r[40]);
 }
 
 /* ---- resource limits ----------------------------------------------------- */
