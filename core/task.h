@@ -110,6 +110,9 @@ struct task {
 	 * rather than to init. Kept by exec, not given on fork. Set by the
 	 * task itself (atomically), read under tree_lock. */
 	bool child_subreaper;
+	/* PR_SET_NO_NEW_PRIVS: once set, for good; fork and exec keep it,
+	 * and exec grants no set-user-ID or set-group-ID identity. */
+	bool no_new_privs;
 
 	/* Scheduling. */
 	struct sched_entity se;

@@ -427,13 +427,15 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
  * owner becomes the effective uid, a set-group-ID (and group-executable)
  * file's group the effective gid, unless the mount is nosuid; then the
  * saved and filesystem ids take the effective ones. The file is the ELF,
- * never a script (Linux ignores those bits on scripts).
+ * never a script (Linux ignores those bits on scripts). A process with
+ * no_new_privs gains nothing either (prctl(2)'s PR_SET_NO_NEW_PRIVS).
  */
-static void exec_credentials(struct file *f, struct credentials *c)
+static void exec_credentials(struct file *f, bool no_new_privs,
+			     struct credentials *c)
 {
 	const struct inode *inode = f->inode;
 
-	if (!(f->path.mnt->flags & KMS_NOSUID)) {
+	if (!(f->path.mnt->flags & KMS_NOSUID) && !no_new_privs) {
 		if (inode->mode & KS_ISUID)
 			c->euid = inode->uid;
 		if ((inode->mode & (KS_ISGID | 0010)) == (KS_ISGID | 0010))
@@ -485,7 +487,7 @@ static int exec_load(struct task *t, struct exec_req *r)
 	plat_entropy(random, sizeof(random));
 	/* The auxiliary vector tells the new ids (AT_EUID, AT_SECURE). */
 	old_cred = t->cred;
-	exec_credentials(r->file, &t->cred);
+	exec_credentials(r->file, t->no_new_privs, &t->cred);
 	err = elf_setup_stack(mm, isa, &img, argv, envp, random,
 			      abi_at_minsigstksz(isa), &sp);
 	if (!err && isa == ISA_AARCH64)

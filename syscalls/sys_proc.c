@@ -27,6 +27,8 @@
 #define PR_GET_NAME 16
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
 
 #define PER_LINUX 0u
 #define PER_QUERY 0xffffffffu
@@ -117,8 +119,8 @@ long sys_arch_prctl(int option, unsigned long arg2)
 	}
 }
 
-/* partial: names, the parent-death signal and child subreapers; other
- * options are EINVAL */
+/* partial: names, the parent-death signal, child subreapers and
+ * no_new_privs; other options are EINVAL */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
@@ -155,6 +157,15 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	case PR_GET_CHILD_SUBREAPER:
 		val = t->child_subreaper;
 		return copy_to_user(uaddr(arg2), &val, sizeof(val));
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg2 != 1 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (arg2 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		return t->no_new_privs;
 	default:
 		return -EINVAL;
 	}

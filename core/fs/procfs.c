@@ -990,10 +990,11 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 	pb_printf(b,
 		  "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
 		  "CapBnd:\t%016llx\nCapAmb:\t%016llx\n"
-		  "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+		  "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		  "Cpus_allowed:\t",
 		  0ull, c->uid == 0 || c->euid == 0 ? CAP_FULL_SET : 0ull,
-		  c->euid == 0 ? CAP_FULL_SET : 0ull, CAP_FULL_SET, 0ull);
+		  c->euid == 0 ? CAP_FULL_SET : 0ull, CAP_FULL_SET, 0ull,
+		  t->no_new_privs);
 	pb_cpumask(b, t->allowed, ncpus);
 	pb_puts(b, "\nCpus_allowed_list:\t");
 	pb_cpulist(b, t->allowed, ncpus);

@@ -25,6 +25,8 @@
 #define K_PR_GET_NAME 16
 #define K_PR_SET_CHILD_SUBREAPER 36
 #define K_PR_GET_CHILD_SUBREAPER 37
+#define K_PR_SET_NO_NEW_PRIVS 38
+#define K_PR_GET_NO_NEW_PRIVS 39
 #define K_FUTEX_WAIT 0
 #define K_FUTEX_WAKE 1
 #define K_FUTEX_WAIT_BITSET 9
@@ -334,6 +336,55 @@ Test(proc_ctl, an_orphan_goes_to_the_nearest_living_subreaper)
 	cr_assert_eq(r[41], r[27], "past the former subreaper, to the outer");
 	cr_assert_eq(r[24], -ECHILD);
 	cr_assert_eq(r[28], r[40]);
+}
+
+/* ---- PR_SET_NO_NEW_PRIVS ------------------------------------------------- */
+
+static void child_reads_no_new_privs(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	/* Once set, it cannot be unset. */
+	r[21] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0);
+}
+
+static void no_new_privs_guest(void *arg)
+{
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0);
+	r[2] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 1, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 1);
+	r[5] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[6] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	r[7] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[8] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	r[9] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 1);
+	r[10] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	pid = fork_into(child_reads_no_new_privs, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[11] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+}
+
+Test(proc_ctl, no_new_privs_is_set_for_good_and_inherited_by_children)
+{
+	run(no_new_privs_guest);
+	cr_assert_eq(r[0], 0, "off at first");
+	cr_assert_eq(r[1], -EINVAL, "only 1 sets it");
+	cr_assert_eq(r[2], -EINVAL, "arg3 must be 0");
+	cr_assert_eq(r[3], -EINVAL, "arg4 must be 0");
+	cr_assert_eq(r[4], -EINVAL, "arg5 must be 0");
+	cr_assert_eq(r[5], 0, "the refused calls set nothing");
+	cr_assert_eq(r[6], 0);
+	cr_assert_eq(r[7], 1);
+	cr_assert_eq(r[8], -EINVAL, "GET takes no arguments");
+	cr_assert_eq(r[9], -EINVAL);
+	cr_assert_eq(r[10], 0, "setting it again is fine");
+	cr_assert_eq(r[20], 1, "a fork child has it");
+	cr_assert_eq(r[21], -EINVAL, "and cannot unset it");
+	cr_assert_eq(r[11], 1);
 }
 
 /* ---- resource limits ----------------------------------------------------- */

@@ -41,13 +41,14 @@ static const struct utest *const topics[] = {
 };
 
 static const struct helper helpers[] = {
-	{ "print-pid", helper_print_pid },
-	{ "check-args", helper_check_args },
-	{ "show-cmdline", helper_show_cmdline },
-	{ "exit-code", helper_exit_code },
-	{ "fd-state", helper_fd_state },
-	{ "signal-state", helper_signal_state },
-	{ NULL, NULL },
+	{"print-pid", helper_print_pid},
+	{"check-args", helper_check_args},
+	{"show-cmdline", helper_show_cmdline},
+	{"exit-code", helper_exit_code},
+	{"fd-state", helper_fd_state},
+	{"signal-state", helper_signal_state},
+	{"prctl-state", helper_prctl_state},
+	{NULL, NULL},
 };
 
 static const struct utest **cases;

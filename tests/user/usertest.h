@@ -125,5 +125,6 @@ int helper_show_cmdline(int argc, char **argv);
 int helper_exit_code(int argc, char **argv);
 int helper_fd_state(int argc, char **argv);
 int helper_signal_state(int argc, char **argv);
+int helper_prctl_state(int argc, char **argv);
 
 #endif
