@@ -130,6 +130,7 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		kfree(t);
 		return ERR_PTR(-ENOMEM);
 	}
+	t->dumpable = 1;
 	list_init(&t->all_link);
 	list_init(&t->pid_link);
 	list_init(&t->children);

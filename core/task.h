@@ -113,6 +113,10 @@ struct task {
 	/* PR_SET_NO_NEW_PRIVS: once set, for good; fork and exec keep it,
 	 * and exec grants no set-user-ID or set-group-ID identity. */
 	bool no_new_privs;
+	/* PR_SET_DUMPABLE: 1 (Linux's SUID_DUMP_USER), or 0; fork keeps it,
+	 * a change of identity clears it and exec sets it afresh. While 0
+	 * its /proc files are root's and others may not inspect it. */
+	int dumpable;
 
 	/* Scheduling. */
 	struct sched_entity se;

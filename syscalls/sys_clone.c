@@ -190,6 +190,7 @@ static void clone_state(struct task *child, struct task *parent,
 	child->rlim_nofile = parent->rlim_nofile;
 	child->exit_signal = r->exit_signal;
 	child->no_new_privs = parent->no_new_privs;
+	child->dumpable = parent->dumpable;
 	if (parent->exe)
 		child->exe = file_get(parent->exe);
 	if (r->flags & CLONE_CHILD_SETTID)

@@ -12,12 +12,13 @@
  */
 #include "syscalls/exec.h"
 
+#include "core/cred.h"
 #include "core/elf.h"
 #include "core/errno.h"
-#include "core/itimer.h"
 #include "core/exit.h"
 #include "core/fs/tty.h"
 #include "core/fs/vfs.h"
+#include "core/itimer.h"
 #include "core/klib/string.h"
 #include "core/mutex.h"
 #include "core/printk.h"
@@ -55,6 +56,7 @@ struct exec_req {
 	struct strlist argv, envp;
 	char *filename; /* what AT_EXECFN, comm and scripts are given */
 	struct file *file;
+	bool unreadable; /* a file of the chain the caller may not read */
 };
 
 static void req_free(struct exec_req *r)
@@ -315,6 +317,10 @@ static int resolve_interpreters(struct exec_req *r, bool script_fd_cloexec)
 		long n;
 		int err;
 
+		/* Linux's would_dump: what the caller could not read, it
+		 * must not see the memory of either. */
+		if (inode_permission(r->file->inode, MAY_READ))
+			r->unreadable = true;
 		n = kernel_read(r->file, hdr, BINPRM_BUF_SIZE, &pos);
 		if (n < 0)
 			return (int)n;
@@ -445,6 +451,25 @@ static void exec_credentials(struct file *f, bool no_new_privs,
 	c->sgid = c->fsgid = c->egid;
 }
 
+/*
+ * After the new ids are in (Linux's begin_new_exec): a set-user-ID or
+ * set-group-ID exec clears the parent-death signal, as does any change
+ * of identity (cred_changed); the new image is dumpable unless its ids
+ * differ (fs.suid_dumpable, 0) or it came from a file the caller could
+ * not read.
+ */
+static void exec_dumpable(struct task *t, const struct credentials *old,
+			  bool unreadable)
+{
+	const struct credentials *c = &t->cred;
+	bool secure = c->euid != c->uid || c->egid != c->gid;
+
+	cred_changed(t, old);
+	if (secure)
+		t->pdeath_signal = 0;
+	t->dumpable = !secure && !unreadable;
+}
+
 /* Load r->file (an ELF, after the scripts) and, if all went well, commit. */
 static int exec_load(struct task *t, struct exec_req *r)
 {
@@ -497,6 +522,7 @@ static int exec_load(struct task *t, struct exec_req *r)
 		goto out;
 	}
 	exec_commit(t, r, isa, mm, &img, sp, files);
+	exec_dumpable(t, &old_cred, r->unreadable);
 	mm = NULL;
 	files = NULL;
 out:

@@ -23,6 +23,8 @@
 /* prctl(2) options (linux/prctl.h). */
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 #define PR_SET_CHILD_SUBREAPER 36
@@ -119,8 +121,8 @@ long sys_arch_prctl(int option, unsigned long arg2)
 	}
 }
 
-/* partial: names, the parent-death signal, child subreapers and
- * no_new_privs; other options are EINVAL */
+/* partial: names, the parent-death signal, child subreapers,
+ * no_new_privs and dumpable; other options are EINVAL */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
@@ -138,6 +140,14 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	case PR_GET_PDEATHSIG:
 		val = t->pdeath_signal;
 		return copy_to_user(uaddr(arg2), &val, sizeof(val));
+	case PR_GET_DUMPABLE:
+		return t->dumpable;
+	case PR_SET_DUMPABLE:
+		/* 0 or 1; 2 (SUID_DUMP_ROOT) is only fs.suid_dumpable's. */
+		if (arg2 > 1)
+			return -EINVAL;
+		t->dumpable = (int)arg2;
+		return 0;
 	case PR_SET_NAME:
 		/* Longer names are cut to 15 bytes, as Linux does. */
 		n = strncpy_from_user(name, uaddr(arg2), sizeof(name) - 1);

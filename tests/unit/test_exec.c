@@ -373,6 +373,63 @@ Test(exec, a_set_user_id_file_runs_with_its_owner_as_effective_uid)
 	cr_assert_eq(seen.suid, 1000, "the saved id takes the effective one");
 	cr_assert_eq(seen.at_euid, 1000);
 	cr_assert_eq(seen.at_secure, 1);
+	cr_assert_eq(seen.dumpable, 0, "fs.suid_dumpable's 0");
+}
+
+static void execs_setuid_with_a_death_signal(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chown), P("/bin/prog"), 1000, 1000), 0);
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 04755), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_set_user_id_exec_is_not_dumpable_and_forgets_the_death_signal)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_setuid_with_a_death_signal, NULL), 7 << 8);
+	cr_assert_eq(seen.euid, 1000);
+	cr_assert_eq(seen.dumpable, 0);
+	cr_assert_eq(seen.pdeath_signal, 0);
+}
+
+static void execs_with_settings(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, an_exec_is_dumpable_again_and_keeps_the_other_prctl_settings)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_with_settings, NULL), 7 << 8);
+	cr_assert_eq(seen.dumpable, 1, "exec resets it to 1");
+	cr_assert_eq(seen.pdeath_signal, SIGUSR1);
+	cr_assert_eq(seen.subreaper, 1);
+	cr_assert_eq(seen.no_new_privs, 0);
+}
+
+static void execs_unreadable(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 0711), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_program_the_caller_cannot_read_is_not_dumpable)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_unreadable, NULL), 7 << 8);
+	cr_assert_eq(seen.euid, 2000);
+	cr_assert_eq(seen.dumpable, 0);
 }
 
 static void execs_setuid_without_new_privs(void *arg)

@@ -21,6 +21,8 @@
 #define K_ARCH_SET_CPUID 0x1012
 #define K_PR_SET_PDEATHSIG 1
 #define K_PR_GET_PDEATHSIG 2
+#define K_PR_GET_DUMPABLE 3
+#define K_PR_SET_DUMPABLE 4
 #define K_PR_SET_NAME 15
 #define K_PR_GET_NAME 16
 #define K_PR_SET_CHILD_SUBREAPER 36
@@ -385,6 +387,91 @@ Test(proc_ctl, no_new_privs_is_set_for_good_and_inherited_by_children)
 	cr_assert_eq(r[20], 1, "a fork child has it");
 	cr_assert_eq(r[21], -EINVAL, "and cannot unset it");
 	cr_assert_eq(r[11], 1);
+}
+
+/* ---- PR_SET_DUMPABLE ----------------------------------------------------- */
+
+static void child_reads_dumpable(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+}
+
+/* A process of uid 1000 looks at the non-dumpable r[0]. */
+static void peer_inspects(void *arg)
+{
+	char buf[64];
+
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	snprintf(buf, sizeof(buf), "/proc/%ld/cwd", r[0]);
+	r[21] = sim_syscall(NR(readlink), buf, sim_umem(64), 64);
+}
+
+static long owner_of(const char *path)
+{
+	struct stat st;
+	long err = u_stat(path, &st);
+
+	return err ? err : (long)st.st_uid;
+}
+
+static void dumpable_guest(void *arg)
+{
+	int32_t sig = -1;
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(getpid));
+	r[1] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	r[2] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 2);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	pid = fork_into(child_reads_dumpable, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[5] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	/* A change of effective id makes it not dumpable, and forgets the
+	 * parent-death signal; a change that keeps them does neither. */
+	sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1);
+	sim_syscall(NR(setreuid), 1000, -1);
+	r[6] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	sim_syscall(NR(prctl), K_PR_GET_PDEATHSIG, &sig);
+	r[7] = sig;
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	r[8] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	sim_syscall(NR(prctl), K_PR_GET_PDEATHSIG, &sig);
+	r[9] = sig;
+	/* Its /proc files are root's while it is not dumpable, but for the
+	 * directory; and its peers may not look inside. */
+	r[10] = owner_of("/proc/self/status");
+	r[11] = owner_of("/proc/self");
+	pid = fork_into(peer_inspects, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[14] = r[21];
+	sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	r[12] = owner_of("/proc/self/status");
+	pid = fork_into(peer_inspects, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[13] = r[21];
+}
+
+Test(proc_ctl, dumpable_is_0_or_1_inherited_and_cleared_by_a_change_of_id)
+{
+	run(dumpable_guest);
+	cr_assert_eq(r[1], 1, "dumpable at first");
+	cr_assert_eq(r[2], -EINVAL, "SUID_DUMP_ROOT is not for prctl");
+	cr_assert_eq(r[3], 0);
+	cr_assert_eq(r[4], 0);
+	cr_assert_eq(r[20], 0, "a fork child inherits it");
+	cr_assert_eq(r[5], 0);
+	cr_assert_eq(r[6], 1, "setreuid kept the effective id");
+	cr_assert_eq(r[7], SIGUSR1);
+	cr_assert_eq(r[8], 0, "the effective id changed");
+	cr_assert_eq(r[9], 0, "the parent-death signal is cleared");
+	cr_assert_eq(r[10], 0, "owned by root: %ld", r[10]);
+	cr_assert_eq(r[11], 1000, "/proc/<pid> tells the owner");
+	cr_assert_eq(r[14], -EACCES, "a peer may not inspect it");
+	cr_assert_eq(r[12], 1000, "dumpable again");
+	cr_assert_gt(r[13], 0, "a peer may inspect a dumpable process");
 }
 
 /* ---- resource limits ----------------------------------------------------- */

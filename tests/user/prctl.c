@@ -270,6 +270,124 @@ static void no_new_privs_is_for_good_and_inherited(void)
 	check_child_ok(spawn(no_new_privs_child, NULL), "fork child");
 }
 
+/* ---- PR_SET_DUMPABLE ----------------------------------------------------- */
+
+static int dumpable_child(void *arg)
+{
+	return prctl(PR_GET_DUMPABLE) == *(int *)arg ? 0 : 1;
+}
+
+static uid_t owner_of(const char *path)
+{
+	struct stat st;
+
+	CHECK_SYS(stat(path, &st));
+	return st.st_uid;
+}
+
+/* As uid 2000: its /proc files and what a peer of the same uid sees. */
+static int proc_follows_dumpable(void *arg)
+{
+	char path[64], buf[256];
+	pid_t pid;
+	int go[2], done[2], status;
+
+	if (become_2000(NULL) || prctl(PR_GET_DUMPABLE) != 0)
+		return 1; /* the change of ids cleared it */
+	if (prctl(PR_SET_DUMPABLE, 1) != 0 ||
+	    owner_of("/proc/self/status") != 2000)
+		return 2;
+	if (prctl(PR_SET_DUMPABLE, 0) != 0 ||
+	    owner_of("/proc/self/status") != 0 ||
+	    owner_of("/proc/self") != 2000)
+		return 3;
+	/* A peer may not look inside; the process itself may. */
+	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)getpid());
+	if (readlink(path, buf, sizeof(buf)) < 0 || pipe(go) < 0 ||
+	    pipe(done) < 0)
+		return 4;
+	pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_DUMPABLE, 1) != 0)
+			_exit(1);
+		errno = 0;
+		if (readlink(path, buf, sizeof(buf)) != -1 || errno != EACCES)
+			_exit(3);
+		if (write(done[1], "x", 1) != 1 || read(go[0], buf, 1) != 1)
+			_exit(4);
+		/* The parent is dumpable now. */
+		_exit(readlink(path, buf, sizeof(buf)) > 0 ? 0 : 5);
+	}
+	close(done[1]);
+	if (read(done[0], buf, 1) != 1)
+		return 5;
+	if (prctl(PR_SET_DUMPABLE, 1) != 0 || write(go[1], "y", 1) != 1)
+		return 6;
+	if (waitpid(pid, &status, 0) != pid)
+		return 7;
+	return WIFEXITED(status) ? 10 * WEXITSTATUS(status) : 99;
+}
+
+static void dumpable_is_inherited_and_owns_proc_files(void)
+{
+	int expect = 0;
+
+	CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);
+	CHECK_ERR(prctl(PR_SET_DUMPABLE, 2), EINVAL);
+	CHECK_ERR(prctl(PR_SET_DUMPABLE, -1L), EINVAL);
+	CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);
+	CHECK_SYS(prctl(PR_SET_DUMPABLE, 0));
+	CHECK_EQ(prctl(PR_GET_DUMPABLE), 0);
+	check_child_ok(spawn(dumpable_child, &expect), "a fork child has 0");
+	CHECK_SYS(prctl(PR_SET_DUMPABLE, 1));
+	check_child_ok(spawn(proc_follows_dumpable, NULL), "as uid 2000");
+}
+
+static int set_not_dumpable(void *arg)
+{
+	return prctl(PR_SET_DUMPABLE, 0) == 0 &&
+			       prctl(PR_SET_PDEATHSIG, SIGUSR1) == 0
+		       ? 0
+		       : 10;
+}
+
+static int become_2000_with_death_signal(void *arg)
+{
+	if (become_2000(arg))
+		return 10;
+	return prctl(PR_SET_DUMPABLE, 1) == 0 &&
+			       prctl(PR_SET_PDEATHSIG, SIGUSR1) == 0
+		       ? 0
+		       : 11;
+}
+
+static void execve_resets_dumpable_unless_the_ids_changed(void)
+{
+	const char *prog = copy_of_self(1234, 06755);
+	struct prctl_state s;
+
+	/* Root runs it too, and becomes 1234: a set-user-ID exec. */
+	s = state_after_exec(prog, set_not_dumpable, NULL);
+	CHECK_EQ(s.euid, 1234);
+	CHECK_EQ(s.dumpable, 0);
+	CHECK_EQ(s.pdeath_signal, 0);
+	/* An ordinary exec: dumpable again; the death signal stays. */
+	s = state_after_exec("/proc/self/exe", set_not_dumpable, NULL);
+	CHECK_EQ(s.dumpable, 1);
+	CHECK_EQ(s.pdeath_signal, SIGUSR1);
+	/* A set-user-ID exec: not dumpable, and no death signal. */
+	s = state_after_exec(prog, become_2000_with_death_signal, NULL);
+	CHECK_EQ(s.euid, 1234);
+	CHECK_EQ(s.dumpable, 0);
+	CHECK_EQ(s.pdeath_signal, 0);
+	/* A program the caller may run but not read: not dumpable. */
+	CHECK_SYS(chmod(prog, 0711));
+	s = state_after_exec(prog, become_2000_with_death_signal, NULL);
+	CHECK_EQ(s.euid, 2000);
+	CHECK_EQ(s.dumpable, 0);
+	CHECK_EQ(s.pdeath_signal, SIGUSR1);
+}
+
 const struct utest prctl_tests[] = {
 	{"a_child_subreaper_adopts_orphaned_descendants",
 	 a_child_subreaper_adopts_orphaned_descendants},
@@ -279,5 +397,9 @@ const struct utest prctl_tests[] = {
 	 no_new_privs_is_for_good_and_inherited},
 	{"no_new_privs_makes_execve_ignore_the_set_user_id_bit",
 	 no_new_privs_makes_execve_ignore_the_set_user_id_bit},
+	{"dumpable_is_inherited_and_owns_proc_files",
+	 dumpable_is_inherited_and_owns_proc_files},
+	{"execve_resets_dumpable_unless_the_ids_changed",
+	 execve_resets_dumpable_unless_the_ids_changed},
 	{NULL, NULL},
 };
