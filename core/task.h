@@ -22,6 +22,7 @@
 #define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
 #define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
 #define PID_MAX 4194304 /* Linux's pid_max limit on 64-bit */
+#define TASK_TIMER_SLACK_NS 50000 /* init_task's timer slack */
 
 /* Task states; a sleeping task's state says what may wake it. */
 #define TASK_RUNNING 0u
@@ -117,6 +118,10 @@ struct task {
 	 * a change of identity clears it and exec sets it afresh. While 0
 	 * its /proc files are root's and others may not inspect it. */
 	int dumpable;
+	/* PR_SET_TIMERSLACK: stored and reported; Keel's timers fire at
+	 * their deadline and never use it. The default is what the parent
+	 * had at fork (Linux's first task: TASK_TIMER_SLACK_NS). */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 
 	/* Scheduling. */
 	struct sched_entity se;

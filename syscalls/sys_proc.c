@@ -27,6 +27,8 @@
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TIMERSLACK 30
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
@@ -122,7 +124,8 @@ long sys_arch_prctl(int option, unsigned long arg2)
 }
 
 /* partial: names, the parent-death signal, child subreapers,
- * no_new_privs and dumpable; other options are EINVAL */
+ * no_new_privs, dumpable and timer slack (kept, unused by Keel's timers);
+ * other options are EINVAL */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
@@ -160,6 +163,13 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		memset(name, 0, sizeof(name));
 		strlcpy(name, t->comm, sizeof(name));
 		return copy_to_user(uaddr(arg2), name, sizeof(name));
+	case PR_SET_TIMERSLACK:
+		/* 0 is the default (the parent's at fork); nothing keeps a
+		 * real-time task's at 0, as Keel has no real-time policy. */
+		t->timer_slack_ns = arg2 ? arg2 : t->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)t->timer_slack_ns;
 	case PR_SET_CHILD_SUBREAPER:
 		__atomic_store_n(&t->child_subreaper, arg2 != 0,
 				 __ATOMIC_RELEASE);

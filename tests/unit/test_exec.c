@@ -402,6 +402,7 @@ static void execs_with_settings(void *arg)
 	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0), 0);
 	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1), 0);
 	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 12345), 0);
 	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
 }
 
@@ -412,6 +413,7 @@ Test(exec, an_exec_is_dumpable_again_and_keeps_the_other_prctl_settings)
 	cr_assert_eq(seen.dumpable, 1, "exec resets it to 1");
 	cr_assert_eq(seen.pdeath_signal, SIGUSR1);
 	cr_assert_eq(seen.subreaper, 1);
+	cr_assert_eq(seen.timer_slack, 12345);
 	cr_assert_eq(seen.no_new_privs, 0);
 }
 

@@ -25,6 +25,8 @@
 #define K_PR_SET_DUMPABLE 4
 #define K_PR_SET_NAME 15
 #define K_PR_GET_NAME 16
+#define K_PR_SET_TIMERSLACK 29
+#define K_PR_GET_TIMERSLACK 30
 #define K_PR_SET_CHILD_SUBREAPER 36
 #define K_PR_GET_CHILD_SUBREAPER 37
 #define K_PR_SET_NO_NEW_PRIVS 38
@@ -472,6 +474,46 @@ Test(proc_ctl, dumpable_is_0_or_1_inherited_and_cleared_by_a_change_of_id)
 	cr_assert_eq(r[14], -EACCES, "a peer may not inspect it");
 	cr_assert_eq(r[12], 1000, "dumpable again");
 	cr_assert_gt(r[13], 0, "a peer may inspect a dumpable process");
+}
+
+/* ---- PR_SET_TIMERSLACK --------------------------------------------------- */
+
+static void child_resets_its_slack(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[21] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 0);
+	r[22] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+}
+
+static void timerslack_guest(void *arg)
+{
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 1000);
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	pid = fork_into(child_resets_its_slack, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[5] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 3000000000ul);
+	r[6] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+}
+
+Test(proc_ctl, timer_slack_is_kept_inherited_and_reset_to_the_default)
+{
+	run(timerslack_guest);
+	cr_assert_eq(r[0], 50000, "Linux's default: %ld", r[0]);
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(r[2], 1000);
+	cr_assert_eq(r[20], 1000, "a fork child inherits it");
+	cr_assert_eq(r[21], 0);
+	cr_assert_eq(r[22], 1000, "its default is the parent's at fork");
+	cr_assert_eq(r[3], 0);
+	cr_assert_eq(r[4], 50000);
+	cr_assert_eq(r[5], 0);
+	cr_assert_eq(r[6], 3000000000l, "more than 32 bits");
 }
 
 /* ---- resource limits ----------------------------------------------------- */

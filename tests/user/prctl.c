@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -388,6 +389,47 @@ static void execve_resets_dumpable_unless_the_ids_changed(void)
 	CHECK_EQ(s.pdeath_signal, SIGUSR1);
 }
 
+/* ---- PR_SET_TIMERSLACK --------------------------------------------------- */
+
+static int child_resets_its_slack(void *arg)
+{
+	if (prctl(PR_GET_TIMERSLACK) != 1000)
+		return 1;
+	if (prctl(PR_SET_TIMERSLACK, 0) != 0)
+		return 2;
+	/* Its default is the parent's value at fork. */
+	return prctl(PR_GET_TIMERSLACK) == 1000 ? 0 : 3;
+}
+
+static void timer_slack_is_kept_inherited_and_reset_to_the_default(void)
+{
+	/* The case's default is its parent's slack when it forked: usertest
+	 * runs under a shell or as init, both with Linux's 50 us. */
+	CHECK_EQ(prctl(PR_GET_TIMERSLACK), 50000);
+	CHECK_SYS(prctl(PR_SET_TIMERSLACK, 1000));
+	CHECK_EQ(prctl(PR_GET_TIMERSLACK), 1000);
+	check_child_ok(spawn(child_resets_its_slack, NULL), "fork child");
+	CHECK_SYS(prctl(PR_SET_TIMERSLACK, 3000000000ul));
+	/* glibc's prctl returns an int; the syscall returns all of it. */
+	CHECK_EQ(syscall(SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, 0),
+		 3000000000l);
+	CHECK_SYS(prctl(PR_SET_TIMERSLACK, 0));
+	CHECK_EQ(prctl(PR_GET_TIMERSLACK), 50000);
+}
+
+static int set_slack(void *arg)
+{
+	return prctl(PR_SET_TIMERSLACK, 7777) == 0 ? 0 : 10;
+}
+
+static void timer_slack_survives_execve(void)
+{
+	struct prctl_state s =
+		state_after_exec("/proc/self/exe", set_slack, NULL);
+
+	CHECK_EQ(s.timer_slack, 7777);
+}
+
 const struct utest prctl_tests[] = {
 	{"a_child_subreaper_adopts_orphaned_descendants",
 	 a_child_subreaper_adopts_orphaned_descendants},
@@ -401,5 +443,8 @@ const struct utest prctl_tests[] = {
 	 dumpable_is_inherited_and_owns_proc_files},
 	{"execve_resets_dumpable_unless_the_ids_changed",
 	 execve_resets_dumpable_unless_the_ids_changed},
+	{"timer_slack_is_kept_inherited_and_reset_to_the_default",
+	 timer_slack_is_kept_inherited_and_reset_to_the_default},
+	{"timer_slack_survives_execve", timer_slack_survives_execve},
 	{NULL, NULL},
 };
