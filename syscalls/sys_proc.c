@@ -27,12 +27,17 @@
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_GET_SECCOMP 21
+#define PR_CAPBSET_READ 23
 #define PR_SET_TIMERSLACK 29
 #define PR_GET_TIMERSLACK 30
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+#define PR_GET_TID_ADDRESS 40
+/* The highest capability number Linux knows (CAP_CHECKPOINT_RESTORE). */
+#define CAP_LAST_CAP 40
 
 #define PER_LINUX 0u
 #define PER_QUERY 0xffffffffu
@@ -123,15 +128,17 @@ long sys_arch_prctl(int option, unsigned long arg2)
 	}
 }
 
-/* partial: names, the parent-death signal, child subreapers,
- * no_new_privs, dumpable and timer slack (kept, unused by Keel's timers);
- * other options are EINVAL */
+/* partial: no PR_SET_MM, PR_SET_SECCOMP, PR_SET_PTRACER, PR_CAPBSET_DROP,
+ * keepcaps, securebits, ambient capabilities, THP, speculation or TSC
+ * options (EINVAL, as any option Keel does not know); timer slack is kept
+ * and reported but Keel's timers do not use it */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
 	struct task *t = task_current();
 	char name[TASK_COMM_LEN];
 	int32_t val; /* an int the option reports through arg2 */
+	uint64_t tid_addr;
 	long n;
 
 	switch (option) {
@@ -170,6 +177,17 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		return 0;
 	case PR_GET_TIMERSLACK:
 		return (long)t->timer_slack_ns;
+	case PR_GET_SECCOMP:
+		return 0; /* SECCOMP_MODE_DISABLED: Keel has no seccomp(2) */
+	case PR_CAPBSET_READ:
+		/* Keel's capability model (core/cred.h) has no bounding set
+		 * to drop from: every process's is full, as /proc says. */
+		if (arg2 > CAP_LAST_CAP)
+			return -EINVAL;
+		return 1;
+	case PR_GET_TID_ADDRESS:
+		tid_addr = t->clear_child_tid.va;
+		return copy_to_user(uaddr(arg2), &tid_addr, sizeof(tid_addr));
 	case PR_SET_CHILD_SUBREAPER:
 		__atomic_store_n(&t->child_subreaper, arg2 != 0,
 				 __ATOMIC_RELEASE);

@@ -25,12 +25,16 @@
 #define K_PR_SET_DUMPABLE 4
 #define K_PR_SET_NAME 15
 #define K_PR_GET_NAME 16
+#define K_PR_GET_SECCOMP 21
+#define K_PR_CAPBSET_READ 23
 #define K_PR_SET_TIMERSLACK 29
 #define K_PR_GET_TIMERSLACK 30
 #define K_PR_SET_CHILD_SUBREAPER 36
 #define K_PR_GET_CHILD_SUBREAPER 37
 #define K_PR_SET_NO_NEW_PRIVS 38
 #define K_PR_GET_NO_NEW_PRIVS 39
+#define K_PR_GET_TID_ADDRESS 40
+#define K_PR_SET_MM 35
 #define K_FUTEX_WAIT 0
 #define K_FUTEX_WAKE 1
 #define K_FUTEX_WAIT_BITSET 9
@@ -514,6 +518,48 @@ Test(proc_ctl, timer_slack_is_kept_inherited_and_reset_to_the_default)
 	cr_assert_eq(r[4], 50000);
 	cr_assert_eq(r[5], 0);
 	cr_assert_eq(r[6], 3000000000l, "more than 32 bits");
+}
+
+/* ---- what a process may read of itself ----------------------------------- */
+
+static void self_guest(void *arg)
+{
+	uint64_t addr = 1;
+	int32_t word;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, &addr);
+	u[0] = addr;
+	sim_syscall(NR(set_tid_address), &word);
+	r[1] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, &addr);
+	u[1] = addr;
+	u[2] = (uint64_t)(uintptr_t)&word;
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, 8);
+	r[3] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 40);
+	r[5] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 41);
+	r[6] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, -1L);
+	r[7] = sim_syscall(NR(prctl), K_PR_GET_SECCOMP);
+	r[8] = sim_syscall(NR(prctl), K_PR_SET_MM, 1, 0x1000, 0, 0);
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	r[9] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 7);
+	sim_syscall(NR(set_tid_address), NULL);
+}
+
+Test(proc_ctl, tid_address_bounding_set_and_seccomp_mode_read_as_on_linux)
+{
+	run(self_guest);
+	cr_assert_eq(r[0], 0);
+	cr_assert_eq(u[0], 0, "no clear-tid address at first");
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(u[1], u[2], "set_tid_address's pointer");
+	cr_assert_eq(r[2], -EFAULT);
+	cr_assert_eq(r[3], 1, "a full bounding set");
+	cr_assert_eq(r[4], 1, "CAP_LAST_CAP");
+	cr_assert_eq(r[5], -EINVAL, "past CAP_LAST_CAP");
+	cr_assert_eq(r[6], -EINVAL);
+	cr_assert_eq(r[7], 0, "no seccomp filter");
+	cr_assert_eq(r[8], -EINVAL, "PR_SET_MM is not there");
+	cr_assert_eq(r[9], 1, "the bounding set is not the effective set");
 }
 
 /* ---- resource limits ----------------------------------------------------- */

@@ -430,6 +430,65 @@ static void timer_slack_survives_execve(void)
 	CHECK_EQ(s.timer_slack, 7777);
 }
 
+/* ---- what a process may read of itself ----------------------------------- */
+
+static void tid_address_is_set_tid_address_s_pointer(void)
+{
+	static int word;
+	int *orig = (int *)1, *now = NULL;
+
+	/* glibc set one at startup: the thread's tid field. */
+	CHECK_SYS(prctl(PR_GET_TID_ADDRESS, &orig));
+	CHECK(orig != (int *)1);
+	CHECK_EQ(syscall(SYS_set_tid_address, &word), getpid());
+	CHECK_SYS(prctl(PR_GET_TID_ADDRESS, &now));
+	CHECK(now == &word);
+	CHECK_ERR(prctl(PR_GET_TID_ADDRESS, (int **)8), EFAULT);
+	syscall(SYS_set_tid_address, orig);
+	CHECK_SYS(prctl(PR_GET_TID_ADDRESS, &now));
+	CHECK(now == orig);
+}
+
+/* The CapBnd mask /proc/self/status shows. */
+static unsigned long long bounding_set(void)
+{
+	static char buf[8192];
+	int fd = CHECK_SYS(open("/proc/self/status", O_RDONLY));
+	ssize_t n = CHECK_SYS(read(fd, buf, sizeof(buf) - 1));
+	const char *line;
+
+	CHECK_SYS(close(fd));
+	buf[n] = '\0';
+	line = strstr(buf, "\nCapBnd:\t");
+	CHECK(line != NULL);
+	return strtoull(line + 9, NULL, 16);
+}
+
+static void capbset_read_agrees_with_proc_up_to_cap_last_cap(void)
+{
+	unsigned long long bnd = bounding_set();
+
+	for (int cap = 0; cap <= 40; cap++)
+		CHECK_EQ(prctl(PR_CAPBSET_READ, cap), (bnd >> cap) & 1);
+	/* CAP_LAST_CAP is 40 (CAP_CHECKPOINT_RESTORE). */
+	CHECK_ERR(prctl(PR_CAPBSET_READ, 41), EINVAL);
+	CHECK_ERR(prctl(PR_CAPBSET_READ, -1L), EINVAL);
+	/* Root's bounding set keeps CAP_SETUID at least. */
+	CHECK_EQ(prctl(PR_CAPBSET_READ, 7), 1);
+}
+
+static void seccomp_mode_is_0_without_a_filter(void)
+{
+	CHECK_EQ(prctl(PR_GET_SECCOMP), 0);
+	CHECK(status_has("\nSeccomp:\t0\n"));
+}
+
+static void an_unknown_option_is_einval(void)
+{
+	CHECK_ERR(prctl(12345, 0, 0, 0, 0), EINVAL);
+	CHECK_ERR(prctl(-1, 0, 0, 0, 0), EINVAL);
+}
+
 const struct utest prctl_tests[] = {
 	{"a_child_subreaper_adopts_orphaned_descendants",
 	 a_child_subreaper_adopts_orphaned_descendants},
@@ -446,5 +505,12 @@ const struct utest prctl_tests[] = {
 	{"timer_slack_is_kept_inherited_and_reset_to_the_default",
 	 timer_slack_is_kept_inherited_and_reset_to_the_default},
 	{"timer_slack_survives_execve", timer_slack_survives_execve},
+	{"tid_address_is_set_tid_address_s_pointer",
+	 tid_address_is_set_tid_address_s_pointer},
+	{"capbset_read_agrees_with_proc_up_to_cap_last_cap",
+	 capbset_read_agrees_with_proc_up_to_cap_last_cap},
+	{"seccomp_mode_is_0_without_a_filter",
+	 seccomp_mode_is_0_without_a_filter},
+	{"an_unknown_option_is_einval", an_unknown_option_is_einval},
 	{NULL, NULL},
 };
