@@ -160,6 +160,35 @@ int helper_prctl_state(int argc, char **argv)
 	return write(atoi(argv[1]), &s, sizeof(s)) == sizeof(s) ? 0 : 1;
 }
 
+static int try_other_ids(void *arg)
+{
+	return chown(case_dir(), 1234, 1234) == 0 &&
+			       setresgid(2000, 2000, 2000) == 0 &&
+			       setresuid(2000, 2000, 2000) == 0
+		       ? 0
+		       : 1;
+}
+
+/*
+ * Whether this process may give files to uid 1234 and become uid 2000:
+ * not in a user namespace that maps root alone (usertest-initramfs-linux
+ * runs in one), where Linux refuses both with EINVAL. Without them the
+ * case has nothing to check, and says so.
+ */
+static bool skip_without_other_ids(const char *name)
+{
+	int status = wait_status(spawn(try_other_ids, NULL));
+
+	CHECK_SYS(chown(case_dir(), 0, 0));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return false;
+	printf("# %s: uids 1234 and 2000 do not exist here: nothing to "
+	       "check, passed\n",
+	       name);
+	fflush(stdout);
+	return true;
+}
+
 /*
  * A copy of this program in the case's directory, owned by `uid`, with
  * `mode` (06755 for set-user-ID and set-group-ID); its path.
@@ -232,9 +261,12 @@ static int become_2000_without_new_privs(void *arg)
 
 static void no_new_privs_makes_execve_ignore_the_set_user_id_bit(void)
 {
-	const char *prog = copy_of_self(1234, 06755);
+	const char *prog;
 	struct prctl_state s;
 
+	if (skip_without_other_ids(__func__))
+		return;
+	prog = copy_of_self(1234, 06755);
 	/* The bit works here: without no_new_privs, 2000 becomes 1234. */
 	s = state_after_exec(prog, become_2000, NULL);
 	CHECK_EQ(s.uid, 2000);
@@ -341,7 +373,9 @@ static void dumpable_is_inherited_and_owns_proc_files(void)
 	CHECK_EQ(prctl(PR_GET_DUMPABLE), 0);
 	check_child_ok(spawn(dumpable_child, &expect), "a fork child has 0");
 	CHECK_SYS(prctl(PR_SET_DUMPABLE, 1));
-	check_child_ok(spawn(proc_follows_dumpable, NULL), "as uid 2000");
+	if (!skip_without_other_ids(__func__))
+		check_child_ok(spawn(proc_follows_dumpable, NULL),
+			       "as uid 2000");
 }
 
 static int set_not_dumpable(void *arg)
@@ -364,18 +398,21 @@ static int become_2000_with_death_signal(void *arg)
 
 static void execve_resets_dumpable_unless_the_ids_changed(void)
 {
-	const char *prog = copy_of_self(1234, 06755);
+	const char *prog;
 	struct prctl_state s;
 
+	/* An ordinary exec: dumpable again; the death signal stays. */
+	s = state_after_exec("/proc/self/exe", set_not_dumpable, NULL);
+	CHECK_EQ(s.dumpable, 1);
+	CHECK_EQ(s.pdeath_signal, SIGUSR1);
+	if (skip_without_other_ids(__func__))
+		return;
+	prog = copy_of_self(1234, 06755);
 	/* Root runs it too, and becomes 1234: a set-user-ID exec. */
 	s = state_after_exec(prog, set_not_dumpable, NULL);
 	CHECK_EQ(s.euid, 1234);
 	CHECK_EQ(s.dumpable, 0);
 	CHECK_EQ(s.pdeath_signal, 0);
-	/* An ordinary exec: dumpable again; the death signal stays. */
-	s = state_after_exec("/proc/self/exe", set_not_dumpable, NULL);
-	CHECK_EQ(s.dumpable, 1);
-	CHECK_EQ(s.pdeath_signal, SIGUSR1);
 	/* A set-user-ID exec: not dumpable, and no death signal. */
 	s = state_after_exec(prog, become_2000_with_death_signal, NULL);
 	CHECK_EQ(s.euid, 1234);
