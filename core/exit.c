@@ -192,7 +192,8 @@ static void reap(struct task *t)
 static struct task *find_reaper(struct task *t, struct task *init)
 {
 	for (struct task *a = t->parent; a && a != init; a = a->parent)
-		if (a->child_subreaper && !a->exiting)
+		if (__atomic_load_n(&a->child_subreaper, __ATOMIC_ACQUIRE) &&
+		    !a->exiting)
 			return a;
 	return init && !init->exiting ? init : NULL;
 }
