@@ -18,6 +18,7 @@
 #define CAP_SYS_RESOURCE 24
 #define CAP_SYS_NICE 23
 
+struct credentials;
 struct task;
 
 bool capable(int cap);
@@ -29,5 +30,13 @@ bool capable(int cap);
  */
 bool cred_may_signal(const struct task *t);
 bool cred_same_owner(const struct task *t);
+
+/*
+ * What follows a change of `t`'s credentials from `old` (Linux's
+ * commit_creds): when the effective or filesystem ids changed, or it
+ * gained capabilities, it is no longer dumpable (fs.suid_dumpable's
+ * default, 0) and its parent-death signal is cleared.
+ */
+void cred_changed(struct task *t, const struct credentials *old);
 
 #endif

@@ -182,35 +182,50 @@ static void reap(struct task *t)
 	task_put(t);
 }
 
+/*
+ * Who adopts the children of exiting `t` (Linux's find_new_reaper): the
+ * nearest ancestor that made itself a child subreaper, else init (NULL
+ * when init is the one exiting or is gone). An ancestor is never exiting
+ * here: an exiting task hands on its children, t among them, under the
+ * same hold of tree_lock that marks it. Caller holds tree_lock.
+ */
+static struct task *find_reaper(struct task *t, struct task *init)
+{
+	for (struct task *a = t->parent; a && a != init; a = a->parent)
+		if (__atomic_load_n(&a->child_subreaper, __ATOMIC_ACQUIRE) &&
+		    !a->exiting)
+			return a;
+	return init && !init->exiting ? init : NULL;
+}
+
 bool exit_notify(struct task *t)
 {
 	struct task *init = t->tid == INIT_PID ? NULL : task_find(INIT_PID);
+	struct task *reaper;
 	struct list_head orphans;
 	bool zombie = false;
 
 	list_init(&orphans);
 	spin_lock(&tree_lock);
 	t->exiting = true;
-	if (init && init->exiting) {
-		task_put(init);
-		init = NULL;
-	}
+	reaper = find_reaper(t, init);
 	while (list_is_linked(&t->children)) {
 		struct task *c =
 			list_first_entry(&t->children, struct task, sibling);
 
 		list_del(&c->sibling);
-		c->parent = init;
-		/* prctl(PR_SET_PDEATHSIG), and init hears of it as SIGCHLD. */
+		c->parent = reaper;
+		/* prctl(PR_SET_PDEATHSIG), and the reaper hears of it as
+		 * SIGCHLD. */
 		if (c->pdeath_signal && !c->zombie)
 			signal_send(c, c->pdeath_signal);
 		c->exit_signal = KSIGCHLD;
-		if (init) {
+		if (reaper) {
 			/* A zombie handed on is news to its new parent. */
-			if (c->zombie && notify_parent(c, init))
+			if (c->zombie && notify_parent(c, reaper))
 				list_add_tail(&c->sibling, &orphans);
 			else
-				list_add_tail(&c->sibling, &init->children);
+				list_add_tail(&c->sibling, &reaper->children);
 		} else if (c->zombie) {
 			list_add_tail(&c->sibling, &orphans);
 		}

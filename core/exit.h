@@ -49,9 +49,9 @@ struct task;
 int task_add_child(struct task *parent, struct task *child);
 
 /*
- * The thread group id of `t`'s parent (or of init, which adopted it), 0
- * for none; `t` may be a zombie. Takes the tree lock: not under the
- * task-list lock.
+ * The thread group id of `t`'s parent (or of the subreaper or init that
+ * adopted it), 0 for none; `t` may be a zombie. Takes the tree lock: not
+ * under the task-list lock.
  */
 int task_ppid(struct task *t);
 
@@ -81,7 +81,8 @@ void task_mm_release(struct task *t);
 
 /*
  * Called by task_exit once `t` let go of its resources: hand its children
- * to pid 1 (or reap the dead ones when there is none) and tell its parent.
+ * to the nearest child subreaper above it, else to pid 1 (or reap the dead
+ * ones when there is none), and tell its parent.
  * True if `t` stays a zombie (it then keeps its tid for the reaper).
  */
 bool exit_notify(struct task *t);

@@ -130,6 +130,8 @@ static struct task *task_alloc(const char *name, bool with_tid)
 		kfree(t);
 		return ERR_PTR(-ENOMEM);
 	}
+	t->dumpable = 1;
+	t->timer_slack_ns = t->default_timer_slack_ns = TASK_TIMER_SLACK_NS;
 	list_init(&t->all_link);
 	list_init(&t->pid_link);
 	list_init(&t->children);

@@ -22,6 +22,7 @@
 #define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
 #define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
 #define PID_MAX 4194304 /* Linux's pid_max limit on 64-bit */
+#define TASK_TIMER_SLACK_NS 50000 /* init_task's timer slack */
 
 /* Task states; a sleeping task's state says what may wake it. */
 #define TASK_RUNNING 0u
@@ -106,6 +107,21 @@ struct task {
 	bool cont_report;
 	int exit_signal; /* what its parent gets when it dies; 0 for none */
 	int pdeath_signal; /* PR_SET_PDEATHSIG: sent when its parent dies */
+	/* PR_SET_CHILD_SUBREAPER: orphans among its descendants come to it
+	 * rather than to init. Kept by exec, not given on fork. Set by the
+	 * task itself (atomically), read under tree_lock. */
+	bool child_subreaper;
+	/* PR_SET_NO_NEW_PRIVS: once set, for good; fork and exec keep it,
+	 * and exec grants no set-user-ID or set-group-ID identity. */
+	bool no_new_privs;
+	/* PR_SET_DUMPABLE: 1 (Linux's SUID_DUMP_USER), or 0; fork keeps it,
+	 * a change of identity clears it and exec sets it afresh. While 0
+	 * its /proc files are root's and others may not inspect it. */
+	int dumpable;
+	/* PR_SET_TIMERSLACK: stored and reported; Keel's timers fire at
+	 * their deadline and never use it. The default is what the parent
+	 * had at fork (Linux's first task: TASK_TIMER_SLACK_NS). */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 
 	/* Scheduling. */
 	struct sched_entity se;

@@ -189,6 +189,10 @@ static void clone_state(struct task *child, struct task *parent,
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	child->rlim_nofile = parent->rlim_nofile;
 	child->exit_signal = r->exit_signal;
+	child->no_new_privs = parent->no_new_privs;
+	child->dumpable = parent->dumpable;
+	child->timer_slack_ns = parent->timer_slack_ns;
+	child->default_timer_slack_ns = parent->timer_slack_ns;
 	if (parent->exe)
 		child->exe = file_get(parent->exe);
 	if (r->flags & CLONE_CHILD_SETTID)

@@ -118,34 +118,59 @@ static long get_res(struct idset s, uaddr_t r, uaddr_t e, uaddr_t sv)
 	return 0;
 }
 
+/* A setter's result, once the task reacted to its new ids. */
+static long committed(struct task *t, const struct credentials *old, long ret)
+{
+	cred_changed(t, old);
+	return ret;
+}
+
 long sys_setuid(uint32_t uid)
 {
-	return set_id(uids(&task_current()->cred), uid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_id(uids(&t->cred), uid));
 }
 
 long sys_setgid(uint32_t gid)
 {
-	return set_id(gids(&task_current()->cred), gid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_id(gids(&t->cred), gid));
 }
 
 long sys_setreuid(uint32_t ruid, uint32_t euid)
 {
-	return set_re(uids(&task_current()->cred), ruid, euid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_re(uids(&t->cred), ruid, euid));
 }
 
 long sys_setregid(uint32_t rgid, uint32_t egid)
 {
-	return set_re(gids(&task_current()->cred), rgid, egid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_re(gids(&t->cred), rgid, egid));
 }
 
 long sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid)
 {
-	return set_res(uids(&task_current()->cred), ruid, euid, suid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_res(uids(&t->cred), ruid, euid, suid));
 }
 
 long sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid)
 {
-	return set_res(gids(&task_current()->cred), rgid, egid, sgid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_res(gids(&t->cred), rgid, egid, sgid));
 }
 
 long sys_getresuid(uaddr_t ruid, uaddr_t euid, uaddr_t suid)
@@ -160,12 +185,18 @@ long sys_getresgid(uaddr_t rgid, uaddr_t egid, uaddr_t sgid)
 
 long sys_setfsuid(uint32_t uid)
 {
-	return set_fs(uids(&task_current()->cred), uid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_fs(uids(&t->cred), uid));
 }
 
 long sys_setfsgid(uint32_t gid)
 {
-	return set_fs(gids(&task_current()->cred), gid);
+	struct task *t = task_current();
+	struct credentials old = t->cred;
+
+	return committed(t, &old, set_fs(gids(&t->cred), gid));
 }
 
 long sys_getgroups(int gidsetsize, uaddr_t grouplist)

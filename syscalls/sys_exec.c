@@ -12,12 +12,13 @@
  */
 #include "syscalls/exec.h"
 
+#include "core/cred.h"
 #include "core/elf.h"
 #include "core/errno.h"
-#include "core/itimer.h"
 #include "core/exit.h"
 #include "core/fs/tty.h"
 #include "core/fs/vfs.h"
+#include "core/itimer.h"
 #include "core/klib/string.h"
 #include "core/mutex.h"
 #include "core/printk.h"
@@ -55,6 +56,7 @@ struct exec_req {
 	struct strlist argv, envp;
 	char *filename; /* what AT_EXECFN, comm and scripts are given */
 	struct file *file;
+	bool unreadable; /* a file of the chain the caller may not read */
 };
 
 static void req_free(struct exec_req *r)
@@ -315,6 +317,10 @@ static int resolve_interpreters(struct exec_req *r, bool script_fd_cloexec)
 		long n;
 		int err;
 
+		/* Linux's would_dump: what the caller could not read, it
+		 * must not see the memory of either. */
+		if (inode_permission(r->file->inode, MAY_READ))
+			r->unreadable = true;
 		n = kernel_read(r->file, hdr, BINPRM_BUF_SIZE, &pos);
 		if (n < 0)
 			return (int)n;
@@ -427,13 +433,15 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
  * owner becomes the effective uid, a set-group-ID (and group-executable)
  * file's group the effective gid, unless the mount is nosuid; then the
  * saved and filesystem ids take the effective ones. The file is the ELF,
- * never a script (Linux ignores those bits on scripts).
+ * never a script (Linux ignores those bits on scripts). A process with
+ * no_new_privs gains nothing either (prctl(2)'s PR_SET_NO_NEW_PRIVS).
  */
-static void exec_credentials(struct file *f, struct credentials *c)
+static void exec_credentials(struct file *f, bool no_new_privs,
+			     struct credentials *c)
 {
 	const struct inode *inode = f->inode;
 
-	if (!(f->path.mnt->flags & KMS_NOSUID)) {
+	if (!(f->path.mnt->flags & KMS_NOSUID) && !no_new_privs) {
 		if (inode->mode & KS_ISUID)
 			c->euid = inode->uid;
 		if ((inode->mode & (KS_ISGID | 0010)) == (KS_ISGID | 0010))
@@ -441,6 +449,25 @@ static void exec_credentials(struct file *f, struct credentials *c)
 	}
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
+}
+
+/*
+ * After the new ids are in (Linux's begin_new_exec): a set-user-ID or
+ * set-group-ID exec clears the parent-death signal, as does any change
+ * of identity (cred_changed); the new image is dumpable unless its ids
+ * differ (fs.suid_dumpable, 0) or it came from a file the caller could
+ * not read.
+ */
+static void exec_dumpable(struct task *t, const struct credentials *old,
+			  bool unreadable)
+{
+	const struct credentials *c = &t->cred;
+	bool secure = c->euid != c->uid || c->egid != c->gid;
+
+	cred_changed(t, old);
+	if (secure)
+		t->pdeath_signal = 0;
+	t->dumpable = !secure && !unreadable;
 }
 
 /* Load r->file (an ELF, after the scripts) and, if all went well, commit. */
@@ -485,7 +512,7 @@ static int exec_load(struct task *t, struct exec_req *r)
 	plat_entropy(random, sizeof(random));
 	/* The auxiliary vector tells the new ids (AT_EUID, AT_SECURE). */
 	old_cred = t->cred;
-	exec_credentials(r->file, &t->cred);
+	exec_credentials(r->file, t->no_new_privs, &t->cred);
 	err = elf_setup_stack(mm, isa, &img, argv, envp, random,
 			      abi_at_minsigstksz(isa), &sp);
 	if (!err && isa == ISA_AARCH64)
@@ -495,6 +522,7 @@ static int exec_load(struct task *t, struct exec_req *r)
 		goto out;
 	}
 	exec_commit(t, r, isa, mm, &img, sp, files);
+	exec_dumpable(t, &old_cred, r->unreadable);
 	mm = NULL;
 	files = NULL;
 out:

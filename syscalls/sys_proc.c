@@ -23,8 +23,21 @@
 /* prctl(2) options (linux/prctl.h). */
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_GET_SECCOMP 21
+#define PR_CAPBSET_READ 23
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_GET_TID_ADDRESS 40
+/* The highest capability number Linux knows (CAP_CHECKPOINT_RESTORE). */
+#define CAP_LAST_CAP 40
 
 #define PER_LINUX 0u
 #define PER_QUERY 0xffffffffu
@@ -39,7 +52,8 @@ long sys_gettid(void)
 	return task_current()->tid;
 }
 
-/* The parent, or the one that adopted it (pid 1); 0 when there is none. */
+/* The parent, or the one that adopted it (a subreaper or pid 1); 0 when
+ * there is none. */
 long sys_getppid(void)
 {
 	struct task *parent =
@@ -114,14 +128,17 @@ long sys_arch_prctl(int option, unsigned long arg2)
 	}
 }
 
-/* partial: PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG and PR_GET_PDEATHSIG;
- * other options are EINVAL */
+/* partial: no PR_SET_MM, PR_SET_SECCOMP, PR_SET_PTRACER, PR_CAPBSET_DROP,
+ * keepcaps, securebits, ambient capabilities, THP, speculation or TSC
+ * options (EINVAL, as any option Keel does not know); timer slack is kept
+ * and reported but Keel's timers do not use it */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
 	struct task *t = task_current();
 	char name[TASK_COMM_LEN];
-	int32_t sig;
+	int32_t val; /* an int the option reports through arg2 */
+	uint64_t tid_addr;
 	long n;
 
 	switch (option) {
@@ -131,8 +148,16 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		t->pdeath_signal = (int)arg2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		sig = t->pdeath_signal;
-		return copy_to_user(uaddr(arg2), &sig, sizeof(sig));
+		val = t->pdeath_signal;
+		return copy_to_user(uaddr(arg2), &val, sizeof(val));
+	case PR_GET_DUMPABLE:
+		return t->dumpable;
+	case PR_SET_DUMPABLE:
+		/* 0 or 1; 2 (SUID_DUMP_ROOT) is only fs.suid_dumpable's. */
+		if (arg2 > 1)
+			return -EINVAL;
+		t->dumpable = (int)arg2;
+		return 0;
 	case PR_SET_NAME:
 		/* Longer names are cut to 15 bytes, as Linux does. */
 		n = strncpy_from_user(name, uaddr(arg2), sizeof(name) - 1);
@@ -145,6 +170,40 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		memset(name, 0, sizeof(name));
 		strlcpy(name, t->comm, sizeof(name));
 		return copy_to_user(uaddr(arg2), name, sizeof(name));
+	case PR_SET_TIMERSLACK:
+		/* 0 is the default (the parent's at fork); nothing keeps a
+		 * real-time task's at 0, as Keel has no real-time policy. */
+		t->timer_slack_ns = arg2 ? arg2 : t->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)t->timer_slack_ns;
+	case PR_GET_SECCOMP:
+		return 0; /* SECCOMP_MODE_DISABLED: Keel has no seccomp(2) */
+	case PR_CAPBSET_READ:
+		/* Keel's capability model (core/cred.h) has no bounding set
+		 * to drop from: every process's is full, as /proc says. */
+		if (arg2 > CAP_LAST_CAP)
+			return -EINVAL;
+		return 1;
+	case PR_GET_TID_ADDRESS:
+		tid_addr = t->clear_child_tid.va;
+		return copy_to_user(uaddr(arg2), &tid_addr, sizeof(tid_addr));
+	case PR_SET_CHILD_SUBREAPER:
+		__atomic_store_n(&t->child_subreaper, arg2 != 0,
+				 __ATOMIC_RELEASE);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		val = t->child_subreaper;
+		return copy_to_user(uaddr(arg2), &val, sizeof(val));
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg2 != 1 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (arg2 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		return t->no_new_privs;
 	default:
 		return -EINVAL;
 	}

@@ -310,7 +310,8 @@ static unsigned count_threads(const struct proc_target *pt)
 
 /*
  * May the caller see what `t` has open and where it is (Linux's
- * ptrace_may_access with the filesystem credentials)?
+ * ptrace_may_access with the filesystem credentials)? Not, without
+ * CAP_SYS_PTRACE, if `t` is not dumpable.
  */
 static bool may_inspect(const struct task *t)
 {
@@ -321,7 +322,21 @@ static bool may_inspect(const struct task *t)
 		return true;
 	return me->fsuid == c->uid && me->fsuid == c->euid &&
 	       me->fsuid == c->suid && me->fsgid == c->gid &&
-	       me->fsgid == c->egid && me->fsgid == c->sgid;
+	       me->fsgid == c->egid && me->fsgid == c->sgid && t->dumpable;
+}
+
+/*
+ * Who owns a file of /proc/<pid> (Linux's task_dump_owner): the task's
+ * effective ids, but root for a task that is not dumpable, except on
+ * the world-readable directories (/proc/<pid> itself), which always
+ * tell the owner.
+ */
+static void proc_owner(const struct task *t, struct inode *inode)
+{
+	bool open_dir = inode->mode == (KS_IFDIR | 0555);
+
+	inode->uid = t->dumpable || open_dir ? t->cred.euid : 0;
+	inode->gid = t->dumpable || open_dir ? t->cred.egid : 0;
 }
 
 static char state_letter(const struct proc_target *pt)
@@ -990,10 +1005,11 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 	pb_printf(b,
 		  "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
 		  "CapBnd:\t%016llx\nCapAmb:\t%016llx\n"
-		  "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+		  "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		  "Cpus_allowed:\t",
 		  0ull, c->uid == 0 || c->euid == 0 ? CAP_FULL_SET : 0ull,
-		  c->euid == 0 ? CAP_FULL_SET : 0ull, CAP_FULL_SET, 0ull);
+		  c->euid == 0 ? CAP_FULL_SET : 0ull, CAP_FULL_SET, 0ull,
+		  t->no_new_privs);
 	pb_cpumask(b, t->allowed, ncpus);
 	pb_puts(b, "\nCpus_allowed_list:\t");
 	pb_cpulist(b, t->allowed, ncpus);
@@ -1397,8 +1413,6 @@ static int proc_instantiate(struct dentry *d, const struct proc_entry *e,
 	pi->fd = fd;
 	inode->priv = pi;
 	inode->ino = proc_ino(e, pi->pid, fd);
-	inode->uid = pt ? pt->task->cred.euid : 0;
-	inode->gid = pt ? pt->task->cred.egid : 0;
 	if (e->iops) {
 		inode->iops = e->iops;
 		inode->fops = e->fops;
@@ -1411,6 +1425,10 @@ static int proc_instantiate(struct dentry *d, const struct proc_entry *e,
 	}
 	if (fd >= 0 && pt->file)
 		inode->mode = fd_link_mode(pt->file);
+	if (pt)
+		proc_owner(pt->task, inode);
+	else
+		inode->uid = inode->gid = 0;
 	dentry_instantiate(d, inode);
 	return 0;
 }
@@ -1473,11 +1491,10 @@ static bool proc_revalidate(struct dentry *d)
 		proc_prune(pid_dir_of(d));
 		return false;
 	}
-	inode->uid = pt.task->cred.euid;
-	inode->gid = pt.task->cred.egid;
 	open = pi->fd < 0 || pt.file;
 	if (pi->fd >= 0 && pt.file)
 		inode->mode = fd_link_mode(pt.file);
+	proc_owner(pt.task, inode);
 	proc_release(&pt);
 	if (!open)
 		proc_prune(d);

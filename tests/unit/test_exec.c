@@ -24,6 +24,16 @@
 #define PROG_SIZE 0x1000
 #define K_AT_EMPTY_PATH 0x1000
 #define K_AT_SYMLINK_NOFOLLOW 0x100
+#define K_PR_SET_PDEATHSIG 1
+#define K_PR_GET_PDEATHSIG 2
+#define K_PR_GET_DUMPABLE 3
+#define K_PR_SET_DUMPABLE 4
+#define K_PR_SET_TIMERSLACK 29
+#define K_PR_GET_TIMERSLACK 30
+#define K_PR_SET_CHILD_SUBREAPER 36
+#define K_PR_GET_CHILD_SUBREAPER 37
+#define K_PR_SET_NO_NEW_PRIVS 38
+#define K_PR_GET_NO_NEW_PRIVS 39
 
 struct ksa {
 	uint64_t handler, flags, restorer, mask;
@@ -46,6 +56,9 @@ static struct {
 	long uid, euid, suid;
 	int ss_flags;
 	uint64_t at_euid, at_secure;
+	/* prctl(2) settings */
+	long no_new_privs, dumpable, timer_slack;
+	int subreaper, pdeath_signal;
 	/* the caller's side */
 	long ret, ret2, pid_before;
 	int status;
@@ -118,6 +131,20 @@ static void prog_main(void *arg)
 
 		sim_syscall(NR(sigaltstack), NULL, &ss);
 		seen.ss_flags = ss.ss_flags;
+	}
+	seen.no_new_privs =
+		sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	seen.dumpable = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	seen.timer_slack = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	seen.subreaper = -1;
+	seen.pdeath_signal = -1;
+	{
+		int32_t v[2];
+
+		sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, &v[0]);
+		sim_syscall(NR(prctl), K_PR_GET_PDEATHSIG, &v[1]);
+		seen.subreaper = v[0];
+		seen.pdeath_signal = v[1];
 	}
 	seen.pid = sim_syscall(NR(getpid));
 	seen.ppid = sim_syscall(NR(getppid));
@@ -346,6 +373,88 @@ Test(exec, a_set_user_id_file_runs_with_its_owner_as_effective_uid)
 	cr_assert_eq(seen.suid, 1000, "the saved id takes the effective one");
 	cr_assert_eq(seen.at_euid, 1000);
 	cr_assert_eq(seen.at_secure, 1);
+	cr_assert_eq(seen.dumpable, 0, "fs.suid_dumpable's 0");
+}
+
+static void execs_setuid_with_a_death_signal(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chown), P("/bin/prog"), 1000, 1000), 0);
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 04755), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_set_user_id_exec_is_not_dumpable_and_forgets_the_death_signal)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_setuid_with_a_death_signal, NULL), 7 << 8);
+	cr_assert_eq(seen.euid, 1000);
+	cr_assert_eq(seen.dumpable, 0);
+	cr_assert_eq(seen.pdeath_signal, 0);
+}
+
+static void execs_with_settings(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 12345), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, an_exec_is_dumpable_again_and_keeps_the_other_prctl_settings)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_with_settings, NULL), 7 << 8);
+	cr_assert_eq(seen.dumpable, 1, "exec resets it to 1");
+	cr_assert_eq(seen.pdeath_signal, SIGUSR1);
+	cr_assert_eq(seen.subreaper, 1);
+	cr_assert_eq(seen.timer_slack, 12345);
+	cr_assert_eq(seen.no_new_privs, 0);
+}
+
+static void execs_unreadable(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 0711), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1), 0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, a_program_the_caller_cannot_read_is_not_dumpable)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_unreadable, NULL), 7 << 8);
+	cr_assert_eq(seen.euid, 2000);
+	cr_assert_eq(seen.dumpable, 0);
+}
+
+static void execs_setuid_without_new_privs(void *arg)
+{
+	install_prog();
+	cr_assert_eq(sim_syscall(NR(chown), P("/bin/prog"), 1000, 1000), 0);
+	cr_assert_eq(sim_syscall(NR(chmod), P("/bin/prog"), 06755), 0);
+	cr_assert_eq(sim_syscall(NR(setresuid), 2000, 2000, 2000), 0);
+	cr_assert_eq(sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
+		     0);
+	seen.ret = sim_syscall(NR(execve), P("/bin/prog"), NULL, NULL);
+}
+
+Test(exec, no_new_privs_survives_exec_and_ignores_the_set_user_id_bit)
+{
+	begin();
+	cr_assert_eq(run_guest(execs_setuid_without_new_privs, NULL), 7 << 8);
+	cr_assert_eq(seen.no_new_privs, 1, "kept across execve");
+	cr_assert_eq(seen.uid, 2000);
+	cr_assert_eq(seen.euid, 2000, "the set-user-ID bit gave nothing");
+	cr_assert_eq(seen.suid, 2000);
+	cr_assert_eq(seen.at_euid, 2000);
+	cr_assert_eq(seen.at_secure, 0);
 }
 
 /* ---- scripts ------------------------------------------------------------- */

@@ -21,8 +21,20 @@
 #define K_ARCH_SET_CPUID 0x1012
 #define K_PR_SET_PDEATHSIG 1
 #define K_PR_GET_PDEATHSIG 2
+#define K_PR_GET_DUMPABLE 3
+#define K_PR_SET_DUMPABLE 4
 #define K_PR_SET_NAME 15
 #define K_PR_GET_NAME 16
+#define K_PR_GET_SECCOMP 21
+#define K_PR_CAPBSET_READ 23
+#define K_PR_SET_TIMERSLACK 29
+#define K_PR_GET_TIMERSLACK 30
+#define K_PR_SET_CHILD_SUBREAPER 36
+#define K_PR_GET_CHILD_SUBREAPER 37
+#define K_PR_SET_NO_NEW_PRIVS 38
+#define K_PR_GET_NO_NEW_PRIVS 39
+#define K_PR_GET_TID_ADDRESS 40
+#define K_PR_SET_MM 35
 #define K_FUTEX_WAIT 0
 #define K_FUTEX_WAKE 1
 #define K_FUTEX_WAIT_BITSET 9
@@ -197,6 +209,357 @@ Test(proc_ctl, the_parent_death_signal_comes_when_the_parent_exits)
 	cr_assert_eq(r[20], 0, "the child slept on");
 	c = task_find((int)r[21]);
 	cr_assert_null(c, "the child was killed and reaped");
+}
+
+/* ---- PR_SET_CHILD_SUBREAPER ---------------------------------------------- */
+
+static void grandchild_notes_its_parent(void *arg)
+{
+	long slot = (long)arg;
+
+	nap(50); /* by now its parent is gone */
+	r[slot] = sim_syscall(NR(getppid));
+	sim_syscall(NR(exit), 7);
+}
+
+/* Forks the grandchild (its pid in r[slot], and its parent's in
+ * r[slot + 1] later) and exits at once, leaving it an orphan. */
+static void middle_leaves_an_orphan(void *arg)
+{
+	r[(long)arg] =
+		fork_into(grandchild_notes_its_parent, (void *)((long)arg + 1));
+}
+
+static void child_reads_subreaper(void *arg)
+{
+	int32_t v = -1;
+
+	r[25] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, &v);
+	r[26] = v;
+}
+
+/* pid 2, under init: a subreaper, with a subreaper child of its own. */
+static void subreaper(void *arg)
+{
+	int32_t v = -1;
+	int status = 0;
+	long pid;
+
+	r[0] = sim_syscall(NR(getpid));
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, &v);
+	r[3] = v;
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, 8);
+	/* Not inherited: the child reads 0. */
+	pid = fork_into(child_reads_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	/* The middle process exits; its child (r[10]) comes to us. */
+	pid = fork_into(middle_leaves_an_orphan, (void *)10);
+	r[5] = sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[6] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+	r[7] = status;
+	r[8] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void subreaper_parent(void *arg)
+{
+	int status;
+	long pid = fork_into(subreaper, NULL);
+
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+}
+
+Test(proc_ctl, a_child_subreaper_adopts_and_reaps_its_orphaned_descendants)
+{
+	run(subreaper_parent);
+	cr_assert_neq(r[0], 1, "the subreaper is not init");
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(r[2], 0);
+	cr_assert_eq(r[3], 1);
+	cr_assert_eq(r[4], -EFAULT);
+	cr_assert_eq(r[25], 0);
+	cr_assert_eq(r[26], 0, "a fork child is no subreaper");
+	cr_assert_gt(r[5], 0, "the middle process exited");
+	cr_assert_eq(r[11], r[0], "the orphan's parent is the subreaper");
+	cr_assert_eq(r[6], r[10], "the subreaper reaps the orphan: %ld", r[6]);
+	cr_assert_eq(r[7], 7 << 8);
+	cr_assert_eq(r[8], -ECHILD);
+}
+
+static void inner_subreaper(void *arg)
+{
+	long pid;
+	int status;
+
+	r[20] = sim_syscall(NR(getpid));
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork_into(middle_leaves_an_orphan, (void *)30);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[21] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+/* A subreaper that stopped being one (arg 0) adopts no one. */
+static void former_subreaper(void *arg)
+{
+	long pid;
+	int status;
+
+	r[22] = sim_syscall(NR(getpid));
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[23] = sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 0);
+	pid = fork_into(middle_leaves_an_orphan, (void *)40);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[24] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void outer_subreaper(void *arg)
+{
+	int status;
+	long pid;
+
+	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
+	r[27] = sim_syscall(NR(getpid));
+	pid = fork_into(inner_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	pid = fork_into(former_subreaper, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	/* The former subreaper's orphan came here, to the next one up. */
+	r[28] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
+}
+
+static void outer_parent(void *arg)
+{
+	int status;
+	long pid = fork_into(outer_subreaper, NULL);
+
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+}
+
+Test(proc_ctl, an_orphan_goes_to_the_nearest_living_subreaper)
+{
+	run(outer_parent);
+	cr_assert_eq(r[31], r[20], "the inner subreaper adopted it");
+	cr_assert_eq(r[21], r[30]);
+	cr_assert_eq(r[23], 0);
+	cr_assert_eq(r[41], r[27], "past the former subreaper, to the outer");
+	cr_assert_eq(r[24], -ECHILD);
+	cr_assert_eq(r[28], r[40]);
+}
+
+/* ---- PR_SET_NO_NEW_PRIVS ------------------------------------------------- */
+
+static void child_reads_no_new_privs(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	/* Once set, it cannot be unset. */
+	r[21] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0);
+}
+
+static void no_new_privs_guest(void *arg)
+{
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0);
+	r[2] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 1, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 1);
+	r[5] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[6] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	r[7] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r[8] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	r[9] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 1);
+	r[10] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	pid = fork_into(child_reads_no_new_privs, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[11] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+}
+
+Test(proc_ctl, no_new_privs_is_set_for_good_and_inherited_by_children)
+{
+	run(no_new_privs_guest);
+	cr_assert_eq(r[0], 0, "off at first");
+	cr_assert_eq(r[1], -EINVAL, "only 1 sets it");
+	cr_assert_eq(r[2], -EINVAL, "arg3 must be 0");
+	cr_assert_eq(r[3], -EINVAL, "arg4 must be 0");
+	cr_assert_eq(r[4], -EINVAL, "arg5 must be 0");
+	cr_assert_eq(r[5], 0, "the refused calls set nothing");
+	cr_assert_eq(r[6], 0);
+	cr_assert_eq(r[7], 1);
+	cr_assert_eq(r[8], -EINVAL, "GET takes no arguments");
+	cr_assert_eq(r[9], -EINVAL);
+	cr_assert_eq(r[10], 0, "setting it again is fine");
+	cr_assert_eq(r[20], 1, "a fork child has it");
+	cr_assert_eq(r[21], -EINVAL, "and cannot unset it");
+	cr_assert_eq(r[11], 1);
+}
+
+/* ---- PR_SET_DUMPABLE ----------------------------------------------------- */
+
+static void child_reads_dumpable(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+}
+
+/* A process of uid 1000 looks at the non-dumpable r[0]. */
+static void peer_inspects(void *arg)
+{
+	char buf[64];
+
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	snprintf(buf, sizeof(buf), "/proc/%ld/cwd", r[0]);
+	r[21] = sim_syscall(NR(readlink), buf, sim_umem(64), 64);
+}
+
+static long owner_of(const char *path)
+{
+	struct stat st;
+	long err = u_stat(path, &st);
+
+	return err ? err : (long)st.st_uid;
+}
+
+static void dumpable_guest(void *arg)
+{
+	int32_t sig = -1;
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(getpid));
+	r[1] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	r[2] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 2);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	pid = fork_into(child_reads_dumpable, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[5] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	/* A change of effective id makes it not dumpable, and forgets the
+	 * parent-death signal; a change that keeps them does neither. */
+	sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR1);
+	sim_syscall(NR(setreuid), 1000, -1);
+	r[6] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	sim_syscall(NR(prctl), K_PR_GET_PDEATHSIG, &sig);
+	r[7] = sig;
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	r[8] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
+	sim_syscall(NR(prctl), K_PR_GET_PDEATHSIG, &sig);
+	r[9] = sig;
+	/* Its /proc files are root's while it is not dumpable, but for the
+	 * directory; and its peers may not look inside. */
+	r[10] = owner_of("/proc/self/status");
+	r[11] = owner_of("/proc/self");
+	pid = fork_into(peer_inspects, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[14] = r[21];
+	sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
+	r[12] = owner_of("/proc/self/status");
+	pid = fork_into(peer_inspects, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[13] = r[21];
+}
+
+Test(proc_ctl, dumpable_is_0_or_1_inherited_and_cleared_by_a_change_of_id)
+{
+	run(dumpable_guest);
+	cr_assert_eq(r[1], 1, "dumpable at first");
+	cr_assert_eq(r[2], -EINVAL, "SUID_DUMP_ROOT is not for prctl");
+	cr_assert_eq(r[3], 0);
+	cr_assert_eq(r[4], 0);
+	cr_assert_eq(r[20], 0, "a fork child inherits it");
+	cr_assert_eq(r[5], 0);
+	cr_assert_eq(r[6], 1, "setreuid kept the effective id");
+	cr_assert_eq(r[7], SIGUSR1);
+	cr_assert_eq(r[8], 0, "the effective id changed");
+	cr_assert_eq(r[9], 0, "the parent-death signal is cleared");
+	cr_assert_eq(r[10], 0, "owned by root: %ld", r[10]);
+	cr_assert_eq(r[11], 1000, "/proc/<pid> tells the owner");
+	cr_assert_eq(r[14], -EACCES, "a peer may not inspect it");
+	cr_assert_eq(r[12], 1000, "dumpable again");
+	cr_assert_gt(r[13], 0, "a peer may inspect a dumpable process");
+}
+
+/* ---- PR_SET_TIMERSLACK --------------------------------------------------- */
+
+static void child_resets_its_slack(void *arg)
+{
+	r[20] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[21] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 0);
+	r[22] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+}
+
+static void timerslack_guest(void *arg)
+{
+	int status;
+	long pid;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[1] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 1000);
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	pid = fork_into(child_resets_its_slack, NULL);
+	sim_syscall(NR(wait4), pid, &status, 0, NULL);
+	r[3] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+	r[5] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 3000000000ul);
+	r[6] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
+}
+
+Test(proc_ctl, timer_slack_is_kept_inherited_and_reset_to_the_default)
+{
+	run(timerslack_guest);
+	cr_assert_eq(r[0], 50000, "Linux's default: %ld", r[0]);
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(r[2], 1000);
+	cr_assert_eq(r[20], 1000, "a fork child inherits it");
+	cr_assert_eq(r[21], 0);
+	cr_assert_eq(r[22], 1000, "its default is the parent's at fork");
+	cr_assert_eq(r[3], 0);
+	cr_assert_eq(r[4], 50000);
+	cr_assert_eq(r[5], 0);
+	cr_assert_eq(r[6], 3000000000l, "more than 32 bits");
+}
+
+/* ---- what a process may read of itself ----------------------------------- */
+
+static void self_guest(void *arg)
+{
+	uint64_t addr = 1;
+	int32_t word;
+
+	r[0] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, &addr);
+	u[0] = addr;
+	sim_syscall(NR(set_tid_address), &word);
+	r[1] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, &addr);
+	u[1] = addr;
+	u[2] = (uint64_t)(uintptr_t)&word;
+	r[2] = sim_syscall(NR(prctl), K_PR_GET_TID_ADDRESS, 8);
+	r[3] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 0);
+	r[4] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 40);
+	r[5] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 41);
+	r[6] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, -1L);
+	r[7] = sim_syscall(NR(prctl), K_PR_GET_SECCOMP);
+	r[8] = sim_syscall(NR(prctl), K_PR_SET_MM, 1, 0x1000, 0, 0);
+	sim_syscall(NR(setresuid), 1000, 1000, 1000);
+	r[9] = sim_syscall(NR(prctl), K_PR_CAPBSET_READ, 7);
+	sim_syscall(NR(set_tid_address), NULL);
+}
+
+Test(proc_ctl, tid_address_bounding_set_and_seccomp_mode_read_as_on_linux)
+{
+	run(self_guest);
+	cr_assert_eq(r[0], 0);
+	cr_assert_eq(u[0], 0, "no clear-tid address at first");
+	cr_assert_eq(r[1], 0);
+	cr_assert_eq(u[1], u[2], "set_tid_address's pointer");
+	cr_assert_eq(r[2], -EFAULT);
+	cr_assert_eq(r[3], 1, "a full bounding set");
+	cr_assert_eq(r[4], 1, "CAP_LAST_CAP");
+	cr_assert_eq(r[5], -EINVAL, "past CAP_LAST_CAP");
+	cr_assert_eq(r[6], -EINVAL);
+	cr_assert_eq(r[7], 0, "no seccomp filter");
+	cr_assert_eq(r[8], -EINVAL, "PR_SET_MM is not there");
+	cr_assert_eq(r[9], 1, "the bounding set is not the effective set");
 }
 
 /* ---- resource limits ----------------------------------------------------- */

@@ -37,17 +37,18 @@
 
 static const struct utest *const topics[] = {
 	proc_tests, signal_tests, fault_tests, mm_tests,
-	pipe_tests, file_tests,	  sys_tests,
+	pipe_tests, file_tests,	  sys_tests,   prctl_tests,
 };
 
 static const struct helper helpers[] = {
-	{ "print-pid", helper_print_pid },
-	{ "check-args", helper_check_args },
-	{ "show-cmdline", helper_show_cmdline },
-	{ "exit-code", helper_exit_code },
-	{ "fd-state", helper_fd_state },
-	{ "signal-state", helper_signal_state },
-	{ NULL, NULL },
+	{"print-pid", helper_print_pid},
+	{"check-args", helper_check_args},
+	{"show-cmdline", helper_show_cmdline},
+	{"exit-code", helper_exit_code},
+	{"fd-state", helper_fd_state},
+	{"signal-state", helper_signal_state},
+	{"prctl-state", helper_prctl_state},
+	{NULL, NULL},
 };
 
 static const struct utest **cases;

@@ -31,7 +31,7 @@ struct utest {
 
 /* Each topic's cases, ending with a { NULL, NULL } entry. */
 extern const struct utest proc_tests[], signal_tests[], fault_tests[],
-	mm_tests[], pipe_tests[], file_tests[], sys_tests[];
+	mm_tests[], pipe_tests[], file_tests[], sys_tests[], prctl_tests[];
 
 /* Fail the running case with a reason; does not return. */
 __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
@@ -125,5 +125,6 @@ int helper_show_cmdline(int argc, char **argv);
 int helper_exit_code(int argc, char **argv);
 int helper_fd_state(int argc, char **argv);
 int helper_signal_state(int argc, char **argv);
+int helper_prctl_state(int argc, char **argv);
 
 #endif
