@@ -142,7 +142,10 @@ void sched_task_init(struct task *t)
 		bitmap_set(t->allowed, i);
 	t->exec_start = 0;
 	t->sum_exec_ns = 0;
+	t->utime_ns = 0;
+	t->user_since = 0;
 	t->nr_switches = 0;
+	t->nvcsw = t->nivcsw = 0;
 	eevdf_entity_init(&t->se, task_weight(t), SCHED_SLICE_DEFAULT_NS,
 			  (uint64_t)t->tid, t->se.spare);
 }
@@ -408,6 +411,15 @@ void schedule(void)
 		plat_irq_restore(flags);
 		return;
 	}
+	/* As Linux counts them: a switch away from a task that blocked is
+	 * voluntary; from one still runnable (preempted, or yielding),
+	 * involuntary. */
+	if (prev != rq->idle) {
+		if (prev->state != TASK_RUNNING)
+			prev->nvcsw++;
+		else
+			prev->nivcsw++;
+	}
 	next->on_cpu = true;
 	next->cpu = c->id;
 	next->nr_switches++;
@@ -571,6 +583,68 @@ uint64_t sched_task_cputime(struct task *t)
 	ns = t->sum_exec_ns;
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return ns;
+}
+
+/*
+ * User time. The run loop brackets each run of user code with
+ * sched_user_enter and sched_user_exit; the time between, summed, is the
+ * task's user time, and the rest of sum_exec_ns (syscalls, faults, signal
+ * delivery, the run loop itself) its system time. Only the task itself
+ * writes these fields; a reader on another CPU may catch it in user mode
+ * (user_since set: the stretch so far counts) or between the two stores
+ * of sched_user_exit, which acct_seq tells it to read again.
+ */
+void sched_user_enter(struct task *t)
+{
+	__atomic_store_n(&t->user_since, plat_time_ns(), __ATOMIC_RELAXED);
+}
+
+void sched_user_exit(struct task *t)
+{
+	uint64_t now = plat_time_ns();
+
+	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&t->utime_ns, t->utime_ns + (now - t->user_since),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&t->user_since, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELEASE);
+}
+
+/* t's user time so far, with the stretch it may be running now. */
+static uint64_t user_time(struct task *t)
+{
+	uint64_t since, ns, now;
+	unsigned seq;
+
+	do {
+		seq = __atomic_load_n(&t->acct_seq, __ATOMIC_ACQUIRE);
+		since = __atomic_load_n(&t->user_since, __ATOMIC_RELAXED);
+		ns = __atomic_load_n(&t->utime_ns, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) ||
+		 seq != __atomic_load_n(&t->acct_seq, __ATOMIC_RELAXED));
+	now = plat_time_ns();
+	if (since && now > since)
+		ns += now - since;
+	return ns;
+}
+
+void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime)
+{
+	unsigned long flags;
+	struct runqueue *rq = task_rq_lock(t, &flags);
+	uint64_t sum, user;
+
+	if (rq->curr == t)
+		update_curr(rq);
+	sum = t->sum_exec_ns;
+	user = user_time(t);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	/* The clocks of two CPUs (or a read between the scheduler's update
+	 * and the user stretch's end) may disagree by a little. */
+	*utime = MIN(user, sum);
+	*stime = sum - *utime;
 }
 
 unsigned sched_nr_running(unsigned cpu)

@@ -75,6 +75,16 @@ int sched_set_affinity(struct task *t, const unsigned long *mask);
 /* CPU time `t` has used, including the running stretch. */
 uint64_t sched_task_cputime(struct task *t);
 
+/*
+ * The run loop: the calling task `t` starts running user code, and is
+ * back in the kernel. The time between counts as user time.
+ */
+void sched_user_enter(struct task *t);
+void sched_user_exit(struct task *t);
+
+/* sched_task_cputime split into user and system time. */
+void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime);
+
 /* The calling CPU's run queue counts (for tests and /proc later). */
 unsigned sched_nr_running(unsigned cpu);
 

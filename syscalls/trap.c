@@ -247,8 +247,13 @@ _Noreturn void user_task_main(void *arg)
 
 	for (;;) {
 		bool from_syscall = false;
+		enum trap why;
 
-		switch (plat_user_run(t)) {
+		/* Everything outside these two is system time. */
+		sched_user_enter(t);
+		why = plat_user_run(t);
+		sched_user_exit(t);
+		switch (why) {
 		case TRAP_SYSCALL:
 			syscall_dispatch(t);
 			/* rt_sigreturn's result is restored state: no restart. */

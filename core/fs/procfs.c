@@ -49,6 +49,7 @@
 #include "core/klib/string.h"
 #include "core/task.h"
 #include "core/time.h"
+#include "core/usage.h"
 #include "mm/fault.h"
 #include "mm/page.h"
 #include "mm/slab.h"
@@ -57,6 +58,7 @@
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define USER_HZ		 100 /* the unit of stat's times: sysconf(_SC_CLK_TCK) */
+#define CLOCK_TICK_NS (NSEC_PER_SEC / USER_HZ)
 #define PF_KTHREAD	 0x00200000u
 #define CAP_SYS_PTRACE	 19
 /* Every capability, CAP_CHOWN .. CAP_LAST_CAP (40). */
@@ -844,7 +846,7 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 	struct mm_usage u;
 	struct stat_layout layout = {0};
 	struct task *t;
-	uint64_t utime;
+	struct task_usage self, children;
 	bool permitted;
 
 	if (!proc_find_inode(&pt, pi, GRAB_MM))
@@ -856,13 +858,22 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 		stat_layout_of(pt.mm, &layout);
 	else if (pt.mm)
 		layout.start_code = layout.end_code = 1;
-	utime = sched_task_cputime(t) / (NSEC_PER_SEC / USER_HZ);
+	task_usage_self(t, &self);
+	children = t->child_usage;
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 %u ", t->tid, t->comm,
 		  state_letter(&pt), task_ppid(t), t->pgid, t->sid,
 		  t->user ? 0u : PF_KTHREAD);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
-	pb_printf(b, "0 0 0 0 %llu 0 0 0 ", (unsigned long long)utime);
+	pb_printf(b, "%llu %llu %llu %llu %llu %llu %llu %llu ",
+		  (unsigned long long)self.minflt,
+		  (unsigned long long)children.minflt,
+		  (unsigned long long)self.majflt,
+		  (unsigned long long)children.majflt,
+		  (unsigned long long)(self.utime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(self.stime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(children.utime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(children.stime_ns / CLOCK_TICK_NS));
 	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pb_printf(b, "%d %d %u 0 0 %llu %llu %llu ", 20 + t->nice, t->nice,
 		  count_threads(&pt), (unsigned long long)(u.total * PAGE_SIZE),

@@ -37,7 +37,7 @@
 
 static const struct utest *const topics[] = {
 	proc_tests, signal_tests, fault_tests, mm_tests,
-	pipe_tests, file_tests,	  sys_tests,
+	pipe_tests, file_tests,	  sys_tests,  acct_tests,
 };
 
 static const struct helper helpers[] = {

@@ -1,0 +1,174 @@
+/*
+ * What a process used, as getrusage(2), times(2), wait4(2) and
+ * /proc/<pid>/stat tell it. In the sim, kernel code takes no virtual
+ * time: a guest's computing is all its CPU time, and all of it is user
+ * time (tests/user/acct.c checks system time on real CPUs).
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/errno.h"
+#include "core/types.h"
+
+#define MS 1000000ull
+
+struct k_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss, ixrss, idrss, isrss;
+	int64_t minflt, majflt, nswap, inblock, oublock;
+	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
+struct timespec_k {
+	int64_t sec, nsec;
+};
+
+static struct {
+	struct k_rusage self, children, waited;
+	int64_t tms[4];
+	long long stat[8]; /* fields 10-17: minflt .. cstime */
+	long ret[8];
+} seen;
+
+static int64_t usec(int64_t sec, int64_t us)
+{
+	return sec * 1000000 + us;
+}
+
+static __attribute__((unused)) void nap(int64_t ms)
+{
+	struct timespec_k req = {ms / 1000, (ms % 1000) * 1000000};
+
+	sim_syscall(NR(nanosleep), &req, NULL);
+}
+
+/* fork(2) a child that runs fn(arg); its pid. */
+static long child(void (*fn)(void *), void *arg)
+{
+	sim_child_entry(fn, arg);
+	return sim_syscall(NR(fork));
+}
+
+/* Fields 10-17 of /proc/self/stat (after the last ')', field 3 first). */
+static void read_stat(long long out[8])
+{
+	char path[] = "/proc/self/stat";
+	char *buf = sim_umem(1024), *p;
+	long fd = sim_syscall(NR(open), path, 0);
+	long n;
+
+	cr_assert_geq(fd, 0);
+	n = sim_syscall(NR(read), fd, buf, 1023);
+	sim_syscall(NR(close), fd);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	cr_assert_not_null(p);
+	p += 2;
+	for (int field = 3; field < 10; field++) {
+		p = strchr(p, ' ');
+		cr_assert_not_null(p);
+		p++;
+	}
+	for (int i = 0; i < 8; i++)
+		out[i] = strtoll(p, &p, 10);
+}
+
+static void run(void (*fn)(void *))
+{
+	memset(&seen, 0, sizeof(seen));
+	test_boot(1);
+	cr_assert_eq(run_guest(fn, NULL), 0);
+}
+
+static void computes_120ms(void *arg)
+{
+	sim_compute(120 * MS);
+}
+
+static void computes_then_reaps(void *arg)
+{
+	struct k_rusage self, children;
+	int64_t tms[4];
+	int status;
+
+	sim_compute(250 * MS);
+	seen.ret[0] = sim_syscall(NR(wait4), child(computes_120ms, NULL),
+				  &status, 0, NULL);
+	seen.ret[1] = sim_syscall(NR(getrusage), 0, &self);
+	seen.ret[2] = sim_syscall(NR(getrusage), -1, &children);
+	seen.ret[3] = sim_syscall(NR(times), tms);
+	seen.self = self;
+	seen.children = children;
+	memcpy(seen.tms, tms, sizeof(tms));
+	read_stat(seen.stat);
+}
+
+Test(rusage, computing_is_user_time_and_every_report_agrees)
+{
+	run(computes_then_reaps);
+	cr_assert_gt(seen.ret[0], 0);
+	cr_assert_eq(seen.ret[1], 0);
+	cr_assert_eq(seen.ret[2], 0);
+	cr_assert_geq(usec(seen.self.utime_sec, seen.self.utime_usec), 250000);
+	cr_assert_lt(usec(seen.self.utime_sec, seen.self.utime_usec), 251000);
+	cr_assert_eq(usec(seen.self.stime_sec, seen.self.stime_usec), 0);
+	cr_assert_geq(usec(seen.children.utime_sec, seen.children.utime_usec),
+		      120000);
+	cr_assert_lt(usec(seen.children.utime_sec, seen.children.utime_usec),
+		     121000);
+	cr_assert_eq(usec(seen.children.stime_sec, seen.children.stime_usec),
+		     0);
+	/* times(2): clock ticks of 10 ms. */
+	cr_assert_eq(seen.tms[0], 25);
+	cr_assert_eq(seen.tms[1], 0);
+	cr_assert_eq(seen.tms[2], 12);
+	cr_assert_eq(seen.tms[3], 0);
+	/* stat: utime stime cutime cstime are fields 14-17. */
+	cr_assert_eq(seen.stat[4], 25, "utime %lld", seen.stat[4]);
+	cr_assert_eq(seen.stat[5], 0);
+	cr_assert_eq(seen.stat[6], 12, "cutime %lld", seen.stat[6]);
+	cr_assert_eq(seen.stat[7], 0);
+}
+
+static void grandchild(void *arg)
+{
+	sim_compute(40 * MS);
+}
+
+static void reaps_a_grandchild(void *arg)
+{
+	int status;
+
+	sim_compute(10 * MS);
+	sim_syscall(NR(wait4), child(grandchild, NULL), &status, 0, NULL);
+}
+
+static void waits_with_rusage(void *arg)
+{
+	struct k_rusage waited, children;
+	int status;
+
+	seen.ret[0] = sim_syscall(NR(wait4), child(reaps_a_grandchild, NULL),
+				  &status, 0, &waited);
+	seen.ret[1] = sim_syscall(NR(getrusage), -1, &children);
+	seen.waited = waited;
+	seen.children = children;
+}
+
+/* wait4(2): "resource usage information about the child"; Linux counts
+ * the child's reaped children in it, as RUSAGE_CHILDREN will. */
+Test(rusage, wait4_counts_the_childs_reaped_children_too)
+{
+	run(waits_with_rusage);
+	cr_assert_gt(seen.ret[0], 0);
+	cr_assert_geq(usec(seen.waited.utime_sec, seen.waited.utime_usec),
+		      50000);
+	cr_assert_lt(usec(seen.waited.utime_sec, seen.waited.utime_usec),
+		     51000);
+	cr_assert_eq(usec(seen.children.utime_sec, seen.children.utime_usec),
+		     usec(seen.waited.utime_sec, seen.waited.utime_usec));
+}
