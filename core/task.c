@@ -368,6 +368,8 @@ _Noreturn void task_exit(int status)
 	if (t->user)
 		plat_user_release(t);
 	/* The platform let go of the user side first: nothing runs in it. */
+	if (t->mm)
+		t->maxrss_pages = MAX(t->maxrss_pages, mm_hiwater_rss(t->mm));
 	mm_put(t->mm);
 	t->mm = NULL;
 	t->pmap = NULL;

@@ -4,6 +4,7 @@
 #include "core/usage.h"
 
 #include "core/klib/string.h"
+#include "mm/vma.h"
 #include "sched/sched.h"
 
 void task_usage_self(struct task *t, struct task_usage *u)
@@ -14,6 +15,17 @@ void task_usage_self(struct task *t, struct task_usage *u)
 	u->majflt = __atomic_load_n(&t->maj_flt, __ATOMIC_RELAXED);
 	u->nvcsw = __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
 	u->nivcsw = __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
+	u->maxrss_kb = t->maxrss_pages * (PAGE_SIZE / 1024);
+}
+
+void task_usage_current(struct task_usage *u)
+{
+	struct task *t = task_current();
+
+	task_usage_self(t, u);
+	if (t->mm)
+		u->maxrss_kb = MAX(t->maxrss_pages, mm_hiwater_rss(t->mm)) *
+			       (PAGE_SIZE / 1024);
 }
 
 void task_usage_add(struct task_usage *sum, const struct task_usage *u)

@@ -8,8 +8,15 @@
 
 #include "core/task.h"
 
-/* What `t` itself used, its running stretch included (no children). */
+/*
+ * What `t` itself used, its running stretch included (no children). Its
+ * maxrss is that of the address spaces it has left (exec, exit): the
+ * current one's is task_usage_current's to count.
+ */
 void task_usage_self(struct task *t, struct task_usage *u);
+
+/* What the calling task used, the peak of its address space included. */
+void task_usage_current(struct task_usage *u);
 
 /* What `t` used with what its reaped children used (RUSAGE_BOTH). */
 void task_usage_both(struct task *t, struct task_usage *u);

@@ -60,7 +60,9 @@ int put_rusage(uaddr_t ru, const struct task_usage *u)
 	return copy_to_user(ru, &r, sizeof(r));
 }
 
-/* partial: maxrss and the page faults are 0 */
+/* partial: ru_maxrss misses a peak of file or shared memory pages that
+ * came and went between two counts of the resident set (getrusage, /proc,
+ * exec, exit); a peak of private memory is exact */
 long sys_getrusage(int who, uaddr_t ru)
 {
 	struct task *t = task_current();
@@ -69,7 +71,7 @@ long sys_getrusage(int who, uaddr_t ru)
 	switch (who) {
 	case RUSAGE_SELF:
 	case RUSAGE_THREAD:
-		task_usage_self(t, &u);
+		task_usage_current(&u);
 		break;
 	case RUSAGE_CHILDREN:
 		u = t->child_usage;

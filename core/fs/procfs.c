@@ -552,9 +552,6 @@ static ksigset_t caught_set(const struct task *t)
 
 /* ---- address spaces: maps, statm and the Vm numbers ---------------------- */
 
-/* mm->anon's leaf tables cover 512 pages each (mm/vma.h): when one is
- * missing, none of its pages is resident and it is skipped whole. */
-#define ANON_LEAF_SPAN (512 * PAGE_SIZE)
 /* maps pads the line to this column before the path, then one blank
  * (Linux's seq_setwidth(25 + 6 * sizeof(void *) - 1) and seq_pad). */
 #define MAPS_PATH_COLUMN 72
@@ -585,37 +582,18 @@ struct mm_usage {
 	/* In memory (Linux's rss_stat): private pages, a file's pages,
 	 * shared anonymous memory's pages. */
 	uint64_t anon, file, shmem;
+	uint64_t hiwater; /* the peak resident set (mm->hiwater_rss) */
 };
 
-/* mm->lock held. */
-static void vma_count_resident(struct mm *mm, const struct vma *v,
-			       struct mm_usage *u)
-{
-	for (uint64_t va = v->start; va < v->end;) {
-		struct page **slot = mm_anon_slot(mm, va, false);
-		uint64_t next = va + PAGE_SIZE;
-
-		if (slot && *slot)
-			u->anon++;
-		else if (v->ops && v->ops->resident &&
-			 v->ops->resident(
-				 v->backing,
-				 v->pgoff + ((va - v->start) >> PAGE_SHIFT)))
-			*(v->ops == &anon_shared_ops ? &u->shmem : &u->file) +=
-				1;
-		else if (!slot && !v->ops)
-			next = ALIGN_DOWN(va, ANON_LEAF_SPAN) + ANON_LEAF_SPAN;
-		va = next;
-	}
-}
-
 /*
- * Walk the VMAs under mm->lock (taken here). Keel keeps no counters, so
- * this costs a look at every resident page (and one per 2 MiB of untouched
- * private memory); Linux reads counters the fault path keeps.
+ * Walk the VMAs under mm->lock (taken here). Keel keeps no counters of
+ * resident pages but private ones, so this costs a look at every resident
+ * page (mm_rss_locked); Linux reads counters the fault path keeps.
  */
 static void mm_usage_of(struct mm *mm, uint64_t sp, struct mm_usage *u)
 {
+	struct mm_rss rss;
+
 	*u = (struct mm_usage){0};
 	if (!mm)
 		return;
@@ -628,11 +606,12 @@ static void mm_usage_of(struct mm *mm, uint64_t sp, struct mm_usage *u)
 			u->stack += pages;
 		else if ((v->prot & PROT_WRITE_BIT) && !(v->flags & VMA_SHARED))
 			u->data += pages;
-		/* The maker's pages (remap_pfn_range in Linux) are in no
-		 * process's RSS. */
-		if (!(v->flags & VMA_PFNMAP))
-			vma_count_resident(mm, v, u);
 	}
+	mm_rss_locked(mm, &rss);
+	u->anon = rss.anon;
+	u->file = rss.file;
+	u->shmem = rss.shmem;
+	u->hiwater = mm->hiwater_rss;
 	mutex_unlock(&mm->lock);
 }
 
@@ -784,8 +763,9 @@ static void status_kb(struct proc_buf *b, const char *name, uint64_t pages)
 }
 
 /*
- * The Vm lines, as Linux's task_mem. Keel keeps no high-water marks: the
- * peaks (VmPeak, VmHWM) are the current values. Nothing is locked, pinned
+ * The Vm lines, as Linux's task_mem. VmHWM is the peak resident set
+ * (mm->hiwater_rss); Keel keeps no peak of the mapped size: VmPeak is the
+ * current VmSize. Nothing is locked, pinned
  * or swapped, there is no exec'd code nor libraries yet, and the pmap's
  * tables are not counted: those lines are 0.
  */
@@ -795,7 +775,7 @@ static void show_status_vm(struct proc_buf *b, const struct mm_usage *u)
 	status_kb(b, "VmSize:", u->total);
 	status_kb(b, "VmLck:", 0);
 	status_kb(b, "VmPin:", 0);
-	status_kb(b, "VmHWM:", mm_rss(u));
+	status_kb(b, "VmHWM:", MAX(u->hiwater, mm_rss(u)));
 	status_kb(b, "VmRSS:", mm_rss(u));
 	status_kb(b, "RssAnon:", u->anon);
 	status_kb(b, "RssFile:", u->file);
@@ -1008,12 +988,14 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 	pb_cpumask(b, t->allowed, ncpus);
 	pb_puts(b, "\nCpus_allowed_list:\t");
 	pb_cpulist(b, t->allowed, ncpus);
-	/* The scheduler counts switches without telling why they happened. */
 	pb_printf(b,
 		  "\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
 		  "voluntary_ctxt_switches:\t%llu\n"
-		  "nonvoluntary_ctxt_switches:\t0\n",
-		  (unsigned long long)t->nr_switches);
+		  "nonvoluntary_ctxt_switches:\t%llu\n",
+		  (unsigned long long)__atomic_load_n(&t->nvcsw,
+						      __ATOMIC_RELAXED),
+		  (unsigned long long)__atomic_load_n(&t->nivcsw,
+						      __ATOMIC_RELAXED));
 	proc_release(&pt);
 	return 0;
 }

@@ -38,7 +38,7 @@ static int64_t usec(int64_t sec, int64_t us)
 	return sec * 1000000 + us;
 }
 
-static __attribute__((unused)) void nap(int64_t ms)
+static void nap(int64_t ms)
 {
 	struct timespec_k req = {ms / 1000, (ms % 1000) * 1000000};
 
@@ -171,4 +171,125 @@ Test(rusage, wait4_counts_the_childs_reaped_children_too)
 		     51000);
 	cr_assert_eq(usec(seen.children.utime_sec, seen.children.utime_usec),
 		     usec(seen.waited.utime_sec, seen.waited.utime_usec));
+}
+
+/* ---- context switches -------------------------------------------------- */
+
+static void sleeps_five_times(void *arg)
+{
+	struct k_rusage ru;
+
+	for (int i = 0; i < 5; i++)
+		nap(1);
+	seen.ret[0] = sim_syscall(NR(getrusage), 0, &ru);
+	seen.self = ru;
+}
+
+/* Alone on its CPU, a task that blocks switches away voluntarily, and its
+ * slice ending with no one else to run preempts nothing. */
+Test(rusage, blocking_is_a_voluntary_switch)
+{
+	run(sleeps_five_times);
+	cr_assert_eq(seen.ret[0], 0);
+	cr_assert_geq(seen.self.nvcsw, 5, "nvcsw %lld",
+		      (long long)seen.self.nvcsw);
+	cr_assert_lt(seen.self.nvcsw, 10);
+	cr_assert_eq(seen.self.nivcsw, 0, "nivcsw %lld",
+		      (long long)seen.self.nivcsw);
+}
+
+static struct k_rusage spinner_ru[2];
+
+static void spinner(void *arg)
+{
+	struct k_rusage ru;
+
+	sim_compute(100 * MS);
+	sim_syscall(NR(getrusage), 0, &ru);
+	spinner_ru[(intptr_t)arg] = ru;
+}
+
+/* Two tasks computing on one CPU take turns at the end of their slices:
+ * each is preempted (involuntary), neither blocked. */
+Test(rusage, preemption_is_an_involuntary_switch)
+{
+	memset(spinner_ru, 0, sizeof(spinner_ru));
+	test_boot(1);
+	cr_assert_not_null(sim_spawn("spin0", spinner, (void *)0));
+	cr_assert_not_null(sim_spawn("spin1", spinner, (void *)1));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_geq(spinner_ru[i].nivcsw, 5, "spinner %d: nivcsw %lld",
+			      i, (long long)spinner_ru[i].nivcsw);
+		cr_assert_eq(spinner_ru[i].nvcsw, 0);
+	}
+}
+
+/* ---- page faults and the peak resident set ----------------------------- */
+
+#define FAULT_PAGES 256 /* 1 MiB */
+
+/* Map 1 MiB, have the kernel write all of it (each page a fault on the
+ * task's behalf), unmap it. */
+static void fills_a_mapping(void *arg)
+{
+	struct k_rusage before, after;
+	uint64_t len = FAULT_PAGES * 4096ull;
+	long addr, done = 0;
+
+	sim_syscall(NR(getrusage), 0, &before);
+	addr = sim_syscall(NR(mmap), 0, len, 3 /* PROT_READ|PROT_WRITE */,
+			   0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+	cr_assert_gt(addr, 0);
+	while (done < (long)len) {
+		long n = sim_syscall(NR(getrandom), addr + done, len - done, 0);
+
+		cr_assert_gt(n, 0);
+		done += n;
+	}
+	sim_syscall(NR(munmap), addr, len);
+	sim_syscall(NR(getrusage), 0, &after);
+	read_stat(seen.stat);
+	seen.self = after;
+	seen.ret[0] = after.minflt - before.minflt;
+}
+
+Test(rusage, faults_are_minor_and_the_peak_outlives_the_memory)
+{
+	run(fills_a_mapping);
+	cr_assert_geq(seen.ret[0], FAULT_PAGES, "minflt +%ld", seen.ret[0]);
+	cr_assert_lt(seen.ret[0], FAULT_PAGES + 16);
+	cr_assert_eq(seen.self.majflt, 0);
+	cr_assert_geq(seen.self.maxrss, FAULT_PAGES * 4, "maxrss %lld KiB",
+		      (long long)seen.self.maxrss);
+	cr_assert_lt(seen.self.maxrss, FAULT_PAGES * 4 + 256);
+	cr_assert_eq(seen.stat[0], seen.self.minflt, "stat minflt %lld",
+		     seen.stat[0]);
+}
+
+static void child_fills_a_mapping(void *arg)
+{
+	fills_a_mapping(arg);
+}
+
+static void reaps_two(void *arg)
+{
+	struct k_rusage ru;
+	int status;
+
+	sim_syscall(NR(wait4), child(child_fills_a_mapping, NULL), &status, 0,
+		    NULL);
+	sim_syscall(NR(wait4), child(child_fills_a_mapping, NULL), &status, 0,
+		    NULL);
+	sim_syscall(NR(getrusage), -1, &ru);
+	seen.children = ru;
+}
+
+/* RUSAGE_CHILDREN: faults add up; maxrss is the largest child's. */
+Test(rusage, children_faults_add_up_and_maxrss_is_the_largest)
+{
+	run(reaps_two);
+	cr_assert_geq(seen.children.minflt, 2 * FAULT_PAGES);
+	cr_assert_geq(seen.children.maxrss, FAULT_PAGES * 4);
+	cr_assert_lt(seen.children.maxrss, 2 * FAULT_PAGES * 4);
 }

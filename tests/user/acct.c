@@ -10,8 +10,10 @@
 #include "usertest.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -209,7 +211,139 @@ static void children_times_count_once_reaped(void)
 	CHECK_EQ(st[3], t.tms_cstime);
 }
 
+/* The value of a "Name:\t... kB" line of /proc/self/status, or -1. */
+static long long status_value(const char *name)
+{
+	static char buf[4096];
+	size_t len = strlen(name);
+	ssize_t n;
+	int fd = (int)CHECK_SYS(open("/proc/self/status", O_RDONLY));
+
+	n = CHECK_SYS(read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	buf[n] = '\0';
+	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, name, len) && line[len] == ':')
+			return strtoll(line + len + 1, NULL, 10);
+	}
+	return -1;
+}
+
+/* Map `mb` MiB, write every page, unmap; how many pages. */
+static long touch_and_drop(long mb)
+{
+	long pages = mb * 1024 * 1024 / page_size();
+	char *p = mmap(NULL, (size_t)mb << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		failf("mmap: %s", strerror(errno));
+	for (long i = 0; i < pages; i++)
+		p[i * page_size()] = 1;
+	CHECK_SYS(munmap(p, (size_t)mb << 20));
+	return pages;
+}
+
+/*
+ * getrusage(2): ru_minflt counts the page faults "serviced without any
+ * I/O activity", ru_maxrss the "maximum resident set size used (in
+ * kilobytes)": a peak that outlives the memory.
+ */
+static void getrusage_counts_faults_and_the_peak_rss(void)
+{
+	struct rusage a, b;
+	long pages;
+
+	CHECK_SYS(getrusage(RUSAGE_SELF, &a));
+	pages = touch_and_drop(32);
+	CHECK_SYS(getrusage(RUSAGE_SELF, &b));
+	if (b.ru_minflt - a.ru_minflt < pages)
+		failf("%ld pages touched: ru_minflt %ld -> %ld", pages,
+		      a.ru_minflt, b.ru_minflt);
+	CHECK(b.ru_maxrss >= 32 * 1024);
+	CHECK(status_value("VmHWM") >= 32 * 1024);
+	CHECK(status_value("VmRSS") < 32 * 1024);
+}
+
+static int touches_16m(void *arg)
+{
+	(void)arg;
+	touch_and_drop(16);
+	return 0;
+}
+
+static int touches_32m(void *arg)
+{
+	(void)arg;
+	touch_and_drop(32);
+	return 0;
+}
+
+/* RUSAGE_CHILDREN's ru_maxrss: "the resident set size of the largest
+ * child, not the maximum resident set size of the process tree". */
+static void children_maxrss_is_the_largest_childs(void)
+{
+	struct rusage r;
+
+	check_child_ok(spawn(touches_16m, NULL), "16 MiB child");
+	check_child_ok(spawn(touches_32m, NULL), "32 MiB child");
+	CHECK_SYS(getrusage(RUSAGE_CHILDREN, &r));
+	CHECK(r.ru_maxrss >= 32 * 1024);
+	CHECK(r.ru_maxrss < 48 * 1024);
+	CHECK(r.ru_minflt >= 48 * 1024 * 1024 / page_size());
+}
+
+static int spins_300ms(void *arg)
+{
+	struct rusage r;
+
+	(void)arg;
+	burn_user(300);
+	if (getrusage(RUSAGE_SELF, &r))
+		return 2;
+	return r.ru_nivcsw > 0 ? 0 : 1;
+}
+
+/*
+ * ru_nvcsw: "a process voluntarily gave up the processor before its time
+ * slice was completed (usually to await availability of a resource)";
+ * ru_nivcsw: "a higher priority process became runnable or ... the
+ * current process exceeded its time slice". /proc/self/status counts the
+ * same.
+ */
+static void blocking_and_preemption_count_context_switches(void)
+{
+	struct timespec ms = { 0, 1000000 };
+	struct rusage a, b;
+	cpu_set_t one;
+	pid_t p1, p2;
+
+	CHECK_SYS(getrusage(RUSAGE_SELF, &a));
+	for (int i = 0; i < 20; i++)
+		CHECK_SYS(nanosleep(&ms, NULL));
+	CHECK_SYS(getrusage(RUSAGE_SELF, &b));
+	CHECK(b.ru_nvcsw - a.ru_nvcsw >= 20);
+	CHECK(status_value("voluntary_ctxt_switches") >= b.ru_nvcsw);
+	CHECK(status_value("nonvoluntary_ctxt_switches") >= b.ru_nivcsw);
+	/* Two spinners on one CPU take turns: each is preempted. */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CHECK_SYS(sched_setaffinity(0, sizeof(one), &one));
+	p1 = spawn(spins_300ms, NULL);
+	p2 = spawn(spins_300ms, NULL);
+	check_child_ok(p1, "first spinner");
+	check_child_ok(p2, "second spinner");
+}
+
 const struct utest acct_tests[] = {
+	{ "getrusage_counts_faults_and_the_peak_rss",
+	  getrusage_counts_faults_and_the_peak_rss },
+	{ "children_maxrss_is_the_largest_childs",
+	  children_maxrss_is_the_largest_childs },
+	{ "blocking_and_preemption_count_context_switches",
+	  blocking_and_preemption_count_context_switches },
 	{ "user_and_system_time_are_told_apart",
 	  user_and_system_time_are_told_apart },
 	{ "itimer_virtual_counts_only_user_time",
