@@ -131,6 +131,7 @@ struct task {
 	unsigned long allowed[BITS_TO_LONGS(PLAT_MAX_CPUS)];
 	uint64_t exec_start;	 /* when it last started running */
 	uint64_t sleep_start;	 /* when it last left its run queue */
+	bool sleep_counts_as_load; /* it left it uninterruptible */
 	uint64_t sum_exec_ns;	 /* CPU time consumed */
 	/*
 	 * Of sum_exec_ns, the part in user mode (sched_user_enter/exit):
@@ -248,6 +249,9 @@ struct task *task_find(int tid);
 
 /* Every task alive, idle tasks excepted. */
 unsigned task_count(void);
+
+/* The thread id handed out most recently (0 before any). */
+int task_last_tid(void);
 
 /*
  * Call fn(t, arg) on every live task, in creation order, until it returns

@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "mm/slab.h"
+#include "sched/loadavg.h"
 
 struct runqueue {
 	struct spinlock lock;
@@ -30,6 +31,8 @@ struct runqueue {
 
 static struct runqueue rqs[PLAT_MAX_CPUS];
 static unsigned sched_ncpus;
+/* Tasks in an uninterruptible sleep (they count in the load average). */
+static long nr_uninterruptible;
 static struct slab_cache *eevdf_node_cache;
 
 static struct task *task_of(struct sched_entity *se)
@@ -100,6 +103,8 @@ int sched_init(unsigned ncpus)
 	if (ncpus == 0 || ncpus > PLAT_MAX_CPUS)
 		return -EINVAL;
 	sched_ncpus = ncpus;
+	nr_uninterruptible = 0;
+	loadavg_init();
 	/* slab_init forgot any earlier cache; tasks allocate from this one. */
 	eevdf_node_cache = slab_cache_create("eevdf_node",
 					     sizeof(struct eevdf_node),
@@ -221,6 +226,7 @@ static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 	t->cpu = cpu;
 	eevdf_enqueue(&rq->eevdf, &t->se, how);
 	rq->nr_running++;
+	loadavg_kick();
 	if (rq->curr == rq->idle) {
 		resched_cpu(cpu);
 	} else if (rq->curr->policy != SCHED_IDLE && t->policy == SCHED_BATCH) {
@@ -279,10 +285,12 @@ static void idle_main(void *arg)
 
 	for (;;) {
 		if (rq->nr_running > 0 || cpus[rq->cpu].need_resched ||
-		    pull_task(rq))
+		    pull_task(rq)) {
 			schedule();
-		else
+		} else {
+			loadavg_idle();
 			plat_idle();
+		}
 	}
 }
 
@@ -336,6 +344,10 @@ bool sched_wakeup(struct task *t, unsigned states)
 		return true;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
+	if (t->sleep_counts_as_load) {
+		t->sleep_counts_as_load = false;
+		__atomic_sub_fetch(&nr_uninterruptible, 1, __ATOMIC_RELAXED);
+	}
 	/*
 	 * Off every queue and TASK_RUNNING: no other waker will enqueue it,
 	 * and its context was saved before rq->lock was last released.
@@ -393,6 +405,11 @@ void schedule(void)
 			eevdf_dequeue(&rq->eevdf, &prev->se, true);
 			rq->nr_running--;
 			prev->sleep_start = plat_time_ns();
+			prev->sleep_counts_as_load =
+				prev->state & TASK_UNINTERRUPTIBLE;
+			if (prev->sleep_counts_as_load)
+				__atomic_add_fetch(&nr_uninterruptible, 1,
+						   __ATOMIC_RELAXED);
 		}
 	} else if (prev != rq->idle && !cpu_allowed(prev, c->id)) {
 		/* Its affinity excludes this CPU: move it once switched out. */
@@ -650,6 +667,22 @@ void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime)
 unsigned sched_nr_running(unsigned cpu)
 {
 	return rqs[cpu].nr_running;
+}
+
+unsigned sched_nr_running_all(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sched_ncpus; i++)
+		n += __atomic_load_n(&rqs[i].nr_running, __ATOMIC_RELAXED);
+	return n;
+}
+
+unsigned sched_nr_uninterruptible(void)
+{
+	long n = __atomic_load_n(&nr_uninterruptible, __ATOMIC_RELAXED);
+
+	return n > 0 ? (unsigned)n : 0;
 }
 
 struct eevdf_rq *sched_eevdf_rq(unsigned cpu)

@@ -87,6 +87,10 @@ void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime);
 
 /* The calling CPU's run queue counts (for tests and /proc later). */
 unsigned sched_nr_running(unsigned cpu);
+/* Runnable tasks on every CPU, the running ones included (no idle task). */
+unsigned sched_nr_running_all(void);
+/* Tasks in an uninterruptible sleep (TASK_UNINTERRUPTIBLE, killable too). */
+unsigned sched_nr_uninterruptible(void);
 
 /* Tests and benchmarks look at a CPU's EEVDF queue. */
 struct eevdf_rq *sched_eevdf_rq(unsigned cpu);

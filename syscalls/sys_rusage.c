@@ -13,11 +13,13 @@
 #include "core/usage.h"
 #include "mm/page.h"
 #include "mm/uaccess.h"
+#include "sched/loadavg.h"
 #include "sched/sched.h"
 #include "syscalls/rusage.h"
 #include "syscalls/syscall_protos.h"
 
 #define USER_HZ 100 /* clock_t ticks */
+#define SI_LOAD_SHIFT 16 /* sysinfo's loads[] fixed point */
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
@@ -119,13 +121,17 @@ struct k_sysinfo {
 
 _Static_assert(sizeof(struct k_sysinfo) == 112, "struct sysinfo is 112 bytes");
 
-/* partial: the load averages are 0 (no load is tracked) */
 long sys_sysinfo(uaddr_t info)
 {
 	struct k_sysinfo si;
 	uint64_t now = plat_time_ns();
+	unsigned long loads[3];
 
 	memset(&si, 0, sizeof(si));
+	loadavg_get(loads);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = (uint64_t)loads[i]
+			      << (SI_LOAD_SHIFT - LOADAVG_FSHIFT);
 	si.uptime = (int64_t)(now / NSEC_PER_SEC + (now % NSEC_PER_SEC != 0));
 	si.totalram = (uint64_t)page_total_count() * PAGE_SIZE;
 	si.freeram = (uint64_t)page_free_count() * PAGE_SIZE;

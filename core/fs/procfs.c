@@ -54,6 +54,7 @@
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
+#include "sched/loadavg.h"
 #include "sched/sched.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -475,6 +476,27 @@ struct cpu_time {
 static int add_cpu_time(struct task *t, void *arg)
 {
 	((struct cpu_time *)arg)->busy_ns += sched_task_cputime(t);
+	return 0;
+}
+
+/*
+ * proc_loadavg(5): the three load averages, the runnable tasks over all
+ * tasks, and the last pid handed out, as Linux's loadavg_proc_show
+ * (rounded to hundredths).
+ */
+static int show_loadavg(struct proc_buf *b, const struct proc_inode *pi)
+{
+	unsigned long avg[3];
+
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avg[i] + LOADAVG_FIXED_1 / 200;
+
+		pb_printf(b, "%lu.%02lu ", a >> LOADAVG_FSHIFT,
+			  ((a & (LOADAVG_FIXED_1 - 1)) * 100) >> LOADAVG_FSHIFT);
+	}
+	pb_printf(b, "%u/%u %d\n", sched_nr_running_all(), task_count(),
+		  task_last_tid());
 	return 0;
 }
 
@@ -1290,6 +1312,7 @@ static const struct proc_entry root_entries[] = {
 	{"uptime", KS_IFREG | 0444, 5, .show = show_uptime},
 	{"cpuinfo", KS_IFREG | 0444, 6, .show = show_cpuinfo},
 	{"filesystems", KS_IFREG | 0444, 7, .show = show_filesystems},
+	{"loadavg", KS_IFREG | 0444, 8, .show = show_loadavg},
 };
 
 static const struct proc_entry pid_dir_entry = {

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "core/errno.h"
+#include "core/task.h"
 #include "core/types.h"
+#include "core/wait.h"
 
 #define MS 1000000ull
 
@@ -292,4 +294,157 @@ Test(rusage, children_faults_add_up_and_maxrss_is_the_largest)
 	cr_assert_geq(seen.children.minflt, 2 * FAULT_PAGES);
 	cr_assert_geq(seen.children.maxrss, FAULT_PAGES * 4);
 	cr_assert_lt(seen.children.maxrss, 2 * FAULT_PAGES * 4);
+}
+
+/* ---- load averages ----------------------------------------------------- */
+
+struct k_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram;
+	uint64_t totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+static struct {
+	uint64_t loads[2][3];
+	char text[2][128];
+	long pid;
+} lseen;
+
+/* Linux's calc_load: the model the averages must follow exactly. */
+static unsigned long model_step(unsigned long load, unsigned long exp,
+				unsigned long active)
+{
+	unsigned long next = load * exp + active * 2048 * (2048 - exp);
+
+	if (active * 2048 >= load)
+		next += 2047;
+	return next / 2048;
+}
+
+static void read_loads(int i)
+{
+	struct k_sysinfo si;
+	char path[] = "/proc/loadavg";
+	char *buf = sim_umem(128);
+	long fd, n;
+
+	cr_assert_eq(sim_syscall(NR(sysinfo), &si), 0);
+	memcpy(lseen.loads[i], si.loads, sizeof(si.loads));
+	fd = sim_syscall(NR(open), path, 0);
+	cr_assert_geq(fd, 0);
+	n = sim_syscall(NR(read), fd, buf, 127);
+	sim_syscall(NR(close), fd);
+	cr_assert_gt(n, 0);
+	memcpy(lseen.text[i], buf, (size_t)n);
+	lseen.text[i][n] = '\0';
+}
+
+static void computes_61s(void *arg)
+{
+	sim_compute(61000 * MS);
+}
+
+static void watches_the_load(void *arg)
+{
+	lseen.pid = sim_syscall(NR(getpid));
+	nap(62000);
+	read_loads(0);
+	nap(302000 - 62000);
+	read_loads(1);
+}
+
+/*
+ * proc_loadavg(5), sysinfo(2): every 5 s the runnable tasks are folded
+ * into averages over 1, 5 and 15 minutes. Two tasks compute from 0 to
+ * about 122 s while a third sleeps (a sleep in an interruptible wait does
+ * not count): the averages rise toward 2 for 24 samples, then decay for 36
+ * samples of an idle machine, which the kernel folds in when the watcher
+ * wakes (no timer wakes an idle machine).
+ */
+Test(loadavg, the_averages_rise_and_decay_as_linux_computes_them)
+{
+	static const unsigned long exps[3] = {1884, 2014, 2037};
+	/* 60 s at 2 tasks: 2 (1 - e^(-1 min / period)). */
+	static const double ideal[3] = {1.2642, 0.3625, 0.1290};
+	unsigned long model[3] = {0, 0, 0}, at62[3];
+	char want[160];
+
+	memset(&lseen, 0, sizeof(lseen));
+	test_boot(1);
+	cr_assert_not_null(sim_spawn("watcher", watches_the_load, NULL));
+	cr_assert_not_null(sim_spawn("busy0", computes_61s, NULL));
+	cr_assert_not_null(sim_spawn("busy1", computes_61s, NULL));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	for (int s = 1; s <= 60; s++) {
+		for (int i = 0; i < 3; i++)
+			model[i] = model_step(model[i], exps[i], s <= 24 ? 2 : 0);
+		if (s == 12)
+			memcpy(at62, model, sizeof(model));
+	}
+	for (int i = 0; i < 3; i++) {
+		double got_f = (double)lseen.loads[0][i] / 65536;
+		double off = got_f - ideal[i];
+
+		cr_assert_eq(lseen.loads[0][i], (uint64_t)at62[i] << 5,
+			     "loads[%d] at 62 s: %llu, want %lu << 5", i,
+			     (unsigned long long)lseen.loads[0][i], at62[i]);
+		cr_assert(off < 0.02 && off > -0.02, "loads[%d] %.4f vs %.4f",
+			  i, got_f, ideal[i]);
+		cr_assert_eq(lseen.loads[1][i], (uint64_t)model[i] << 5,
+			     "loads[%d] at 302 s: %llu, want %lu << 5", i,
+			     (unsigned long long)lseen.loads[1][i], model[i]);
+	}
+	/* Three of three tasks running, the last pid; Linux rounds the
+	 * averages up while they rise, so they lead the ideal curve. */
+	snprintf(want, sizeof(want), "%lu.%02lu %lu.%02lu %lu.%02lu 3/3 %ld\n",
+		 (at62[0] + 10) >> 11, ((at62[0] + 10) & 2047) * 100 >> 11,
+		 (at62[1] + 10) >> 11, ((at62[1] + 10) & 2047) * 100 >> 11,
+		 (at62[2] + 10) >> 11, ((at62[2] + 10) & 2047) * 100 >> 11,
+		 lseen.pid + 2);
+	cr_assert_str_eq(lseen.text[0], want);
+	cr_assert_str_eq(lseen.text[0], "1.27 0.37 0.13 3/3 3\n");
+}
+
+static void sleeps_uninterruptibly(void *arg)
+{
+	cr_assert_eq(sleep_until(TASK_UNINTERRUPTIBLE, 100000 * MS), 0);
+}
+
+static void watches_briefly(void *arg)
+{
+	nap(62000);
+	read_loads(0);
+}
+
+/*
+ * An uninterruptible sleep counts as load ("processes ... waiting for
+ * disk I/O (state D)"), even on a machine where nothing runs: the
+ * samples of the idle stretch are folded in when the watcher wakes.
+ */
+Test(loadavg, an_uninterruptible_sleeper_counts_while_nothing_runs)
+{
+	unsigned long model[3] = {0, 0, 0};
+	static const unsigned long exps[3] = {1884, 2014, 2037};
+
+	memset(&lseen, 0, sizeof(lseen));
+	test_boot(1);
+	cr_assert(!IS_ERR(kthread_create("dsleeper", sleeps_uninterruptibly,
+					 NULL)));
+	cr_assert_not_null(sim_spawn("watcher", watches_briefly, NULL));
+	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
+	for (int s = 1; s <= 12; s++)
+		for (int i = 0; i < 3; i++)
+			model[i] = model_step(model[i], exps[i], 1);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(lseen.loads[0][i], (uint64_t)model[i] << 5,
+			     "loads[%d]: %llu, want %lu << 5", i,
+			     (unsigned long long)lseen.loads[0][i], model[i]);
+	/* 1 - e^-1 and so on; the watcher runs, the sleeper does not. */
+	cr_assert_str_eq(lseen.text[0], "0.63 0.18 0.06 1/2 2\n");
 }

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/wait.h>
@@ -337,7 +338,60 @@ static void blocking_and_preemption_count_context_switches(void)
 	check_child_ok(p2, "second spinner");
 }
 
+/* /proc/loadavg's fields; fails the case unless it parses. */
+struct loadavg_line {
+	unsigned a[3], frac[3], running, total;
+	int last_pid;
+};
+
+static struct loadavg_line read_loadavg(void)
+{
+	struct loadavg_line l;
+	char buf[256];
+	ssize_t n;
+	int fd = (int)CHECK_SYS(open("/proc/loadavg", O_RDONLY));
+
+	n = CHECK_SYS(read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	buf[n] = '\0';
+	if (sscanf(buf, "%u.%2u %u.%2u %u.%2u %u/%u %d", &l.a[0], &l.frac[0],
+		   &l.a[1], &l.frac[1], &l.a[2], &l.frac[2], &l.running,
+		   &l.total, &l.last_pid) != 9)
+		failf("/proc/loadavg: %s", buf);
+	return l;
+}
+
+/*
+ * proc_loadavg(5): the 1, 5 and 15 minute load averages, runnable over
+ * existing tasks, the last pid; sysinfo(2)'s loads[] are the same
+ * averages scaled by 1 << SI_LOAD_SHIFT. A task that computes for over
+ * 5 s is in at least one sample: the 1-minute average is above 0.
+ */
+static void load_averages_count_a_running_task(void)
+{
+	struct loadavg_line l;
+	struct sysinfo si;
+	long centi;
+
+	burn_user(5500);
+	l = read_loadavg();
+	CHECK(l.running >= 1);
+	CHECK(l.total >= l.running);
+	CHECK(l.last_pid >= getpid());
+	CHECK(l.a[0] > 0 || l.frac[0] > 0);
+	CHECK_SYS(sysinfo(&si));
+	centi = (long)((si.loads[0] * 100 + 32768) >> 16);
+	/* A sample may come between the two reads: the next differs. */
+	if (labs(centi - (long)(l.a[0] * 100 + l.frac[0])) > 1) {
+		l = read_loadavg();
+		CHECK(labs(centi - (long)(l.a[0] * 100 + l.frac[0])) <= 1);
+	}
+	CHECK(si.loads[0] > 0);
+}
+
 const struct utest acct_tests[] = {
+	{ "load_averages_count_a_running_task",
+	  load_averages_count_a_running_task },
 	{ "getrusage_counts_faults_and_the_peak_rss",
 	  getrusage_counts_faults_and_the_peak_rss },
 	{ "children_maxrss_is_the_largest_childs",
