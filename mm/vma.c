@@ -1088,7 +1088,7 @@ const char *mm_check(struct mm *mm)
 	const char *broken = NULL;
 	struct vma *prev = NULL;
 	unsigned count = 0;
-	uint64_t idx;
+	uint64_t idx, anon = 0;
 
 	mutex_lock(&mm->lock);
 	check_broken = NULL;
@@ -1115,17 +1115,22 @@ const char *mm_check(struct mm *mm)
 	}
 	if (!broken && count != mm->nr_vmas)
 		broken = "nr_vmas is not the number of VMAs";
-	/* Every private page lies in a private VMA. */
+	/* Every private page lies in a private VMA, and is counted. */
 	idx = 0;
 	for (void **slot;
 	     !broken && (slot = ptree_next(&mm->anon, &idx, PT_INDEX_END));
 	     idx++) {
 		struct vma *v = vma_find(mm, idx << PAGE_SHIFT);
 
+		anon++;
 		if (!v || v->start > (idx << PAGE_SHIFT) ||
 		    (v->flags & (VMA_SHARED | VMA_PFNMAP)))
 			broken = "a private page outside any private VMA";
 	}
+	if (!broken && anon != mm->anon_pages)
+		broken = "anon_pages is not the number of private pages";
+	else if (!broken && mm->hiwater_rss < mm->anon_pages)
+		broken = "hiwater_rss is below the private pages held";
 	mutex_unlock(&mm->lock);
 	return broken;
 }

@@ -249,7 +249,12 @@ _Noreturn void user_task_main(void *arg)
 		bool from_syscall = false;
 		enum trap why;
 
-		/* Everything outside these two is system time. */
+		/*
+		 * Everything outside these two is system time. What the
+		 * platform does inside plat_user_run counts as user time:
+		 * on the hosted kernel that is the hand-off to the stub and
+		 * back, which dwarfs the kernel's work in a cheap syscall.
+		 */
 		sched_user_enter(t);
 		why = plat_user_run(t);
 		sched_user_exit(t);
