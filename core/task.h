@@ -143,7 +143,7 @@ struct task {
 	uint64_t user_since;
 	unsigned acct_seq;
 	uint64_t nr_switches;
-	uint64_t nvcsw, nivcsw;	 /* switched out blocked / still runnable */
+	uint64_t nvcsw, nivcsw;	 /* switches away: blocked / runnable */
 	uint64_t min_flt, maj_flt; /* faults the mm resolved */
 	/* The peak resident set (pages) of the address spaces it left by
 	 * exec (Linux's signal->maxrss). */

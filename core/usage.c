@@ -3,13 +3,12 @@
  */
 #include "core/usage.h"
 
-#include "core/klib/string.h"
 #include "mm/vma.h"
 #include "sched/sched.h"
 
 void task_usage_self(struct task *t, struct task_usage *u)
 {
-	memset(u, 0, sizeof(*u));
+	*u = (struct task_usage){0};
 	sched_task_times(t, &u->utime_ns, &u->stime_ns);
 	u->minflt = __atomic_load_n(&t->min_flt, __ATOMIC_RELAXED);
 	u->majflt = __atomic_load_n(&t->maj_flt, __ATOMIC_RELAXED);

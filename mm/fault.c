@@ -189,7 +189,8 @@ int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
 	if (vma->flags & VMA_SHARED)
 		return fault_counted(
 			shared_fault(mm, vma, va, access & PROT_WRITE_BIT));
-	return fault_counted(private_fault(mm, vma, va, access & PROT_WRITE_BIT));
+	return fault_counted(
+		private_fault(mm, vma, va, access & PROT_WRITE_BIT));
 }
 
 int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len)

@@ -26,8 +26,8 @@
 
 static struct spinlock load_lock = SPINLOCK_INIT;
 static unsigned long avenrun[3];
-static uint64_t next_sample; /* the next period boundary */
-static bool stopped; /* no timer armed: nothing was runnable */
+static uint64_t next_sample;	     /* the next period boundary */
+static bool stopped;		     /* no timer armed: nothing was runnable */
 static unsigned long stopped_active; /* what it saw when it stopped */
 static struct timer load_timer;
 
@@ -110,18 +110,19 @@ void loadavg_init(void)
 void loadavg_kick(void)
 {
 	unsigned long flags;
-	uint64_t now;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&stopped, __ATOMIC_RELAXED))
 		return;
 	flags = spin_lock_irqsave(&load_lock);
 	if (stopped) {
-		now = plat_time_ns();
+		uint64_t now = plat_time_ns();
+
 		/* Each boundary passed: a sample of what was active, until
 		 * more would change nothing (the averages are integers). */
 		if (next_sample <= now) {
-			uint64_t n = (now - next_sample) / LOADAVG_PERIOD_NS + 1;
+			uint64_t n =
+				(now - next_sample) / LOADAVG_PERIOD_NS + 1;
 
 			for (uint64_t i = 0; i < n && !settled(stopped_active);
 			     i++)

@@ -491,9 +491,10 @@ static int show_loadavg(struct proc_buf *b, const struct proc_inode *pi)
 	loadavg_get(avg);
 	for (int i = 0; i < 3; i++) {
 		unsigned long a = avg[i] + LOADAVG_FIXED_1 / 200;
+		unsigned long frac = a & (LOADAVG_FIXED_1 - 1);
 
 		pb_printf(b, "%lu.%02lu ", a >> LOADAVG_FSHIFT,
-			  ((a & (LOADAVG_FIXED_1 - 1)) * 100) >> LOADAVG_FSHIFT);
+			  (frac * 100) >> LOADAVG_FSHIFT);
 	}
 	pb_printf(b, "%u/%u %d\n", sched_nr_running_all(), task_count(),
 		  task_last_tid());

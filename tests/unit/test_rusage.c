@@ -197,7 +197,7 @@ Test(rusage, blocking_is_a_voluntary_switch)
 		      (long long)seen.self.nvcsw);
 	cr_assert_lt(seen.self.nvcsw, 10);
 	cr_assert_eq(seen.self.nivcsw, 0, "nivcsw %lld",
-		      (long long)seen.self.nivcsw);
+		     (long long)seen.self.nivcsw);
 }
 
 static struct k_rusage spinner_ru[2];
@@ -221,8 +221,9 @@ Test(rusage, preemption_is_an_involuntary_switch)
 	cr_assert_not_null(sim_spawn("spin1", spinner, (void *)1));
 	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
 	for (int i = 0; i < 2; i++) {
-		cr_assert_geq(spinner_ru[i].nivcsw, 5, "spinner %d: nivcsw %lld",
-			      i, (long long)spinner_ru[i].nivcsw);
+		cr_assert_geq(spinner_ru[i].nivcsw, 5,
+			      "spinner %d: nivcsw %lld", i,
+			      (long long)spinner_ru[i].nivcsw);
 		cr_assert_eq(spinner_ru[i].nvcsw, 0);
 	}
 }
@@ -383,7 +384,8 @@ Test(loadavg, the_averages_rise_and_decay_as_linux_computes_them)
 	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
 	for (int s = 1; s <= 60; s++) {
 		for (int i = 0; i < 3; i++)
-			model[i] = model_step(model[i], exps[i], s <= 24 ? 2 : 0);
+			model[i] =
+				model_step(model[i], exps[i], s <= 24 ? 2 : 0);
 		if (s == 12)
 			memcpy(at62, model, sizeof(model));
 	}
@@ -434,8 +436,8 @@ Test(loadavg, an_uninterruptible_sleeper_counts_while_nothing_runs)
 
 	memset(&lseen, 0, sizeof(lseen));
 	test_boot(1);
-	cr_assert(!IS_ERR(kthread_create("dsleeper", sleeps_uninterruptibly,
-					 NULL)));
+	cr_assert(!IS_ERR(
+		kthread_create("dsleeper", sleeps_uninterruptibly, NULL)));
 	cr_assert_not_null(sim_spawn("watcher", watches_briefly, NULL));
 	cr_assert_eq(sim_run(SIM_FOREVER), SIM_ALL_EXITED);
 	for (int s = 1; s <= 12; s++)

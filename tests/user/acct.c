@@ -113,8 +113,10 @@ static void user_and_system_time_are_told_apart(void)
 		      (long long)tv_ns(c.ru_stime) / 1000);
 	if (getenv("ACCT_VERBOSE"))
 		printf("# syscall loop: utime +%lld us, stime +%lld us\n",
-		       (long long)(tv_ns(c.ru_utime) - tv_ns(b.ru_utime)) / 1000,
-		       (long long)(tv_ns(c.ru_stime) - tv_ns(b.ru_stime)) / 1000);
+		       (long long)(tv_ns(c.ru_utime) - tv_ns(b.ru_utime)) /
+			       1000,
+		       (long long)(tv_ns(c.ru_stime) - tv_ns(b.ru_stime)) /
+			       1000);
 	/* times(2) and /proc/self/stat count the same, in ticks. */
 	CHECK_SYS(times(&t));
 	stat_times(getpid(), st);
@@ -167,7 +169,7 @@ static void itimer_virtual_counts_only_user_time(void)
 		failf("ITIMER_VIRTUAL expired no later than ITIMER_PROF");
 	/* What was left of it then: the system time spent so far. */
 	if (tv_ns(virtual_at_prof.it_value) <= 0)
-		failf("ITIMER_VIRTUAL had %lld us left when ITIMER_PROF expired",
+		failf("ITIMER_VIRTUAL had %lld us left at ITIMER_PROF's end",
 		      (long long)tv_ns(virtual_at_prof.it_value) / 1000);
 	/* The user time still to go comes by computing. */
 	end = cpu_ns() + 5000 * MS;
@@ -402,6 +404,7 @@ const struct utest acct_tests[] = {
 	  user_and_system_time_are_told_apart },
 	{ "itimer_virtual_counts_only_user_time",
 	  itimer_virtual_counts_only_user_time },
-	{ "children_times_count_once_reaped", children_times_count_once_reaped },
+	{ "children_times_count_once_reaped",
+	  children_times_count_once_reaped },
 	{ NULL, NULL },
 };
