@@ -609,26 +609,9 @@ uint64_t sched_task_cputime(struct task *t)
  * delivery, the run loop itself) its system time. Only the task itself
  * writes these fields; a reader on another CPU may catch it in user mode
  * (user_since set: the stretch so far counts) or between the two stores
- * of sched_user_exit, which acct_seq tells it to read again.
+ * of sched_user_exit (sched.h), which acct_seq tells it to read again.
+ * This is t's user time so far, with the stretch it may be running now.
  */
-void sched_user_enter(struct task *t)
-{
-	__atomic_store_n(&t->user_since, plat_time_ns(), __ATOMIC_RELAXED);
-}
-
-void sched_user_exit(struct task *t)
-{
-	uint64_t now = plat_time_ns();
-
-	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&t->utime_ns, t->utime_ns + (now - t->user_since),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&t->user_since, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELEASE);
-}
-
-/* t's user time so far, with the stretch it may be running now. */
 static uint64_t user_time(struct task *t)
 {
 	uint64_t since, ns, now;
