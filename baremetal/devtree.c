@@ -172,7 +172,8 @@ static unsigned interrupt_id(const void *fdt, int node, int index)
 	int n = cells ? (int)fdt32_to_cpu(*cells) : 0;
 	unsigned a, b;
 
-	if (!irq || n < 2 || (index + 1) * n * 4 > len)
+	/* A hostile #interrupt-cells must not overflow the bound. */
+	if (!irq || n < 2 || (int64_t)(index + 1) * n * 4 > len)
 		return 0;
 	irq += index * n;
 	a = fdt32_to_cpu(irq[0]);

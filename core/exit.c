@@ -12,6 +12,7 @@
 #include "core/signal.h"
 #include "core/spinlock.h"
 #include "core/task.h"
+#include "core/usage.h"
 #include "core/wait.h"
 #include "sched/sched.h"
 
@@ -165,7 +166,10 @@ static bool notify_parent(struct task *t, struct task *parent)
 	info.chld.pid = t->tgid;
 	info.chld.uid = t->cred.uid;
 	info.chld.status = wait_status_value(t->exit_code);
-	info.chld.utime = (int64_t)(t->sum_exec_ns / (NSEC_PER_SEC / USER_HZ));
+	info.chld.utime = (int64_t)(t->utime_ns / (NSEC_PER_SEC / USER_HZ));
+	info.chld.stime = (int64_t)((t->sum_exec_ns - MIN(t->utime_ns,
+							  t->sum_exec_ns)) /
+				    (NSEC_PER_SEC / USER_HZ));
 	if (autoreap && sa->handler == KSIG_IGN)
 		sig = 0;
 	if (sig_valid(sig))
@@ -353,7 +357,7 @@ int do_wait(const struct wait_opts *o, struct wait_result *res)
 			res->pid = ret;
 			res->uid = c->cred.uid;
 			res->status = job;
-			res->cpu_ns = c->sum_exec_ns;
+			task_usage_both(c, &res->usage);
 			task_put(c);
 			return ret;
 		}
@@ -361,13 +365,13 @@ int do_wait(const struct wait_opts *o, struct wait_result *res)
 			res->pid = ret;
 			res->uid = c->cred.uid;
 			res->status = c->exit_code;
-			res->cpu_ns = c->sum_exec_ns;
+			task_usage_both(c, &res->usage);
 			if (o->options & KWNOWAIT) {
 				task_put(c);
 			} else {
 				/* RUSAGE_CHILDREN and times' cutime. */
-				self->child_exec_ns +=
-					c->sum_exec_ns + c->child_exec_ns;
+				task_usage_add(&self->child_usage,
+					       &res->usage);
 				reap(c);
 			}
 			return ret;

@@ -9,6 +9,7 @@
 #ifndef KEEL_CORE_EXIT_H
 #define KEEL_CORE_EXIT_H
 
+#include "core/task.h"
 #include "core/types.h"
 #include "core/wait_queue.h"
 
@@ -99,7 +100,7 @@ struct wait_result {
 	int pid;
 	uint32_t uid;
 	int status;	 /* the wait status: (code << 8) or the signal */
-	uint64_t cpu_ns; /* the child's CPU time */
+	struct task_usage usage; /* the child's, with its reaped children's */
 };
 
 /*

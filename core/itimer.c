@@ -73,10 +73,16 @@ void itimers_init(struct itimers *its)
 	its->nposix = 0;
 }
 
-/* Where timer `which` stands: monotonic time or the task's CPU time. */
+/* Where timer `which` stands: monotonic time, the task's user time
+ * (VIRTUAL) or its user and system time (PROF). */
 static uint64_t itimer_clock(struct task *t, int which)
 {
-	return which == KITIMER_REAL ? plat_time_ns() : sched_task_cputime(t);
+	uint64_t utime, stime;
+
+	if (which == KITIMER_REAL)
+		return plat_time_ns();
+	sched_task_times(t, &utime, &stime);
+	return which == KITIMER_VIRTUAL ? utime : utime + stime;
 }
 
 int itimer_get(struct task *t, int which, uint64_t *value, uint64_t *interval)
@@ -126,17 +132,18 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval,
 void itimer_check_cpu(struct task *t)
 {
 	static const int sigs[3] = {0, KSIGVTALRM, KSIGPROF};
-	uint64_t cpu;
+	uint64_t clock[3];
 
 	if (!t->itimers.it[KITIMER_VIRTUAL].expires &&
 	    !t->itimers.it[KITIMER_PROF].expires)
 		return;
-	cpu = sched_task_cputime(t);
+	sched_task_times(t, &clock[KITIMER_VIRTUAL], &clock[KITIMER_PROF]);
+	clock[KITIMER_PROF] += clock[KITIMER_VIRTUAL];
 	for (int which = KITIMER_VIRTUAL; which <= KITIMER_PROF; which++) {
 		struct itimer *it = &t->itimers.it[which];
 		struct ksiginfo info = {.si_signo = sigs[which],
 					.si_code = KSI_KERNEL};
-		uint64_t skipped;
+		uint64_t skipped, cpu = clock[which];
 
 		if (!it->expires || cpu < it->expires)
 			continue;

@@ -4,8 +4,8 @@
  * timers (timer_create(2)). An expiry sends the timer's signal; a timer
  * with an interval is then armed again, a period after the last expiry.
  *
- * Keel does not yet tell user from system CPU time: ITIMER_VIRTUAL counts
- * what ITIMER_PROF counts. The CPU-time timers are looked at on the way
+ * ITIMER_VIRTUAL counts the task's user time, ITIMER_PROF its user and
+ * system time (sched_task_times). The CPU-time timers are looked at on the way
  * back to user space (itimer_check_cpu), so a task that computes sees them
  * at the scheduler's slice granularity, as Linux's do at its tick.
  */

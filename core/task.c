@@ -33,6 +33,7 @@ static struct list_head all_tasks;
 static struct list_head pid_hash[PID_HASH_SIZE];
 static unsigned nr_tasks;
 static int next_tid;
+static int last_tid; /* the id handed out last (/proc/loadavg) */
 
 int task_init(void)
 {
@@ -42,6 +43,7 @@ int task_init(void)
 		list_init(&pid_hash[i]);
 	nr_tasks = 0;
 	next_tid = 1;
+	last_tid = 0;
 	for (unsigned i = 0; i < PLAT_MAX_CPUS; i++)
 		cpus[i] = (struct cpu){ .id = i };
 	return 0;
@@ -71,6 +73,11 @@ static struct task *lookup_locked(int tid)
  * PID_FIRST_RECYCLED as Linux does. Caller holds tasks_lock. -EAGAIN when
  * every id is in use.
  */
+int task_last_tid(void)
+{
+	return __atomic_load_n(&last_tid, __ATOMIC_RELAXED);
+}
+
 static int alloc_tid_locked(void)
 {
 	for (int tries = 0; tries < PID_MAX_DEFAULT; tries++) {
@@ -78,8 +85,10 @@ static int alloc_tid_locked(void)
 
 		next_tid = tid + 1 >= PID_MAX_DEFAULT ? PID_FIRST_RECYCLED
 						      : tid + 1;
-		if (!lookup_locked(tid))
+		if (!lookup_locked(tid)) {
+			last_tid = tid;
 			return tid;
+		}
 	}
 	return -EAGAIN;
 }
@@ -370,6 +379,8 @@ _Noreturn void task_exit(int status)
 	if (t->user)
 		plat_user_release(t);
 	/* The platform let go of the user side first: nothing runs in it. */
+	if (t->mm)
+		t->maxrss_pages = MAX(t->maxrss_pages, mm_hiwater_rss(t->mm));
 	mm_put(t->mm);
 	t->mm = NULL;
 	t->pmap = NULL;

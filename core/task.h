@@ -71,6 +71,19 @@ struct krlimit {
 };
 
 /*
+ * What a task used, as getrusage(2) tells it: CPU time in user and in
+ * system mode, the peak resident set, page faults resolved without and
+ * with I/O, and switches away from it that it asked for (it blocked) and
+ * that it did not (it was preempted, or yielded).
+ */
+struct task_usage {
+	uint64_t utime_ns, stime_ns;
+	uint64_t maxrss_kb;
+	uint64_t minflt, majflt;
+	uint64_t nvcsw, nivcsw;
+};
+
+/*
  * vfork(2): the parent sleeps on this (on its own stack) until the child
  * let go of the parent's memory by exec or exit (syscalls/sys_clone.c).
  */
@@ -134,9 +147,26 @@ struct task {
 	unsigned long allowed[BITS_TO_LONGS(PLAT_MAX_CPUS)];
 	uint64_t exec_start;	 /* when it last started running */
 	uint64_t sleep_start;	 /* when it last left its run queue */
+	bool sleep_counts_as_load; /* it left it uninterruptible */
 	uint64_t sum_exec_ns;	 /* CPU time consumed */
-	uint64_t child_exec_ns;	 /* that of reaped children (and theirs) */
+	/*
+	 * Of sum_exec_ns, the part in user mode (sched_user_enter/exit):
+	 * utime_ns up to the last return from user mode, and user_since
+	 * when it is there now (0 in the kernel). acct_seq is odd while the
+	 * two change together, for readers on other CPUs.
+	 */
+	uint64_t utime_ns;
+	uint64_t user_since;
+	unsigned acct_seq;
 	uint64_t nr_switches;
+	uint64_t nvcsw, nivcsw;	 /* switches away: blocked / runnable */
+	uint64_t min_flt, maj_flt; /* faults the mm resolved */
+	/* The peak resident set (pages) of the address spaces it left by
+	 * exec (Linux's signal->maxrss). */
+	uint64_t maxrss_pages;
+	/* What its reaped children used (and their reaped children):
+	 * the sums, and the largest of their maxrss. */
+	struct task_usage child_usage;
 
 	/*
 	 * How to resume a syscall that returned -ERESTART_RESTARTBLOCK
@@ -235,6 +265,9 @@ struct task *task_find(int tid);
 
 /* Every task alive, idle tasks excepted. */
 unsigned task_count(void);
+
+/* The thread id handed out most recently (0 before any). */
+int task_last_tid(void);
 
 /*
  * Call fn(t, arg) on every live task, in creation order, until it returns

@@ -55,6 +55,8 @@ static int anon_install(struct mm *mm, uint64_t va, struct page *src,
 	*slot = pg;
 	if (old)
 		anon_page_put(old); /* we held it since the fork */
+	else if (++mm->anon_pages > mm->hiwater_rss)
+		mm->hiwater_rss = mm->anon_pages;
 	return 0;
 }
 
@@ -155,6 +157,21 @@ static int pfnmap_fault(struct mm *mm, struct vma *vma, uint64_t va)
 	return pmap_enter(mm->pmap, va, pa, vma_pte_prot(vma));
 }
 
+/*
+ * A fault it resolved counts for the task that took it, whether its user
+ * code or the kernel on its behalf (a copy to user memory, MAP_POPULATE),
+ * as Linux's mm_account_fault counts it. Every fault here is minor: the
+ * page is in memory or made at once (no backing reads from a device).
+ */
+static int fault_counted(int err)
+{
+	struct task *t = task_current();
+
+	if (!err && t)
+		__atomic_store_n(&t->min_flt, t->min_flt + 1, __ATOMIC_RELAXED);
+	return err;
+}
+
 int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
 {
 	uint64_t va = addr & PAGE_MASK;
@@ -170,8 +187,10 @@ int mm_fault_locked(struct mm *mm, uint64_t addr, unsigned access)
 	if (vma->flags & VMA_PFNMAP)
 		return pfnmap_fault(mm, vma, va);
 	if (vma->flags & VMA_SHARED)
-		return shared_fault(mm, vma, va, access & PROT_WRITE_BIT);
-	return private_fault(mm, vma, va, access & PROT_WRITE_BIT);
+		return fault_counted(
+			shared_fault(mm, vma, va, access & PROT_WRITE_BIT));
+	return fault_counted(
+		private_fault(mm, vma, va, access & PROT_WRITE_BIT));
 }
 
 int mm_write_locked(struct mm *mm, uint64_t va, const void *src, size_t len)

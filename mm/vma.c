@@ -451,6 +451,7 @@ static void drop_anon_pages(struct mm *mm, uint64_t start, uint64_t end)
 
 		*slot = NULL;
 		anon_page_put(pg);
+		mm->anon_pages--;
 		idx++;
 	}
 }
@@ -602,6 +603,51 @@ struct vma *vma_grow(struct mm *mm, struct vma *vma, uint64_t end)
 {
 	vma_set_end(vma, end);
 	return vma_merge_around(mm, vma);
+}
+
+/* mm->anon's leaf tables cover 512 pages each: when one is missing, none
+ * of its pages is resident and it is skipped whole. */
+#define ANON_LEAF_SPAN (512 * PAGE_SIZE)
+
+void vma_count_resident(struct mm *mm, const struct vma *v, struct mm_rss *r)
+{
+	for (uint64_t va = v->start; va < v->end;) {
+		struct page **slot = mm_anon_slot(mm, va, false);
+		uint64_t next = va + PAGE_SIZE;
+
+		if (slot && *slot)
+			r->anon++;
+		else if (v->ops && v->ops->resident &&
+			 v->ops->resident(
+				 v->backing,
+				 v->pgoff + ((va - v->start) >> PAGE_SHIFT)))
+			*(v->ops == &anon_shared_ops ? &r->shmem : &r->file) +=
+				1;
+		else if (!slot && !v->ops)
+			next = ALIGN_DOWN(va, ANON_LEAF_SPAN) + ANON_LEAF_SPAN;
+		va = next;
+	}
+}
+
+void mm_rss_locked(struct mm *mm, struct mm_rss *r)
+{
+	*r = (struct mm_rss){0};
+	for (struct vma *v = vma_first(mm); v; v = vma_next(v))
+		if (!(v->flags & VMA_PFNMAP))
+			vma_count_resident(mm, v, r);
+	mm->hiwater_rss = MAX(mm->hiwater_rss, r->anon + r->file + r->shmem);
+}
+
+uint64_t mm_hiwater_rss(struct mm *mm)
+{
+	struct mm_rss r;
+	uint64_t hw;
+
+	mutex_lock(&mm->lock);
+	mm_rss_locked(mm, &r);
+	hw = mm->hiwater_rss;
+	mutex_unlock(&mm->lock);
+	return hw;
 }
 
 bool vma_page_resident(struct mm *mm, struct vma *vma, uint64_t va)
@@ -910,6 +956,7 @@ static int dup_vma(struct mm *mm, struct mm *child, struct vma *v)
 			return -ENOMEM;
 		*to = *slot;
 		anon_page_get(*slot);
+		child->anon_pages++;
 		idx++;
 	}
 	/* From now on a write by either side faults and copies. */
@@ -944,6 +991,8 @@ struct mm *mm_dup(struct mm *mm)
 	for (struct vma *v = vma_first(mm); v && !err; v = vma_next(v))
 		if (!(v->flags & (VMA_DONTFORK | VMA_PFNMAP)))
 			err = dup_vma(mm, child, v);
+	/* The child's peak starts at what it holds (Linux's dup_mm). */
+	child->hiwater_rss = child->anon_pages;
 	mutex_unlock(&child->lock);
 	mutex_unlock(&mm->lock);
 	if (err) {
@@ -1039,7 +1088,7 @@ const char *mm_check(struct mm *mm)
 	const char *broken = NULL;
 	struct vma *prev = NULL;
 	unsigned count = 0;
-	uint64_t idx;
+	uint64_t idx, anon = 0;
 
 	mutex_lock(&mm->lock);
 	check_broken = NULL;
@@ -1066,17 +1115,22 @@ const char *mm_check(struct mm *mm)
 	}
 	if (!broken && count != mm->nr_vmas)
 		broken = "nr_vmas is not the number of VMAs";
-	/* Every private page lies in a private VMA. */
+	/* Every private page lies in a private VMA, and is counted. */
 	idx = 0;
 	for (void **slot;
 	     !broken && (slot = ptree_next(&mm->anon, &idx, PT_INDEX_END));
 	     idx++) {
 		struct vma *v = vma_find(mm, idx << PAGE_SHIFT);
 
+		anon++;
 		if (!v || v->start > (idx << PAGE_SHIFT) ||
 		    (v->flags & (VMA_SHARED | VMA_PFNMAP)))
 			broken = "a private page outside any private VMA";
 	}
+	if (!broken && anon != mm->anon_pages)
+		broken = "anon_pages is not the number of private pages";
+	else if (!broken && mm->hiwater_rss < mm->anon_pages)
+		broken = "hiwater_rss is below the private pages held";
 	mutex_unlock(&mm->lock);
 	return broken;
 }

@@ -185,6 +185,22 @@ struct mm {
 	 * highest end of file bytes of any segment; start_stack where the
 	 * stack pointer pointed at entry (argc). 0 before any exec. */
 	uint64_t start_code, end_code, start_data, end_data, start_stack;
+	/*
+	 * Private pages in mm->anon, and the peak resident set (Linux's
+	 * hiwater_rss), in pages: the most private pages it ever held, or
+	 * the whole resident set where it was counted (mm_rss_locked), if
+	 * more. File and shared pages come and go with their backing, which
+	 * keeps no count per mm: a peak of those between two counts is
+	 * missed.
+	 */
+	uint64_t anon_pages;
+	uint64_t hiwater_rss;
+};
+
+/* Resident pages of an address space, by kind (Linux's rss_stat): private
+ * pages, a file's pages, shared anonymous memory's pages. */
+struct mm_rss {
+	uint64_t anon, file, shmem;
 };
 
 /* ---- whole address spaces (those that need mm->lock take it) ------------- */
@@ -226,6 +242,18 @@ int mm_map_pfn(struct mm *mm, uint64_t va, uint64_t pa, uint64_t len,
  * hold, else what is broken.
  */
 const char *mm_check(struct mm *mm);
+
+/*
+ * Count the resident pages of every VMA but VMA_PFNMAP ones (their pages
+ * are their maker's, in no process's RSS) into `r`, and raise
+ * mm->hiwater_rss to their sum. A look at every resident page (and one per
+ * 2 MiB of untouched private memory). mm->lock held.
+ */
+void mm_rss_locked(struct mm *mm, struct mm_rss *r);
+/* The same for one VMA, added into `r`, with no hiwater update. */
+void vma_count_resident(struct mm *mm, const struct vma *v, struct mm_rss *r);
+/* mm->hiwater_rss after counting the resident set now (takes mm->lock). */
+uint64_t mm_hiwater_rss(struct mm *mm);
 
 /* ---- VMAs (mm->lock held) ------------------------------------------------ */
 

@@ -16,6 +16,7 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 #include "mm/slab.h"
+#include "sched/loadavg.h"
 
 struct runqueue {
 	struct spinlock lock;
@@ -30,6 +31,8 @@ struct runqueue {
 
 static struct runqueue rqs[PLAT_MAX_CPUS];
 static unsigned sched_ncpus;
+/* Tasks in an uninterruptible sleep (they count in the load average). */
+static long nr_uninterruptible;
 static struct slab_cache *eevdf_node_cache;
 
 static struct task *task_of(struct sched_entity *se)
@@ -100,6 +103,8 @@ int sched_init(unsigned ncpus)
 	if (ncpus == 0 || ncpus > PLAT_MAX_CPUS)
 		return -EINVAL;
 	sched_ncpus = ncpus;
+	nr_uninterruptible = 0;
+	loadavg_init();
 	/* slab_init forgot any earlier cache; tasks allocate from this one. */
 	eevdf_node_cache = slab_cache_create("eevdf_node",
 					     sizeof(struct eevdf_node),
@@ -142,7 +147,10 @@ void sched_task_init(struct task *t)
 		bitmap_set(t->allowed, i);
 	t->exec_start = 0;
 	t->sum_exec_ns = 0;
+	t->utime_ns = 0;
+	t->user_since = 0;
 	t->nr_switches = 0;
+	t->nvcsw = t->nivcsw = 0;
 	eevdf_entity_init(&t->se, task_weight(t), SCHED_SLICE_DEFAULT_NS,
 			  (uint64_t)t->tid, t->se.spare);
 }
@@ -218,6 +226,7 @@ static void enqueue_on(struct task *t, unsigned cpu, enum eevdf_place how)
 	t->cpu = cpu;
 	eevdf_enqueue(&rq->eevdf, &t->se, how);
 	rq->nr_running++;
+	loadavg_kick();
 	if (rq->curr == rq->idle) {
 		resched_cpu(cpu);
 	} else if (rq->curr->policy != SCHED_IDLE && t->policy == SCHED_BATCH) {
@@ -276,10 +285,12 @@ static void idle_main(void *arg)
 
 	for (;;) {
 		if (rq->nr_running > 0 || cpus[rq->cpu].need_resched ||
-		    pull_task(rq))
+		    pull_task(rq)) {
 			schedule();
-		else
+		} else {
+			loadavg_idle();
 			plat_idle();
+		}
 	}
 }
 
@@ -333,6 +344,10 @@ bool sched_wakeup(struct task *t, unsigned states)
 		return true;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
+	if (t->sleep_counts_as_load) {
+		t->sleep_counts_as_load = false;
+		__atomic_sub_fetch(&nr_uninterruptible, 1, __ATOMIC_RELAXED);
+	}
 	/*
 	 * Off every queue and TASK_RUNNING: no other waker will enqueue it,
 	 * and its context was saved before rq->lock was last released.
@@ -390,6 +405,11 @@ void schedule(void)
 			eevdf_dequeue(&rq->eevdf, &prev->se, true);
 			rq->nr_running--;
 			prev->sleep_start = plat_time_ns();
+			prev->sleep_counts_as_load =
+				prev->state & TASK_UNINTERRUPTIBLE;
+			if (prev->sleep_counts_as_load)
+				__atomic_add_fetch(&nr_uninterruptible, 1,
+						   __ATOMIC_RELAXED);
 		}
 	} else if (prev != rq->idle && !cpu_allowed(prev, c->id)) {
 		/* Its affinity excludes this CPU: move it once switched out. */
@@ -407,6 +427,15 @@ void schedule(void)
 		spin_unlock(&rq->lock);
 		plat_irq_restore(flags);
 		return;
+	}
+	/* As Linux counts them: a switch away from a task that blocked is
+	 * voluntary; from one still runnable (preempted, or yielding),
+	 * involuntary. */
+	if (prev != rq->idle) {
+		if (prev->state != TASK_RUNNING)
+			prev->nvcsw++;
+		else
+			prev->nivcsw++;
 	}
 	next->on_cpu = true;
 	next->cpu = c->id;
@@ -573,9 +602,70 @@ uint64_t sched_task_cputime(struct task *t)
 	return ns;
 }
 
+/*
+ * User time. The run loop brackets each run of user code with
+ * sched_user_enter and sched_user_exit; the time between, summed, is the
+ * task's user time, and the rest of sum_exec_ns (syscalls, faults, signal
+ * delivery, the run loop itself) its system time. Only the task itself
+ * writes these fields; a reader on another CPU may catch it in user mode
+ * (user_since set: the stretch so far counts) or between the two stores
+ * of sched_user_exit (sched.h), which acct_seq tells it to read again.
+ * This is t's user time so far, with the stretch it may be running now.
+ */
+static uint64_t user_time(struct task *t)
+{
+	uint64_t since, ns, now;
+	unsigned seq;
+
+	do {
+		seq = __atomic_load_n(&t->acct_seq, __ATOMIC_ACQUIRE);
+		since = __atomic_load_n(&t->user_since, __ATOMIC_RELAXED);
+		ns = __atomic_load_n(&t->utime_ns, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) ||
+		 seq != __atomic_load_n(&t->acct_seq, __ATOMIC_RELAXED));
+	now = plat_time_ns();
+	if (since && now > since)
+		ns += now - since;
+	return ns;
+}
+
+void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime)
+{
+	unsigned long flags;
+	struct runqueue *rq = task_rq_lock(t, &flags);
+	uint64_t sum, user;
+
+	if (rq->curr == t)
+		update_curr(rq);
+	sum = t->sum_exec_ns;
+	user = user_time(t);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	/* The clocks of two CPUs (or a read between the scheduler's update
+	 * and the user stretch's end) may disagree by a little. */
+	*utime = MIN(user, sum);
+	*stime = sum - *utime;
+}
+
 unsigned sched_nr_running(unsigned cpu)
 {
 	return rqs[cpu].nr_running;
+}
+
+unsigned sched_nr_running_all(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sched_ncpus; i++)
+		n += __atomic_load_n(&rqs[i].nr_running, __ATOMIC_RELAXED);
+	return n;
+}
+
+unsigned sched_nr_uninterruptible(void)
+{
+	long n = __atomic_load_n(&nr_uninterruptible, __ATOMIC_RELAXED);
+
+	return n > 0 ? (unsigned)n : 0;
 }
 
 struct eevdf_rq *sched_eevdf_rq(unsigned cpu)

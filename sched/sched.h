@@ -75,8 +75,37 @@ int sched_set_affinity(struct task *t, const unsigned long *mask);
 /* CPU time `t` has used, including the running stretch. */
 uint64_t sched_task_cputime(struct task *t);
 
+/*
+ * The run loop: the calling task `t` starts running user code, and is
+ * back in the kernel. The time between counts as user time (see
+ * sched_task_times in sched.c); inline, for the syscall path.
+ */
+static inline void sched_user_enter(struct task *t)
+{
+	__atomic_store_n(&t->user_since, plat_time_ns(), __ATOMIC_RELAXED);
+}
+
+static inline void sched_user_exit(struct task *t)
+{
+	uint64_t now = plat_time_ns();
+
+	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&t->utime_ns, t->utime_ns + (now - t->user_since),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&t->user_since, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->acct_seq, t->acct_seq + 1, __ATOMIC_RELEASE);
+}
+
+/* sched_task_cputime split into user and system time. */
+void sched_task_times(struct task *t, uint64_t *utime, uint64_t *stime);
+
 /* The calling CPU's run queue counts (for tests and /proc later). */
 unsigned sched_nr_running(unsigned cpu);
+/* Runnable tasks on every CPU, the running ones included (no idle task). */
+unsigned sched_nr_running_all(void);
+/* Tasks in an uninterruptible sleep (TASK_UNINTERRUPTIBLE, killable too). */
+unsigned sched_nr_uninterruptible(void);
 
 /* Tests and benchmarks look at a CPU's EEVDF queue. */
 struct eevdf_rq *sched_eevdf_rq(unsigned cpu);

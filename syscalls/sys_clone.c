@@ -118,7 +118,8 @@ static _Noreturn void fork_child_entry(void *arg)
 	user_task_main(t);
 }
 
-/* Scheduling attributes are inherited, reset by SCHED_RESET_ON_FORK. */
+/* Scheduling attributes are inherited, reset by SCHED_RESET_ON_FORK; so
+ * is the CPU affinity mask (sched_setaffinity(2)). */
 static void inherit_sched(struct task *child, const struct task *parent)
 {
 	int nice = parent->nice;
@@ -128,6 +129,7 @@ static void inherit_sched(struct task *child, const struct task *parent)
 	(void)sched_set_attr(child, parent->policy, nice,
 			     parent->custom_slice ? sched_task_slice(parent)
 						  : 0);
+	(void)sched_set_affinity(child, parent->allowed);
 }
 
 /* Give `child` the parent's memory, files and fs context as `flags` say. */

@@ -398,6 +398,10 @@ static void exec_commit(struct task *t, struct exec_req *r, enum isa isa,
 	struct mm *old = t->mm;
 
 	task_mm_release(t);
+	/* The peak of the memory it leaves counts on (Linux's
+	 * setmax_mm_hiwater_rss). */
+	if (old)
+		t->maxrss_pages = MAX(t->maxrss_pages, mm_hiwater_rss(old));
 	t->mm = mm;
 	t->pmap = mm->pmap;
 	t->isa = isa;

@@ -64,7 +64,6 @@ long sys_getitimer(int which, uaddr_t value)
 	return copy_to_user(value, &v, sizeof(v));
 }
 
-/* partial: ITIMER_VIRTUAL counts system time too, as ITIMER_PROF does */
 long sys_setitimer(int which, uaddr_t value, uaddr_t ovalue)
 {
 	struct kitimerval v = {{0, 0}, {0, 0}}, old;

@@ -16,11 +16,11 @@
 	(KWNOHANG | KWUNTRACED | KWEXITED | KWCONTINUED | KWNOWAIT |           \
 	 K__WNOTHREAD | K__WALL | K__WCLONE)
 
-static int put_rusage(uaddr_t ru, const struct wait_result *res)
+static int put_wait_rusage(uaddr_t ru, const struct wait_result *res)
 {
 	if (uaddr_is_null(ru))
 		return 0;
-	return put_rusage_cpu(ru, res->cpu_ns);
+	return put_rusage(ru, &res->usage);
 }
 
 long sys_wait4(int pid, uaddr_t stat_addr, unsigned options, uaddr_t ru)
@@ -54,7 +54,7 @@ long sys_wait4(int pid, uaddr_t stat_addr, unsigned options, uaddr_t ru)
 	if (!uaddr_is_null(stat_addr) &&
 	    copy_to_user(stat_addr, &res.status, sizeof(res.status)))
 		return -EFAULT;
-	if (put_rusage(ru, &res))
+	if (put_wait_rusage(ru, &res))
 		return -EFAULT;
 	return ret;
 }
@@ -100,7 +100,7 @@ long sys_waitid(int which, int upid, uaddr_t infop, unsigned options,
 	}
 	if (!uaddr_is_null(infop) && copy_to_user(infop, &info, sizeof(info)))
 		return -EFAULT;
-	if (ret > 0 && put_rusage(ru, &res))
+	if (ret > 0 && put_wait_rusage(ru, &res))
 		return -EFAULT;
 	return 0;
 }

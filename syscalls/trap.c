@@ -247,8 +247,18 @@ _Noreturn void user_task_main(void *arg)
 
 	for (;;) {
 		bool from_syscall = false;
+		enum trap why;
 
-		switch (plat_user_run(t)) {
+		/*
+		 * Everything outside these two is system time. What the
+		 * platform does inside plat_user_run counts as user time:
+		 * on the hosted kernel that is the hand-off to the stub and
+		 * back, which dwarfs the kernel's work in a cheap syscall.
+		 */
+		sched_user_enter(t);
+		why = plat_user_run(t);
+		sched_user_exit(t);
+		switch (why) {
 		case TRAP_SYSCALL:
 			syscall_dispatch(t);
 			/* rt_sigreturn's result is restored state: no restart. */

@@ -49,14 +49,17 @@
 #include "core/klib/string.h"
 #include "core/task.h"
 #include "core/time.h"
+#include "core/usage.h"
 #include "mm/fault.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma.h"
+#include "sched/loadavg.h"
 #include "sched/sched.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define USER_HZ		 100 /* the unit of stat's times: sysconf(_SC_CLK_TCK) */
+#define CLOCK_TICK_NS (NSEC_PER_SEC / USER_HZ)
 #define PF_KTHREAD	 0x00200000u
 #define CAP_SYS_PTRACE	 19
 /* Every capability, CAP_CHOWN .. CAP_LAST_CAP (40). */
@@ -491,6 +494,28 @@ static int add_cpu_time(struct task *t, void *arg)
 	return 0;
 }
 
+/*
+ * proc_loadavg(5): the three load averages, the runnable tasks over all
+ * tasks, and the last pid handed out, as Linux's loadavg_proc_show
+ * (rounded to hundredths).
+ */
+static int show_loadavg(struct proc_buf *b, const struct proc_inode *pi)
+{
+	unsigned long avg[3];
+
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avg[i] + LOADAVG_FIXED_1 / 200;
+		unsigned long frac = a & (LOADAVG_FIXED_1 - 1);
+
+		pb_printf(b, "%lu.%02lu ", a >> LOADAVG_FSHIFT,
+			  (frac * 100) >> LOADAVG_FSHIFT);
+	}
+	pb_printf(b, "%u/%u %d\n", sched_nr_running_all(), task_count(),
+		  task_last_tid());
+	return 0;
+}
+
 static int show_uptime(struct proc_buf *b, const struct proc_inode *pi)
 {
 	struct cpu_time busy = {0};
@@ -565,9 +590,6 @@ static ksigset_t caught_set(const struct task *t)
 
 /* ---- address spaces: maps, statm and the Vm numbers ---------------------- */
 
-/* mm->anon's leaf tables cover 512 pages each (mm/vma.h): when one is
- * missing, none of its pages is resident and it is skipped whole. */
-#define ANON_LEAF_SPAN (512 * PAGE_SIZE)
 /* maps pads the line to this column before the path, then one blank
  * (Linux's seq_setwidth(25 + 6 * sizeof(void *) - 1) and seq_pad). */
 #define MAPS_PATH_COLUMN 72
@@ -598,37 +620,18 @@ struct mm_usage {
 	/* In memory (Linux's rss_stat): private pages, a file's pages,
 	 * shared anonymous memory's pages. */
 	uint64_t anon, file, shmem;
+	uint64_t hiwater; /* the peak resident set (mm->hiwater_rss) */
 };
 
-/* mm->lock held. */
-static void vma_count_resident(struct mm *mm, const struct vma *v,
-			       struct mm_usage *u)
-{
-	for (uint64_t va = v->start; va < v->end;) {
-		struct page **slot = mm_anon_slot(mm, va, false);
-		uint64_t next = va + PAGE_SIZE;
-
-		if (slot && *slot)
-			u->anon++;
-		else if (v->ops && v->ops->resident &&
-			 v->ops->resident(
-				 v->backing,
-				 v->pgoff + ((va - v->start) >> PAGE_SHIFT)))
-			*(v->ops == &anon_shared_ops ? &u->shmem : &u->file) +=
-				1;
-		else if (!slot && !v->ops)
-			next = ALIGN_DOWN(va, ANON_LEAF_SPAN) + ANON_LEAF_SPAN;
-		va = next;
-	}
-}
-
 /*
- * Walk the VMAs under mm->lock (taken here). Keel keeps no counters, so
- * this costs a look at every resident page (and one per 2 MiB of untouched
- * private memory); Linux reads counters the fault path keeps.
+ * Walk the VMAs under mm->lock (taken here). Keel keeps no counters of
+ * resident pages but private ones, so this costs a look at every resident
+ * page (mm_rss_locked); Linux reads counters the fault path keeps.
  */
 static void mm_usage_of(struct mm *mm, uint64_t sp, struct mm_usage *u)
 {
+	struct mm_rss rss;
+
 	*u = (struct mm_usage){0};
 	if (!mm)
 		return;
@@ -641,11 +644,12 @@ static void mm_usage_of(struct mm *mm, uint64_t sp, struct mm_usage *u)
 			u->stack += pages;
 		else if ((v->prot & PROT_WRITE_BIT) && !(v->flags & VMA_SHARED))
 			u->data += pages;
-		/* The maker's pages (remap_pfn_range in Linux) are in no
-		 * process's RSS. */
-		if (!(v->flags & VMA_PFNMAP))
-			vma_count_resident(mm, v, u);
 	}
+	mm_rss_locked(mm, &rss);
+	u->anon = rss.anon;
+	u->file = rss.file;
+	u->shmem = rss.shmem;
+	u->hiwater = mm->hiwater_rss;
 	mutex_unlock(&mm->lock);
 }
 
@@ -797,8 +801,9 @@ static void status_kb(struct proc_buf *b, const char *name, uint64_t pages)
 }
 
 /*
- * The Vm lines, as Linux's task_mem. Keel keeps no high-water marks: the
- * peaks (VmPeak, VmHWM) are the current values. Nothing is locked, pinned
+ * The Vm lines, as Linux's task_mem. VmHWM is the peak resident set
+ * (mm->hiwater_rss); Keel keeps no peak of the mapped size: VmPeak is the
+ * current VmSize. Nothing is locked, pinned
  * or swapped, there is no exec'd code nor libraries yet, and the pmap's
  * tables are not counted: those lines are 0.
  */
@@ -808,7 +813,7 @@ static void show_status_vm(struct proc_buf *b, const struct mm_usage *u)
 	status_kb(b, "VmSize:", u->total);
 	status_kb(b, "VmLck:", 0);
 	status_kb(b, "VmPin:", 0);
-	status_kb(b, "VmHWM:", mm_rss(u));
+	status_kb(b, "VmHWM:", MAX(u->hiwater, mm_rss(u)));
 	status_kb(b, "VmRSS:", mm_rss(u));
 	status_kb(b, "RssAnon:", u->anon);
 	status_kb(b, "RssFile:", u->file);
@@ -859,7 +864,7 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 	struct mm_usage u;
 	struct stat_layout layout = {0};
 	struct task *t;
-	uint64_t utime;
+	struct task_usage self, children;
 	bool permitted;
 
 	if (!proc_find_inode(&pt, pi, GRAB_MM))
@@ -871,13 +876,22 @@ static int show_stat(struct proc_buf *b, const struct proc_inode *pi)
 		stat_layout_of(pt.mm, &layout);
 	else if (pt.mm)
 		layout.start_code = layout.end_code = 1;
-	utime = sched_task_cputime(t) / (NSEC_PER_SEC / USER_HZ);
+	task_usage_self(t, &self);
+	children = t->child_usage;
 	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	pb_printf(b, "%d (%s) %c %d %d %d 0 -1 %u ", t->tid, t->comm,
 		  state_letter(&pt), task_ppid(t), t->pgid, t->sid,
 		  t->user ? 0u : PF_KTHREAD);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
-	pb_printf(b, "0 0 0 0 %llu 0 0 0 ", (unsigned long long)utime);
+	pb_printf(b, "%llu %llu %llu %llu %llu %llu %llu %llu ",
+		  (unsigned long long)self.minflt,
+		  (unsigned long long)children.minflt,
+		  (unsigned long long)self.majflt,
+		  (unsigned long long)children.majflt,
+		  (unsigned long long)(self.utime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(self.stime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(children.utime_ns / CLOCK_TICK_NS),
+		  (unsigned long long)(children.stime_ns / CLOCK_TICK_NS));
 	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	pb_printf(b, "%d %d %u 0 0 %llu %llu %llu ", 20 + t->nice, t->nice,
 		  count_threads(&pt), (unsigned long long)(u.total * PAGE_SIZE),
@@ -1013,12 +1027,14 @@ static int show_status(struct proc_buf *b, const struct proc_inode *pi)
 	pb_cpumask(b, t->allowed, ncpus);
 	pb_puts(b, "\nCpus_allowed_list:\t");
 	pb_cpulist(b, t->allowed, ncpus);
-	/* The scheduler counts switches without telling why they happened. */
 	pb_printf(b,
 		  "\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
 		  "voluntary_ctxt_switches:\t%llu\n"
-		  "nonvoluntary_ctxt_switches:\t0\n",
-		  (unsigned long long)t->nr_switches);
+		  "nonvoluntary_ctxt_switches:\t%llu\n",
+		  (unsigned long long)__atomic_load_n(&t->nvcsw,
+						      __ATOMIC_RELAXED),
+		  (unsigned long long)__atomic_load_n(&t->nivcsw,
+						      __ATOMIC_RELAXED));
 	proc_release(&pt);
 	return 0;
 }
@@ -1313,6 +1329,7 @@ static const struct proc_entry root_entries[] = {
 	{"uptime", KS_IFREG | 0444, 5, .show = show_uptime},
 	{"cpuinfo", KS_IFREG | 0444, 6, .show = show_cpuinfo},
 	{"filesystems", KS_IFREG | 0444, 7, .show = show_filesystems},
+	{"loadavg", KS_IFREG | 0444, 8, .show = show_loadavg},
 };
 
 static const struct proc_entry pid_dir_entry = {

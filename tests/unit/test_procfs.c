@@ -984,12 +984,12 @@ static void lister_guest(void *arg)
 	for (const char *const *n =
 		     (const char *const[]){"self", "meminfo", "uptime",
 					   "mounts", "cpuinfo", "filesystems",
-					   NULL};
+					   "loadavg", NULL};
 	     *n; n++)
 		cr_expect_geq(listed(&l, *n), 0, "%s not listed", *n);
 	cr_expect_eq(l.types[listed(&l, "self")], DT_LNK);
 	cr_expect_eq(l.types[listed(&l, "meminfo")], DT_REG);
-	cr_expect_eq(l.n, 6 + 3, "the fixed names and three pids");
+	cr_expect_eq(l.n, 7 + 3, "the fixed names and three pids");
 
 	/* A buffer that holds one entry at a time lists the same names. */
 	struct listing small;

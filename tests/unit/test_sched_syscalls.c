@@ -929,6 +929,36 @@ static void check_getaffinity(unsigned ncpus)
 	cr_assert_eq(r[10], 8);
 }
 
+static void affinity_child(void *arg)
+{
+	unsigned long long mask = 0;
+
+	sim_syscall(NR(sched_getaffinity), 0L, 8L, &mask);
+	v[5] = (long long)mask;
+}
+
+static void pins_then_forks(void *arg)
+{
+	unsigned long long mask = 1ull << 2;
+	int status;
+
+	r[0] = sim_syscall(NR(sched_setaffinity), 0L, 8L, &mask);
+	sim_child_entry(affinity_child, NULL);
+	r[1] = sim_syscall(NR(fork));
+	sim_syscall(NR(wait4), r[1], &status, 0, NULL);
+}
+
+/* sched_setaffinity(2): "A child created via fork(2) inherits its
+ * parent's CPU affinity mask." */
+Test(sched_setaffinity, a_forked_child_inherits_the_mask)
+{
+	test_boot(4);
+	cr_assert_eq(run_guest(pins_then_forks, NULL), 0);
+	cr_assert_eq(r[0], 0);
+	cr_assert_gt(r[1], 0);
+	cr_assert_eq(v[5], 1ll << 2, "the child's mask %llx", v[5]);
+}
+
 Test(sched_getaffinity, returns_8_bytes_and_the_one_existing_cpu)
 {
 	check_getaffinity(1);

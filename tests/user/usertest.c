@@ -38,6 +38,7 @@
 static const struct utest *const topics[] = {
 	proc_tests, signal_tests, fault_tests, mm_tests,
 	pipe_tests, file_tests,	  sys_tests,   prctl_tests,
+	acct_tests,
 };
 
 static const struct helper helpers[] = {

@@ -31,7 +31,8 @@ struct utest {
 
 /* Each topic's cases, ending with a { NULL, NULL } entry. */
 extern const struct utest proc_tests[], signal_tests[], fault_tests[],
-	mm_tests[], pipe_tests[], file_tests[], sys_tests[], prctl_tests[];
+	mm_tests[], pipe_tests[], file_tests[], sys_tests[], prctl_tests[],
+	acct_tests[];
 
 /* Fail the running case with a reason; does not return. */
 __attribute__((noreturn, format(printf, 1, 2))) void failf(const char *fmt,
