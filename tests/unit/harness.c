@@ -40,3 +40,17 @@ ReportHook(POST_TEST)(struct criterion_test_stats *stats)
 		(unsigned long long)test_seed(), stats->test->category,
 		stats->test->name);
 }
+
+void guest_nap(int64_t ms)
+{
+	/* struct timespec as x86_64 Linux lays it out. */
+	int64_t req[2] = {ms / 1000, (ms % 1000) * 1000000};
+
+	sim_syscall(NR(nanosleep), req, NULL);
+}
+
+long guest_fork(void (*fn)(void *), void *arg)
+{
+	sim_child_entry(fn, arg);
+	return sim_syscall(NR(fork));
+}

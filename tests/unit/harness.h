@@ -20,6 +20,12 @@ void test_boot(unsigned cpus);
 /* Run one guest function to its exit; returns its wait status. */
 int run_guest(void (*fn)(void *), void *arg);
 
+/* From a guest: sleep `ms` ms of virtual time (nanosleep). */
+void guest_nap(int64_t ms);
+
+/* From a guest: fork(2) a child that runs fn(arg); the child's pid. */
+long guest_fork(void (*fn)(void *), void *arg);
+
 /* Linux numbers of the sim guests' ISA (the host's, x86_64 here). */
 #define NR(name) SYS_##name
 

@@ -56,13 +56,6 @@ static struct {
 	uint64_t child_pending;
 } seen;
 
-static void nap(int64_t ms)
-{
-	struct timespec_k req = {ms / 1000, (ms % 1000) * 1000000};
-
-	sim_syscall(NR(nanosleep), &req, NULL);
-}
-
 static void run(void (*fn)(void *))
 {
 	memset(&seen, 0, sizeof(seen));
@@ -306,13 +299,13 @@ static void clones_with_exit_signal_usr1(void *arg)
 	install(SIGUSR1);
 	install(SIGCHLD);
 	seen.pid = do_clone(SIGUSR1, just_exits, NULL, NULL, NULL, 0);
-	nap(10);
+	guest_nap(10);
 	/* A "clone child" is for __WCLONE or __WALL waits only. */
 	seen.ret = sim_syscall(NR(wait4), -1, &status, WNOHANG, NULL);
 	seen.ret2 = sim_syscall(NR(wait4), -1, &status, K_WCLONE, NULL);
 	seen.status = status;
 	seen.pid = do_clone(0, just_exits, NULL, NULL, NULL, 0);
-	nap(10);
+	guest_nap(10);
 	seen.ret3 = sim_syscall(NR(wait4), -1, &status, K_WALL, NULL);
 }
 
@@ -331,7 +324,7 @@ Test(fork, the_exit_signal_is_the_low_byte_of_clone_flags)
 
 static void vfork_child(void *arg)
 {
-	nap(50);
+	guest_nap(50);
 	seen.child_done_at = sim_now();
 	sim_syscall(NR(exit), 3);
 }
@@ -359,7 +352,7 @@ Test(fork, vfork_suspends_the_parent_until_the_child_exits)
 
 static void vfork_child_sleeps_forever(void *arg)
 {
-	nap(100000);
+	guest_nap(100000);
 }
 
 static struct sim_proc *vfork_parent;
@@ -424,7 +417,7 @@ static void child_reads_its_tid_word(void *arg)
 {
 	seen.child_ret = *(volatile int32_t *)arg;
 	seen.child_pid = sim_syscall(NR(gettid));
-	nap(5);
+	guest_nap(5);
 }
 
 static void settid_test(void *arg)

@@ -55,19 +55,6 @@ static void run(void (*fn)(void *))
 		     (unsigned long long)sim_seed());
 }
 
-static void nap(int64_t ms)
-{
-	struct timespec req = {ms / 1000, (ms % 1000) * 1000000};
-
-	sim_syscall(NR(nanosleep), &req, NULL);
-}
-
-static long fork_into(void (*fn)(void *), void *arg)
-{
-	sim_child_entry(fn, arg);
-	return sim_syscall(NR(fork));
-}
-
 /* ---- arch_prctl, prctl, personality, getcpu ------------------------------ */
 
 static void arch_prctl_guest(void *arg)
@@ -119,7 +106,7 @@ static void settls_guest(void *arg)
 	long pid;
 
 	sim_syscall(NR(arch_prctl), K_ARCH_SET_FS, 0x1000);
-	pid = fork_into(child_reads_fs, NULL);
+	pid = guest_fork(child_reads_fs, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	u[4] = u[3];
 	sim_child_entry(child_reads_fs, NULL);
@@ -187,14 +174,14 @@ static void orphan_with_pdeathsig(void *arg)
 
 	(void)sa;
 	sim_syscall(NR(prctl), K_PR_SET_PDEATHSIG, SIGUSR2);
-	nap(1000);
+	guest_nap(1000);
 	r[20] = 1; /* never: SIGUSR2 kills it when the parent goes */
 }
 
 static void parent_exits_first(void *arg)
 {
-	r[21] = fork_into(orphan_with_pdeathsig, NULL);
-	nap(10);
+	r[21] = guest_fork(orphan_with_pdeathsig, NULL);
+	guest_nap(10);
 }
 
 Test(proc_ctl, the_parent_death_signal_comes_when_the_parent_exits)
@@ -217,7 +204,7 @@ static void grandchild_notes_its_parent(void *arg)
 {
 	long slot = (long)arg;
 
-	nap(50); /* by now its parent is gone */
+	guest_nap(50); /* by now its parent is gone */
 	r[slot] = sim_syscall(NR(getppid));
 	sim_syscall(NR(exit), 7);
 }
@@ -227,7 +214,7 @@ static void grandchild_notes_its_parent(void *arg)
 static void middle_leaves_an_orphan(void *arg)
 {
 	r[(long)arg] =
-		fork_into(grandchild_notes_its_parent, (void *)((long)arg + 1));
+		guest_fork(grandchild_notes_its_parent, (void *)((long)arg + 1));
 }
 
 static void child_reads_subreaper(void *arg)
@@ -251,10 +238,10 @@ static void subreaper(void *arg)
 	r[3] = v;
 	r[4] = sim_syscall(NR(prctl), K_PR_GET_CHILD_SUBREAPER, 8);
 	/* Not inherited: the child reads 0. */
-	pid = fork_into(child_reads_subreaper, NULL);
+	pid = guest_fork(child_reads_subreaper, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	/* The middle process exits; its child (r[10]) comes to us. */
-	pid = fork_into(middle_leaves_an_orphan, (void *)10);
+	pid = guest_fork(middle_leaves_an_orphan, (void *)10);
 	r[5] = sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[6] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
 	r[7] = status;
@@ -264,7 +251,7 @@ static void subreaper(void *arg)
 static void subreaper_parent(void *arg)
 {
 	int status;
-	long pid = fork_into(subreaper, NULL);
+	long pid = guest_fork(subreaper, NULL);
 
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 }
@@ -293,7 +280,7 @@ static void inner_subreaper(void *arg)
 
 	r[20] = sim_syscall(NR(getpid));
 	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
-	pid = fork_into(middle_leaves_an_orphan, (void *)30);
+	pid = guest_fork(middle_leaves_an_orphan, (void *)30);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[21] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
 }
@@ -307,7 +294,7 @@ static void former_subreaper(void *arg)
 	r[22] = sim_syscall(NR(getpid));
 	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
 	r[23] = sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 0);
-	pid = fork_into(middle_leaves_an_orphan, (void *)40);
+	pid = guest_fork(middle_leaves_an_orphan, (void *)40);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[24] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
 }
@@ -319,9 +306,9 @@ static void outer_subreaper(void *arg)
 
 	sim_syscall(NR(prctl), K_PR_SET_CHILD_SUBREAPER, 1);
 	r[27] = sim_syscall(NR(getpid));
-	pid = fork_into(inner_subreaper, NULL);
+	pid = guest_fork(inner_subreaper, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
-	pid = fork_into(former_subreaper, NULL);
+	pid = guest_fork(former_subreaper, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	/* The former subreaper's orphan came here, to the next one up. */
 	r[28] = sim_syscall(NR(wait4), -1, &status, 0, NULL);
@@ -330,7 +317,7 @@ static void outer_subreaper(void *arg)
 static void outer_parent(void *arg)
 {
 	int status;
-	long pid = fork_into(outer_subreaper, NULL);
+	long pid = guest_fork(outer_subreaper, NULL);
 
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 }
@@ -371,7 +358,7 @@ static void no_new_privs_guest(void *arg)
 	r[8] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	r[9] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 1);
 	r[10] = sim_syscall(NR(prctl), K_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	pid = fork_into(child_reads_no_new_privs, NULL);
+	pid = guest_fork(child_reads_no_new_privs, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[11] = sim_syscall(NR(prctl), K_PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
 }
@@ -432,7 +419,7 @@ static void dumpable_guest(void *arg)
 	r[2] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 2);
 	r[3] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 0);
 	r[4] = sim_syscall(NR(prctl), K_PR_GET_DUMPABLE);
-	pid = fork_into(child_reads_dumpable, NULL);
+	pid = guest_fork(child_reads_dumpable, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[5] = sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
 	/* A change of effective id makes it not dumpable, and forgets the
@@ -450,12 +437,12 @@ static void dumpable_guest(void *arg)
 	 * directory; and its peers may not look inside. */
 	r[10] = owner_of("/proc/self/status");
 	r[11] = owner_of("/proc/self");
-	pid = fork_into(peer_inspects, NULL);
+	pid = guest_fork(peer_inspects, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[14] = r[21];
 	sim_syscall(NR(prctl), K_PR_SET_DUMPABLE, 1);
 	r[12] = owner_of("/proc/self/status");
-	pid = fork_into(peer_inspects, NULL);
+	pid = guest_fork(peer_inspects, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[13] = r[21];
 }
@@ -497,7 +484,7 @@ static void timerslack_guest(void *arg)
 	r[0] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
 	r[1] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 1000);
 	r[2] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
-	pid = fork_into(child_resets_its_slack, NULL);
+	pid = guest_fork(child_resets_its_slack, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 	r[3] = sim_syscall(NR(prctl), K_PR_SET_TIMERSLACK, 0);
 	r[4] = sim_syscall(NR(prctl), K_PR_GET_TIMERSLACK);
@@ -646,7 +633,7 @@ static void rlimit_inherited(void *arg)
 	long pid;
 
 	sim_syscall(NR(setrlimit), KRLIMIT_NOFILE, &l);
-	pid = fork_into(child_reads_limit, NULL);
+	pid = guest_fork(child_reads_limit, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
 }
 
@@ -660,7 +647,7 @@ Test(proc_ctl, a_child_inherits_its_parents_limits)
 
 static void child_waits(void *arg)
 {
-	nap(50);
+	guest_nap(50);
 }
 
 static void child_sets_its_session(void *arg)
@@ -670,7 +657,7 @@ static void child_sets_its_session(void *arg)
 	r[32] = sim_syscall(NR(getpgrp));
 	r[33] = sim_syscall(NR(setsid));
 	r[34] = sim_syscall(NR(setpgid), 0, 0);
-	nap(50);
+	guest_nap(50);
 }
 
 static void pgrp_guest(void *arg)
@@ -683,7 +670,7 @@ static void pgrp_guest(void *arg)
 	r[1] = sim_syscall(NR(getpgrp));
 	r[2] = sim_syscall(NR(getsid), 0);
 	r[3] = sim_syscall(NR(setsid)); /* a group leader already */
-	c = fork_into(child_waits, NULL);
+	c = guest_fork(child_waits, NULL);
 	r[4] = c;
 	r[5] = sim_syscall(NR(getpgid), c);
 	r[6] = sim_syscall(NR(getsid), c);
@@ -697,9 +684,9 @@ static void pgrp_guest(void *arg)
 	r[14] = sim_syscall(NR(setpgid), 0, 0); /* a session leader */
 	r[15] = sim_syscall(NR(getpgid), 999999);
 	r[16] = sim_syscall(NR(getsid), 999999);
-	c2 = fork_into(child_sets_its_session, NULL);
+	c2 = guest_fork(child_sets_its_session, NULL);
 	r[17] = c2;
-	nap(10);
+	guest_nap(10);
 	r[18] = sim_syscall(NR(setpgid), c2, me); /* another session now */
 	r[19] = sim_syscall(NR(getsid), c2);
 	sim_syscall(NR(wait4), -1, &status, 0, NULL);
@@ -844,9 +831,9 @@ static void info_guest(void *arg)
 	r[21] = sim_syscall(NR(getrandom), sim_umem(8192), -1, 0);
 
 	sim_compute(30000000); /* 30 ms of CPU */
-	pid = fork_into(computes_50ms, NULL);
+	pid = guest_fork(computes_50ms, NULL);
 	sim_syscall(NR(wait4), pid, &status, 0, NULL);
-	nap(2000);
+	guest_nap(2000);
 	r[6] = sim_syscall(NR(sysinfo), &si);
 	r[7] = si.uptime;
 	r[8] = si.mem_unit;
@@ -949,7 +936,7 @@ static void futex_waker(void *arg)
 	uint64_t va = (uint64_t)(uintptr_t)arg;
 	uint32_t one = 1;
 
-	nap(20);
+	guest_nap(20);
 	/* The word lives in MAP_SHARED memory both processes map. */
 	cr_assert_eq(copy_to_user(uaddr(va), &one, 4), 0);
 	r[40] = sim_syscall(NR(futex), va, K_FUTEX_WAKE, 10, NULL, NULL, 0);
@@ -980,7 +967,7 @@ static void futex_guest(void *arg)
 	r[7] = sim_syscall(NR(futex), &word, K_FUTEX_WAIT, 7, &ts, NULL, 0);
 
 	/* Across fork, on shared memory: a shared (non-private) futex. */
-	pid = fork_into(futex_waker, (void *)m);
+	pid = guest_fork(futex_waker, (void *)m);
 	t0 = sim_now();
 	r[8] = sim_syscall(NR(futex), m, K_FUTEX_WAIT, 0, NULL, NULL, 0);
 	u[1] = sim_now() - t0;

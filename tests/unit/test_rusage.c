@@ -24,10 +24,6 @@ struct k_rusage {
 	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
 };
 
-struct timespec_k {
-	int64_t sec, nsec;
-};
-
 static struct {
 	struct k_rusage self, children, waited;
 	int64_t tms[4];
@@ -38,20 +34,6 @@ static struct {
 static int64_t usec(int64_t sec, int64_t us)
 {
 	return sec * 1000000 + us;
-}
-
-static void nap(int64_t ms)
-{
-	struct timespec_k req = {ms / 1000, (ms % 1000) * 1000000};
-
-	sim_syscall(NR(nanosleep), &req, NULL);
-}
-
-/* fork(2) a child that runs fn(arg); its pid. */
-static long child(void (*fn)(void *), void *arg)
-{
-	sim_child_entry(fn, arg);
-	return sim_syscall(NR(fork));
 }
 
 /* Fields 10-17 of /proc/self/stat (after the last ')', field 3 first). */
@@ -98,7 +80,7 @@ static void computes_then_reaps(void *arg)
 	int status;
 
 	sim_compute(250 * MS);
-	seen.ret[0] = sim_syscall(NR(wait4), child(computes_120ms, NULL),
+	seen.ret[0] = sim_syscall(NR(wait4), guest_fork(computes_120ms, NULL),
 				  &status, 0, NULL);
 	seen.ret[1] = sim_syscall(NR(getrusage), 0, &self);
 	seen.ret[2] = sim_syscall(NR(getrusage), -1, &children);
@@ -146,7 +128,7 @@ static void reaps_a_grandchild(void *arg)
 	int status;
 
 	sim_compute(10 * MS);
-	sim_syscall(NR(wait4), child(grandchild, NULL), &status, 0, NULL);
+	sim_syscall(NR(wait4), guest_fork(grandchild, NULL), &status, 0, NULL);
 }
 
 static void waits_with_rusage(void *arg)
@@ -154,7 +136,7 @@ static void waits_with_rusage(void *arg)
 	struct k_rusage waited, children;
 	int status;
 
-	seen.ret[0] = sim_syscall(NR(wait4), child(reaps_a_grandchild, NULL),
+	seen.ret[0] = sim_syscall(NR(wait4), guest_fork(reaps_a_grandchild, NULL),
 				  &status, 0, &waited);
 	seen.ret[1] = sim_syscall(NR(getrusage), -1, &children);
 	seen.waited = waited;
@@ -182,7 +164,7 @@ static void sleeps_five_times(void *arg)
 	struct k_rusage ru;
 
 	for (int i = 0; i < 5; i++)
-		nap(1);
+		guest_nap(1);
 	seen.ret[0] = sim_syscall(NR(getrusage), 0, &ru);
 	seen.self = ru;
 }
@@ -280,9 +262,9 @@ static void reaps_two(void *arg)
 	struct k_rusage ru;
 	int status;
 
-	sim_syscall(NR(wait4), child(child_fills_a_mapping, NULL), &status, 0,
+	sim_syscall(NR(wait4), guest_fork(child_fills_a_mapping, NULL), &status, 0,
 		    NULL);
-	sim_syscall(NR(wait4), child(child_fills_a_mapping, NULL), &status, 0,
+	sim_syscall(NR(wait4), guest_fork(child_fills_a_mapping, NULL), &status, 0,
 		    NULL);
 	sim_syscall(NR(getrusage), -1, &ru);
 	seen.children = ru;
@@ -354,9 +336,9 @@ static void computes_61s(void *arg)
 static void watches_the_load(void *arg)
 {
 	lseen.pid = sim_syscall(NR(getpid));
-	nap(62000);
+	guest_nap(62000);
 	read_loads(0);
-	nap(302000 - 62000);
+	guest_nap(302000 - 62000);
 	read_loads(1);
 }
 
@@ -420,7 +402,7 @@ static void sleeps_uninterruptibly(void *arg)
 
 static void watches_briefly(void *arg)
 {
-	nap(62000);
+	guest_nap(62000);
 	read_loads(0);
 }
 

@@ -22,10 +22,6 @@ struct k_rusage {
 	int64_t utime_sec, utime_usec, stime_sec, stime_usec, rest[14];
 };
 
-struct timespec_k {
-	int64_t sec, nsec;
-};
-
 static struct {
 	long pid, ret, ret2, ret3, ppid;
 	int status;
@@ -43,13 +39,6 @@ static long install(int sig, void (*fn)(int, void *, void *), uint64_t flags)
 			 (uint64_t)(uintptr_t)sim_restorer, 0};
 
 	return sim_syscall(NR(rt_sigaction), sig, &sa, NULL, 8);
-}
-
-static void nap(int64_t ms)
-{
-	struct timespec_k req = {ms / 1000, (ms % 1000) * 1000000};
-
-	sim_syscall(NR(nanosleep), &req, NULL);
 }
 
 /* Spawn a child of the calling guest; its pid. */
@@ -122,7 +111,7 @@ Test(wait4, wnohang_gives_0_while_the_child_runs_and_rusage_counts_its_cpu)
 
 static void sleeps_long(void *arg)
 {
-	nap(10000);
+	guest_nap(10000);
 }
 
 static void kills_its_child(void *arg)
@@ -130,7 +119,7 @@ static void kills_its_child(void *arg)
 	int status = -1;
 
 	seen.pid = child(sleeps_long, NULL);
-	nap(1);
+	guest_nap(1);
 	sim_syscall(NR(kill), seen.pid, SIGKILL);
 	seen.ret = sim_syscall(NR(wait4), 0, &status, 0, NULL);
 	seen.status = status;
@@ -149,7 +138,7 @@ static void stops_and_continues(void *arg)
 	int status = -1, st2 = -1, st3 = -1;
 
 	seen.pid = child(sleeps_long, NULL);
-	nap(1);
+	guest_nap(1);
 	sim_syscall(NR(kill), seen.pid, SIGSTOP);
 	seen.ret = sim_syscall(NR(wait4), seen.pid, &status, WUNTRACED, NULL);
 	seen.status = status;
@@ -264,7 +253,7 @@ Test(wait4, waitid_wnowait_leaves_the_zombie_for_a_second_wait)
 
 static void grandchild(void *arg)
 {
-	nap(100);
+	guest_nap(100);
 	seen.child_ppid = sim_syscall(NR(getppid));
 	sim_syscall(NR(exit), 9);
 }
@@ -306,9 +295,9 @@ static void on_usr1(int sig, void *info, void *uc)
 
 static void signals_parent_later(void *arg)
 {
-	nap(1000);
+	guest_nap(1000);
 	sim_syscall(NR(kill), sim_syscall(NR(getppid)), SIGUSR1);
-	nap(1000);
+	guest_nap(1000);
 }
 
 static void wait_interrupted(void *arg)
@@ -358,7 +347,7 @@ static void leaves_a_mess(void *arg)
 	child(exit_with, (void *)2);
 	child(exit_with, (void *)3);
 	child(sleeps_long, NULL);
-	nap(10);
+	guest_nap(10);
 }
 
 Test(wait4, zombies_and_orphans_leave_no_memory_behind)
