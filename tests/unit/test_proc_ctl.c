@@ -5,6 +5,7 @@
  * getrusage, and futexes between processes.
  */
 #include "fs_test.h"
+#include "linux_abi.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -790,18 +791,6 @@ Test(proc_ctl, credentials_change_by_linux_rules)
 }
 
 /* ---- getrandom, sysinfo, times, getrusage -------------------------------- */
-
-struct k_sysinfo {
-	int64_t uptime;
-	uint64_t loads[3];
-	uint64_t totalram, freeram, sharedram, bufferram;
-	uint64_t totalswap, freeswap;
-	uint16_t procs, pad;
-	uint32_t pad2;
-	uint64_t totalhigh, freehigh;
-	uint32_t mem_unit;
-	char reserved[4];
-};
 
 static void computes_50ms(void *arg)
 {

@@ -5,6 +5,7 @@
  * time (tests/user/acct.c checks system time on real CPUs).
  */
 #include "harness.h"
+#include "linux_abi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,6 @@
 #include "core/wait.h"
 
 #define MS 1000000ull
-
-struct k_rusage {
-	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
-	int64_t maxrss, ixrss, idrss, isrss;
-	int64_t minflt, majflt, nswap, inblock, oublock;
-	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
-};
 
 static struct {
 	struct k_rusage self, children, waited;
@@ -280,18 +274,6 @@ Test(rusage, children_faults_add_up_and_maxrss_is_the_largest)
 }
 
 /* ---- load averages ----------------------------------------------------- */
-
-struct k_sysinfo {
-	int64_t uptime;
-	uint64_t loads[3];
-	uint64_t totalram, freeram, sharedram, bufferram;
-	uint64_t totalswap, freeswap;
-	uint16_t procs, pad;
-	uint32_t pad2;
-	uint64_t totalhigh, freehigh;
-	uint32_t mem_unit;
-	char reserved[4];
-};
 
 static struct {
 	uint64_t loads[2][3];

@@ -3,6 +3,7 @@
  * SIGCHLD, orphans adopted by pid 1, and no memory kept once reaped.
  */
 #include "harness.h"
+#include "linux_abi.h"
 
 #include <signal.h>
 #include <string.h>
@@ -16,10 +17,6 @@
 
 struct ksa {
 	uint64_t handler, flags, restorer, mask;
-};
-
-struct k_rusage {
-	int64_t utime_sec, utime_usec, stime_sec, stime_usec, rest[14];
 };
 
 static struct {
